@@ -1,0 +1,162 @@
+"""signkit's one exception hierarchy.
+
+Every class carries a message a clerk can act on (``str(error)``) and the facts as
+attributes, so integrators never parse strings::
+
+    SignkitError
+    ├── ProfileError                  a trust/policy profile is missing or invalid
+    ├── TokenError                    key access (PKCS#11 or PKCS#12); .rv = PKCS#11 code
+    │   ├── Pkcs11ModuleNotFoundError no PKCS#11 module at any path tried
+    │   ├── TokenNotFoundError        no token / no token with that label
+    │   ├── TokenAmbiguousError       several tokens and none chosen
+    │   ├── TokenRemovedError         the token went away during the run
+    │   ├── PinError
+    │   │   ├── PinIncorrectError     never retried automatically
+    │   │   ├── PinLockedError        refused before any login attempt
+    │   │   ├── PinFinalTryError      needs explicit confirmation
+    │   │   └── PinRequiredError      token needs a PIN and none was given
+    │   ├── KeyNotFoundError
+    │   ├── KeyAmbiguousError
+    │   ├── MechanismUnsupportedError
+    │   ├── CertificateUnusableError  expired, not yet valid, no signing key usage
+    │   └── Pkcs12Error               unreadable file or wrong password
+    └── SigningError                  one document could not be signed; .path
+        ├── InputError                not a PDF, damaged, encrypted
+        └── OutputExistsError
+
+An invalid signature found while verifying is a result in a report, never an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+class SignkitError(Exception):
+    """Base class: ``str(error)`` is a complete, user-facing sentence."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ProfileError(SignkitError):
+    def __init__(self, message: str, *, file: str | None = None, key: str | None = None):
+        where = ": ".join(p for p in (file, key) if p)
+        super().__init__(f"{where}: {message}" if where else message)
+        self.file = file
+        self.key = key
+
+
+class TokenError(SignkitError):
+    """A problem reaching or using a signing key. ``rv`` is the PKCS#11 return code."""
+
+    def __init__(self, message: str, *, rv: int | None = None, token_label: str | None = None):
+        super().__init__(message)
+        self.rv = rv
+        self.token_label = token_label
+
+
+class Pkcs11ModuleNotFoundError(TokenError):
+    def __init__(self, paths_tried: Sequence[str]):
+        tried = ", ".join(paths_tried) if paths_tried else "(no candidate paths)"
+        super().__init__(
+            "No PKCS#11 module found. Tried: "
+            f"{tried}. Install your token's driver or give --module PATH "
+            "(or set SIGNKIT_PKCS11_MODULE)."
+        )
+        self.paths_tried = tuple(paths_tried)
+
+
+class TokenNotFoundError(TokenError):
+    pass
+
+
+class TokenAmbiguousError(TokenError):
+    def __init__(self, candidates: Sequence[str]):
+        super().__init__(
+            "Several tokens are present; choose one with --token LABEL: " + ", ".join(candidates)
+        )
+        self.candidates = tuple(candidates)
+
+
+class TokenRemovedError(TokenError):
+    pass
+
+
+class PinError(TokenError):
+    def __init__(
+        self,
+        message: str,
+        *,
+        rv: int | None = None,
+        token_label: str | None = None,
+        flags: Sequence[str] = (),
+    ):
+        super().__init__(message, rv=rv, token_label=token_label)
+        self.flags = tuple(flags)
+
+
+class PinIncorrectError(PinError):
+    pass
+
+
+class PinLockedError(PinError):
+    pass
+
+
+class PinFinalTryError(PinError):
+    pass
+
+
+class PinRequiredError(PinError):
+    pass
+
+
+class KeyNotFoundError(TokenError):
+    def __init__(self, message: str, *, candidates: Sequence[str] = (), **kw):
+        super().__init__(message, **kw)
+        self.candidates = tuple(candidates)
+
+
+class KeyAmbiguousError(TokenError):
+    def __init__(self, candidates: Sequence[str], **kw):
+        super().__init__(
+            "Several signing keys are available; choose one with --key-label or --key-id:\n  "
+            + "\n  ".join(candidates),
+            **kw,
+        )
+        self.candidates = tuple(candidates)
+
+
+class MechanismUnsupportedError(TokenError):
+    pass
+
+
+class CertificateUnusableError(TokenError):
+    pass
+
+
+class Pkcs12Error(TokenError):
+    pass
+
+
+class SigningError(SignkitError):
+    """One document could not be signed. ``path`` names the input."""
+
+    def __init__(self, message: str, *, path: str | Path | None = None):
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = str(path) if path is not None else None
+        self.reason = message
+
+
+class InputError(SigningError):
+    pass
+
+
+class OutputExistsError(SigningError):
+    pass

@@ -1,0 +1,15 @@
+"""PDF signing on top of pyHanko: levels, fields, atomic output, batches."""
+
+from .batch import BatchOutcome, sign_many
+from .document import DocumentSigner, PadesLevel, SignOptions, SignResult, SignStatus, sign_pdf
+
+__all__ = [
+    "BatchOutcome",
+    "DocumentSigner",
+    "PadesLevel",
+    "SignOptions",
+    "SignResult",
+    "SignStatus",
+    "sign_many",
+    "sign_pdf",
+]

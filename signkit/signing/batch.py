@@ -1,0 +1,116 @@
+"""Signing many documents with one login: input collection, output naming, the loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SigningError, TokenError
+from ..tokens.base import SigningKey
+from .document import DocumentSigner, SignOptions, SignResult, SignStatus
+
+ProgressCallback = Callable[[SignResult, int, int], None]
+"""Called after each file with (result, files done, files in all)."""
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    results: tuple[SignResult, ...]
+    stopped: str | None = None  # why the batch stopped early (token removed, --on-error stop)
+
+    @property
+    def signed(self) -> int:
+        return sum(r.status is SignStatus.SIGNED for r in self.results)
+
+    @property
+    def failed(self) -> int:
+        return sum(r.status is SignStatus.FAILED for r in self.results)
+
+    @property
+    def skipped(self) -> int:
+        return sum(r.status is SignStatus.SKIPPED for r in self.results)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+
+def collect_pdfs(inputs: Iterable[str | Path], *, recursive: bool = False) -> list[tuple[Path, Path]]:
+    """(file, path relative to the input it came from) for every file named or found in a
+    folder (``*.pdf``, any case; ``recursive`` walks the tree). Named files are kept even
+    when they are not PDFs, so that the batch reports them."""
+    found: list[tuple[Path, Path]] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            pattern = "**/*" if recursive else "*"
+            for child in sorted(path.glob(pattern)):
+                if child.is_file() and child.suffix.lower() == ".pdf":
+                    found.append((child, child.relative_to(path)))
+        else:
+            found.append((path, Path(path.name)))
+    return found
+
+
+def plan_outputs(
+    files: Sequence[tuple[Path, Path]], *, out_dir: Path | None = None, output: Path | None = None
+) -> list[tuple[Path, Path]]:
+    """Pair each input with its output: ``output`` for a single file, else ``out_dir/<relative
+    path>``. Two inputs mapping to one output is an error before anything is signed."""
+    if output is not None:
+        if len(files) != 1:
+            raise SigningError(f"-o names one output but {len(files)} inputs were given; "
+                               "use --out-dir for several files")
+        return [(files[0][0], output)]
+    if out_dir is None:
+        raise SigningError("give -o OUTPUT for one file or --out-dir DIR")
+    pairs = [(src, out_dir / rel) for src, rel in files]
+    seen: dict[Path, Path] = {}
+    for src, dst in pairs:
+        if dst in seen:
+            raise SigningError(f"{seen[dst]} and {src} would both be written to {dst}")
+        seen[dst] = src
+    return pairs
+
+
+def sign_many(
+    jobs: Sequence[tuple[Path, Path]],
+    *,
+    key: SigningKey,
+    options: SignOptions | None = None,
+    overwrite: bool = False,
+    stop_on_error: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> BatchOutcome:
+    """Sign each (input, output) pair in order with one key and one login.
+
+    A bad document fails alone (or stops the batch with ``stop_on_error``); a token problem
+    (removed, stopped answering) always stops it, and the remaining files are SKIPPED.
+    """
+    results: list[SignResult] = []
+    stopped: str | None = None
+    with DocumentSigner(key, options) as signer:
+        for index, (src, dst) in enumerate(jobs):
+            if stopped is not None:
+                result = SignResult(src, None, SignStatus.SKIPPED, error=stopped)
+            else:
+                try:
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    result = signer.sign(src, dst, overwrite=overwrite)
+                except TokenError as e:
+                    stopped = str(e)
+                    result = SignResult(src, None, SignStatus.FAILED, error=str(e))
+                except SigningError as e:
+                    result = SignResult(src, None, SignStatus.FAILED, error=e.reason)
+                    if stop_on_error:
+                        stopped = f"stopped after the error in {src} (--on-error stop)"
+                except OSError as e:
+                    result = SignResult(src, None, SignStatus.FAILED,
+                                        error=f"cannot write {dst}: {e.strerror}")
+                    if stop_on_error:
+                        stopped = f"stopped after the error in {src} (--on-error stop)"
+            results.append(result)
+            if on_progress is not None:
+                on_progress(result, index + 1, len(jobs))
+    return BatchOutcome(tuple(results), stopped)

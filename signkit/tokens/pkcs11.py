@@ -1,0 +1,523 @@
+"""PKCS#11 tokens through PyKCS11: listing, one login per run, keys, signing.
+
+PyKCS11 raises one numeric exception; ``_translate`` maps it to signkit's errors in one place.
+The PIN is held only as long as needed (for keys that demand a login per signature) and never
+appears in messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import PyKCS11
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from ..errors import (
+    CertificateUnusableError,
+    KeyAmbiguousError,
+    KeyNotFoundError,
+    PinFinalTryError,
+    PinIncorrectError,
+    PinLockedError,
+    PinRequiredError,
+    TokenAmbiguousError,
+    TokenError,
+    TokenNotFoundError,
+    TokenRemovedError,
+)
+from .base import (
+    CertificateFacts,
+    KeyType,
+    RsaPadding,
+    SigningKey,
+    can_sign_documents,
+    check_certificate_usable,
+    issuer_chain,
+)
+from .mechanisms import SignPlan, plan_signature
+from .modules import require_modules
+
+PinSource = str | Callable[[], str] | None
+
+_REMOVED = {
+    PyKCS11.CKR_DEVICE_REMOVED,
+    PyKCS11.CKR_TOKEN_NOT_PRESENT,
+    PyKCS11.CKR_SESSION_HANDLE_INVALID,
+    PyKCS11.CKR_SESSION_CLOSED,
+    PyKCS11.CKR_DEVICE_ERROR,
+    PyKCS11.CKR_TOKEN_NOT_RECOGNIZED,
+    PyKCS11.CKR_SLOT_ID_INVALID,
+}
+
+
+@dataclass(frozen=True)
+class PinState:
+    """The token's PIN flags, read before login (PKCS#11 CKF_* token flags)."""
+
+    login_required: bool
+    protected_authentication_path: bool  # PIN pad on the reader
+    pin_count_low: bool
+    pin_final_try: bool
+    pin_locked: bool
+    pin_to_be_changed: bool
+
+    @classmethod
+    def from_flags(cls, flags: int) -> PinState:
+        return cls(
+            login_required=bool(flags & PyKCS11.CKF_LOGIN_REQUIRED),
+            protected_authentication_path=bool(flags & PyKCS11.CKF_PROTECTED_AUTHENTICATION_PATH),
+            pin_count_low=bool(flags & PyKCS11.CKF_USER_PIN_COUNT_LOW),
+            pin_final_try=bool(flags & PyKCS11.CKF_USER_PIN_FINAL_TRY),
+            pin_locked=bool(flags & PyKCS11.CKF_USER_PIN_LOCKED),
+            pin_to_be_changed=bool(flags & PyKCS11.CKF_USER_PIN_TO_BE_CHANGED),
+        )
+
+    def names(self) -> list[str]:
+        return [name for name, value in vars(self).items() if value]
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    slot: int
+    label: str
+    manufacturer: str
+    model: str
+    serial: str
+    pin: PinState
+    module: str
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """A private key on the token, with its certificate when one matches."""
+
+    label: str
+    id_hex: str
+    key_type: str  # "RSA" or "EC"
+    key_size: int
+    always_authenticate: bool
+    certificate: CertificateFacts | None
+    can_sign: bool  # key + certificate present, certificate valid now and allows signing
+    problem: str | None = None  # why it cannot sign, in words
+
+    def describe(self) -> str:
+        who = self.certificate.common_name if self.certificate else "no certificate"
+        return f"label={self.label!r} id={self.id_hex} {self.key_type}-{self.key_size} ({who})"
+
+
+def _translate(error: PyKCS11.PyKCS11Error, *, action: str, token_label: str | None) -> TokenError:
+    rv = error.value
+    name = PyKCS11.CKR.get(rv, hex(rv)) if isinstance(rv, int) else str(rv)
+    where = f" on token {token_label!r}" if token_label else ""
+    if rv in _REMOVED:
+        return TokenRemovedError(
+            f"The token{where} was removed or stopped answering while {action} ({name}).",
+            rv=rv,
+            token_label=token_label,
+        )
+    if rv == PyKCS11.CKR_PIN_LOCKED:
+        return PinLockedError(
+            f"The PIN{where} is locked; ask your CA to unblock it.", rv=rv, token_label=token_label
+        )
+    return TokenError(f"Token error{where} while {action}: {name}.", rv=rv, token_label=token_label)
+
+
+class Pkcs11Module:
+    """A loaded PKCS#11 module. Cheap to keep open for a whole run."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._lib = PyKCS11.PyKCS11Lib()
+        try:
+            self._lib.load(path)
+        except PyKCS11.PyKCS11Error as e:
+            raise TokenError(f"Cannot load the PKCS#11 module {path}: {e}.") from None
+
+    @classmethod
+    def discover(cls, explicit: str | None = None, profile_hint: str | None = None) -> Pkcs11Module:
+        """Load the module to use: the first candidate that has a token, else the first found."""
+        found = require_modules(explicit, profile_hint)
+        first: Pkcs11Module | None = None
+        for path in found:
+            try:
+                module = cls(path)
+            except TokenError:
+                continue
+            if len(found) == 1 or module.tokens():
+                if first is not None:
+                    first.close()
+                return module
+            if first is None:
+                first = module
+            else:
+                module.close()
+        if first is None:
+            raise TokenError("No PKCS#11 module could be loaded from: " + ", ".join(found))
+        return first
+
+    def close(self) -> None:
+        with contextlib.suppress(PyKCS11.PyKCS11Error):
+            self._lib.unload()
+
+    def __enter__(self) -> Pkcs11Module:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def tokens(self) -> list[TokenInfo]:
+        try:
+            slots = self._lib.getSlotList(tokenPresent=True)
+            return [self._token_info(slot) for slot in slots]
+        except PyKCS11.PyKCS11Error as e:
+            raise _translate(e, action="listing tokens", token_label=None) from None
+
+    def _token_info(self, slot: int) -> TokenInfo:
+        info = self._lib.getTokenInfo(slot)
+        return TokenInfo(
+            slot=slot,
+            label=info.label.strip(),
+            manufacturer=info.manufacturerID.strip(),
+            model=info.model.strip(),
+            serial=info.serialNumber.strip(),
+            pin=PinState.from_flags(info.flags),
+            module=self.path,
+        )
+
+    def find_token(self, label: str | None = None) -> TokenInfo:
+        tokens = self.tokens()
+        if label is not None:
+            matching = [t for t in tokens if t.label == label]
+            if not matching:
+                present = ", ".join(repr(t.label) for t in tokens) or "none"
+                raise TokenNotFoundError(
+                    f"No token labelled {label!r} in {self.path} (present: {present}).",
+                    token_label=label,
+                )
+            return matching[0]
+        if not tokens:
+            raise TokenNotFoundError(
+                f"No token is present for module {self.path}. Plug in the USB token and retry."
+            )
+        if len(tokens) > 1:
+            raise TokenAmbiguousError([repr(t.label) for t in tokens])
+        return tokens[0]
+
+    def login(
+        self, token: TokenInfo, *, pin: PinSource, confirm_final_try: bool = False
+    ) -> Pkcs11Session:
+        """Open a session and log in once. Never retries: a wrong PIN raises at once."""
+        state = token.pin
+        if state.pin_locked:
+            raise PinLockedError(
+                f"The PIN of token {token.label!r} is locked (too many wrong entries). "
+                "Ask your certificate authority to unblock it; signkit will not try to log in.",
+                token_label=token.label,
+                flags=state.names(),
+            )
+        if state.pin_final_try and not confirm_final_try:
+            raise PinFinalTryError(
+                f"Token {token.label!r} allows one more PIN attempt; a wrong PIN will lock it. "
+                "Confirm to continue (--yes).",
+                token_label=token.label,
+                flags=state.names(),
+            )
+        pin_value: str | None = pin() if callable(pin) else pin
+        if pin_value is None and state.login_required and not state.protected_authentication_path:
+            raise PinRequiredError(
+                f"Token {token.label!r} needs a PIN (SIGNKIT_PIN, --pin-file or the prompt).",
+                token_label=token.label,
+                flags=state.names(),
+            )
+        try:
+            session = self._lib.openSession(
+                token.slot, PyKCS11.CKF_SERIAL_SESSION | PyKCS11.CKF_RW_SESSION
+            )
+        except PyKCS11.PyKCS11Error as e:
+            raise _translate(e, action="opening a session", token_label=token.label) from None
+        if state.login_required:
+            try:
+                # None: the reader's PIN pad collects it (protected authentication path).
+                session.login(pin_value)
+            except PyKCS11.PyKCS11Error as e:
+                with contextlib.suppress(PyKCS11.PyKCS11Error):
+                    session.closeSession()
+                if e.value == PyKCS11.CKR_PIN_INCORRECT:
+                    after = self._token_info(token.slot).pin
+                    raise PinIncorrectError(
+                        f"Wrong PIN for token {token.label!r}. signkit does not retry; "
+                        f"token state now: {', '.join(after.names()) or 'no warnings'}.",
+                        rv=e.value,
+                        token_label=token.label,
+                        flags=after.names(),
+                    ) from None
+                if e.value == PyKCS11.CKR_USER_ALREADY_LOGGED_IN:
+                    pass
+                else:
+                    raise _translate(e, action="logging in", token_label=token.label) from None
+        mechanisms = frozenset(str(m) for m in self._lib.getMechanismList(token.slot))
+        return Pkcs11Session(self, token, session, mechanisms, pin_value)
+
+
+@dataclass
+class _Object:
+    handle: object
+    label: str
+    id: bytes
+
+
+@dataclass
+class Pkcs11Session:
+    """A logged-in session. Close it (or use ``with``) to log out."""
+
+    module: Pkcs11Module
+    token: TokenInfo
+    _session: PyKCS11.Session
+    mechanisms: frozenset[str]
+    _pin: str | None = field(repr=False)
+    _closed: bool = False
+
+    def __enter__(self) -> Pkcs11Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._pin = None
+        with contextlib.suppress(PyKCS11.PyKCS11Error):
+            self._session.logout()
+        with contextlib.suppress(PyKCS11.PyKCS11Error):
+            self._session.closeSession()
+
+    def _find(self, cls: int) -> list[_Object]:
+        try:
+            handles = self._session.findObjects([(PyKCS11.CKA_CLASS, cls)])
+            found = []
+            for h in handles:
+                label, key_id = self._session.getAttributeValue(
+                    h, [PyKCS11.CKA_LABEL, PyKCS11.CKA_ID], allAsBinary=True
+                )
+                found.append(_Object(h, bytes(label or b"").decode("utf-8", "replace"),
+                                     bytes(key_id or b"")))
+            return found
+        except PyKCS11.PyKCS11Error as e:
+            raise _translate(e, action="reading objects", token_label=self.token.label) from None
+
+    def _certificates(self) -> list[tuple[_Object, x509.Certificate]]:
+        out = []
+        for obj in self._find(PyKCS11.CKO_CERTIFICATE):
+            (value,) = self._session.getAttributeValue(
+                obj.handle, [PyKCS11.CKA_VALUE], allAsBinary=True
+            )
+            try:
+                out.append((obj, x509.load_der_x509_certificate(bytes(value))))
+            except ValueError:
+                continue  # an unparsable certificate object cannot be a signer's
+        return out
+
+    def _key_details(self, key: _Object) -> tuple[KeyType, int, bool]:
+        key_type, always = self._session.getAttributeValue(
+            key.handle, [PyKCS11.CKA_KEY_TYPE, PyKCS11.CKA_ALWAYS_AUTHENTICATE]
+        )
+        if key_type == PyKCS11.CKK_RSA:
+            (modulus,) = self._session.getAttributeValue(
+                key.handle, [PyKCS11.CKA_MODULUS], allAsBinary=True
+            )
+            return KeyType.RSA, int.from_bytes(bytes(modulus), "big").bit_length(), bool(always)
+        if key_type == PyKCS11.CKK_EC:
+            return KeyType.EC, 0, bool(always)
+        return KeyType.RSA, -1, bool(always)  # unsupported type, filtered by caller
+
+    def _pairs(self) -> list[tuple[_Object, x509.Certificate | None, KeyType, int, bool]]:
+        certs = self._certificates()
+        keys = self._find(PyKCS11.CKO_PRIVATE_KEY)
+        pairs = []
+        for key in keys:
+            key_type, size, always = self._key_details(key)
+            if size < 0:
+                continue
+            cert = next((c for o, c in certs if key.id and o.id == key.id), None)
+            if cert is None:
+                cert = next((c for o, c in certs if key.label and o.label == key.label), None)
+            if cert is not None and key_type is KeyType.EC:
+                pub = cert.public_key()
+                size = pub.curve.key_size if isinstance(pub, ec.EllipticCurvePublicKey) else 0
+            pairs.append((key, cert, key_type, size, always))
+        return pairs
+
+    def keys(self) -> list[KeyInfo]:
+        """Every private key, its certificate, and whether it can sign now."""
+        infos = []
+        for key, cert, key_type, size, always in self._pairs():
+            problem = None
+            if cert is None:
+                problem = "no matching certificate on the token"
+            else:
+                try:
+                    check_certificate_usable(cert)
+                except CertificateUnusableError as e:
+                    problem = str(e)
+            infos.append(
+                KeyInfo(
+                    label=key.label,
+                    id_hex=key.id.hex(),
+                    key_type=key_type.value,
+                    key_size=size,
+                    always_authenticate=always,
+                    certificate=CertificateFacts.of(cert) if cert else None,
+                    can_sign=problem is None,
+                    problem=problem,
+                )
+            )
+        return infos
+
+    def certificates(self) -> list[CertificateFacts]:
+        return [CertificateFacts.of(c) for _, c in self._certificates()]
+
+    def signing_key(
+        self, *, key_label: str | None = None, key_id: str | None = None
+    ) -> Pkcs11SigningKey:
+        """Select the key: by label or id, or the only usable one."""
+        pairs = self._pairs()
+        wanted_id = bytes.fromhex(key_id) if key_id else None
+        if key_label is not None or wanted_id is not None:
+            pairs = [
+                p
+                for p in pairs
+                if (key_label is None or p[0].label == key_label)
+                and (wanted_id is None or p[0].id == wanted_id)
+            ]
+            if not pairs:
+                what = f"label {key_label!r}" if key_label is not None else f"id {key_id}"
+                raise KeyNotFoundError(
+                    f"No private key with {what} on token {self.token.label!r}.",
+                    candidates=[k.describe() for k in self.keys()],
+                    token_label=self.token.label,
+                )
+        usable = [p for p in pairs if p[1] is not None and can_sign_documents(p[1])]
+        if not usable:
+            if pairs and pairs[0][1] is not None:
+                check_certificate_usable(pairs[0][1])  # raises with the precise reason
+            raise KeyNotFoundError(
+                f"Token {self.token.label!r} has no private key with a matching signing "
+                "certificate.",
+                candidates=[k.describe() for k in self.keys()],
+                token_label=self.token.label,
+            )
+        if len(usable) > 1:
+            now = dt.datetime.now(dt.timezone.utc)
+            valid = [p for p in usable if p[1].not_valid_after_utc > now > p[1].not_valid_before_utc]
+            if len(valid) != 1:
+                infos = {k.id_hex + k.label: k for k in self.keys()}
+                raise KeyAmbiguousError(
+                    [infos[p[0].id.hex() + p[0].label].describe() for p in usable],
+                    token_label=self.token.label,
+                )
+            usable = valid
+        key, cert, _, _, always = usable[0]
+        assert cert is not None
+        check_certificate_usable(cert)
+        pool = [c for _, c in self._certificates()]
+        return Pkcs11SigningKey(self, key, cert, issuer_chain(cert, pool), always)
+
+
+class Pkcs11SigningKey(SigningKey):
+    def __init__(
+        self,
+        session: Pkcs11Session,
+        key: _Object,
+        certificate: x509.Certificate,
+        chain: tuple[x509.Certificate, ...],
+        always_authenticate: bool,
+    ):
+        self.session = session
+        self.label = key.label or key.id.hex()
+        self.certificate = certificate
+        self.chain = chain
+        self._handle = key.handle
+        self._always_authenticate = always_authenticate
+        self._plans: dict[tuple[str, RsaPadding], SignPlan] = {}
+
+    @property
+    def token(self) -> TokenInfo:
+        return self.session.token
+
+    def sign(self, data: bytes, *, digest: str, padding: RsaPadding = RsaPadding.PKCS1V15) -> bytes:
+        plan = self._plans.get((digest, padding))
+        if plan is None:
+            plan = plan_signature(self.session.mechanisms, self.key_type, digest, padding)
+            self._plans[(digest, padding)] = plan
+        payload = plan.prepare(data, digest)
+        session = self.session._session
+        try:
+            if self._always_authenticate:
+                signature = self._sign_with_context_login(session, plan, payload)
+            else:
+                signature = bytes(session.sign(self._handle, payload, plan.mechanism))
+        except PyKCS11.PyKCS11Error as e:
+            raise _translate(e, action="signing", token_label=self.token.label) from None
+        return plan.finish(signature)
+
+    def _sign_with_context_login(
+        self, session: PyKCS11.Session, plan: SignPlan, payload: bytes
+    ) -> bytes:
+        # CKA_ALWAYS_AUTHENTICATE keys need C_Login(CKU_CONTEXT_SPECIFIC) between
+        # C_SignInit and C_Sign, which PyKCS11's one-shot sign() cannot do.
+        low = session.lib
+        rv = low.C_SignInit(session.session, plan.mechanism.to_native(), self._handle)
+        if rv != PyKCS11.CKR_OK:
+            raise PyKCS11.PyKCS11Error(rv)
+        pin = self.session._pin
+        rv = low.C_Login(session.session, PyKCS11.CKU_CONTEXT_SPECIFIC, PyKCS11.ckbytelist(pin))
+        if rv == PyKCS11.CKR_PIN_INCORRECT:
+            raise PinIncorrectError(
+                f"Wrong PIN for the key {self.label!r} (context login). signkit does not retry.",
+                rv=rv,
+                token_label=self.token.label,
+            )
+        if rv != PyKCS11.CKR_OK:
+            raise PyKCS11.PyKCS11Error(rv)
+        data = PyKCS11.ckbytelist(payload)
+        out = PyKCS11.ckbytelist()
+        for _ in range(2):  # first call sizes the buffer, second fills it
+            rv = low.C_Sign(session.session, data, out)
+            if rv != PyKCS11.CKR_OK:
+                raise PyKCS11.PyKCS11Error(rv)
+        return bytes(out)
+
+
+def list_tokens(module: str | None = None, *, profile_hint: str | None = None) -> list[TokenInfo]:
+    """Every slot with a token, with its PIN flags. No login."""
+    with Pkcs11Module.discover(module, profile_hint) as mod:
+        return mod.tokens()
+
+
+@contextlib.contextmanager
+def open_token(
+    *,
+    module: str | None = None,
+    token: str | None = None,
+    key_label: str | None = None,
+    key_id: str | None = None,
+    pin: PinSource = None,
+    confirm_final_try: bool = False,
+    profile_hint: str | None = None,
+) -> Iterator[Pkcs11SigningKey]:
+    """Log in once and yield the selected signing key; log out and close on exit.
+
+    >>> with open_token(module="/usr/lib/softhsm/libsofthsm2.so", pin="1234") as key:
+    ...     sign_pdf("in.pdf", "out.pdf", key=key)
+    """
+    with (
+        Pkcs11Module.discover(module, profile_hint) as mod,
+        mod.login(mod.find_token(token), pin=pin, confirm_final_try=confirm_final_try) as session,
+    ):
+        yield session.signing_key(key_label=key_label, key_id=key_id)
