@@ -1,6 +1,6 @@
 """PDF signing on top of pyHanko: levels, fields, atomic output, batches."""
 
-from .batch import BatchOutcome, sign_many
+from .batch import BatchOutcome, collect_pdfs, plan_outputs, sign_many
 from .document import DocumentSigner, PadesLevel, SignOptions, SignResult, SignStatus, sign_pdf
 
 __all__ = [
@@ -10,6 +10,8 @@ __all__ = [
     "SignOptions",
     "SignResult",
     "SignStatus",
+    "collect_pdfs",
+    "plan_outputs",
     "sign_many",
     "sign_pdf",
 ]

@@ -18,6 +18,7 @@ ProgressCallback = Callable[[SignResult, int, int], None]
 class BatchOutcome:
     results: tuple[SignResult, ...]
     stopped: str | None = None  # why the batch stopped early (token removed, --on-error stop)
+    token_failed: bool = False  # it stopped because the token failed (removed, not answering)
 
     @property
     def signed(self) -> int:
@@ -36,7 +37,9 @@ class BatchOutcome:
         return all(r.ok for r in self.results)
 
 
-def collect_pdfs(inputs: Iterable[str | Path], *, recursive: bool = False) -> list[tuple[Path, Path]]:
+def collect_pdfs(
+    inputs: Iterable[str | Path], *, recursive: bool = False
+) -> list[tuple[Path, Path]]:
     """(file, path relative to the input it came from) for every file named or found in a
     folder (``*.pdf``, any case; ``recursive`` walks the tree). Named files are kept even
     when they are not PDFs, so that the batch reports them."""
@@ -90,6 +93,7 @@ def sign_many(
     """
     results: list[SignResult] = []
     stopped: str | None = None
+    token_failed = False
     with DocumentSigner(key, options) as signer:
         for index, (src, dst) in enumerate(jobs):
             if stopped is not None:
@@ -99,7 +103,7 @@ def sign_many(
                     dst.parent.mkdir(parents=True, exist_ok=True)
                     result = signer.sign(src, dst, overwrite=overwrite)
                 except TokenError as e:
-                    stopped = str(e)
+                    stopped, token_failed = str(e), True
                     result = SignResult(src, None, SignStatus.FAILED, error=str(e))
                 except SigningError as e:
                     result = SignResult(src, None, SignStatus.FAILED, error=e.reason)
@@ -113,4 +117,4 @@ def sign_many(
             results.append(result)
             if on_progress is not None:
                 on_progress(result, index + 1, len(jobs))
-    return BatchOutcome(tuple(results), stopped)
+    return BatchOutcome(tuple(results), stopped, token_failed)

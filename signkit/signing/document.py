@@ -165,7 +165,7 @@ class DocumentSigner:
                 raise
             raise InputError(f"damaged PDF structure ({type(e).__name__}: {e})", path=path) \
                 from None
-        return out.getvalue(), field_name, dt.datetime.now(dt.timezone.utc)
+        return out.getvalue(), field_name, dt.datetime.now(dt.UTC)
 
     def _reserved_size(self) -> int:
         """Size the /Contents placeholder once per batch with a dry-run signature."""
@@ -178,7 +178,7 @@ class DocumentSigner:
                     use_pades=True,
                     dry_run=True,
                     signed_attr_settings=PdfCMSSignedAttributes(
-                        signing_time=dt.datetime.now(dt.timezone.utc)
+                        signing_time=dt.datetime.now(dt.UTC)
                     ),
                 )
             )

@@ -91,7 +91,7 @@ def can_sign_documents(cert: x509.Certificate) -> bool:
 
 def check_certificate_usable(cert: x509.Certificate, *, at: dt.datetime | None = None) -> None:
     """Refuse a certificate that cannot make a valid signature now."""
-    at = at or dt.datetime.now(dt.timezone.utc)
+    at = at or dt.datetime.now(dt.UTC)
     facts = CertificateFacts.of(cert)
     if at > facts.not_after:
         raise CertificateUnusableError(

@@ -89,6 +89,7 @@ class TokenInfo:
     serial: str
     pin: PinState
     module: str
+    initialized: bool = True  # False: a blank slot (SoftHSM2 always shows one)
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ class Pkcs11Module:
                 module = cls(path)
             except TokenError:
                 continue
-            if len(found) == 1 or module.tokens():
+            if len(found) == 1 or any(t.initialized for t in module.tokens()):
                 if first is not None:
                     first.close()
                 return module
@@ -180,16 +181,17 @@ class Pkcs11Module:
         info = self._lib.getTokenInfo(slot)
         return TokenInfo(
             slot=slot,
-            label=info.label.strip(),
-            manufacturer=info.manufacturerID.strip(),
-            model=info.model.strip(),
-            serial=info.serialNumber.strip(),
+            label=info.label.rstrip(" \x00"),
+            manufacturer=info.manufacturerID.rstrip(" \x00"),
+            model=info.model.rstrip(" \x00"),
+            serial=info.serialNumber.rstrip(" \x00"),
             pin=PinState.from_flags(info.flags),
             module=self.path,
+            initialized=bool(info.flags & PyKCS11.CKF_TOKEN_INITIALIZED),
         )
 
     def find_token(self, label: str | None = None) -> TokenInfo:
-        tokens = self.tokens()
+        tokens = [t for t in self.tokens() if t.initialized]
         if label is not None:
             matching = [t for t in tokens if t.label == label]
             if not matching:
@@ -226,7 +228,10 @@ class Pkcs11Module:
                 token_label=token.label,
                 flags=state.names(),
             )
-        pin_value: str | None = pin() if callable(pin) else pin
+        if not state.login_required or (state.protected_authentication_path and callable(pin)):
+            pin_value: str | None = None  # no login, or the reader's PIN pad asks for it
+        else:
+            pin_value = pin() if callable(pin) else pin
         if pin_value is None and state.login_required and not state.protected_authentication_path:
             raise PinRequiredError(
                 f"Token {token.label!r} needs a PIN (SIGNKIT_PIN, --pin-file or the prompt).",
@@ -413,8 +418,10 @@ class Pkcs11Session:
                 token_label=self.token.label,
             )
         if len(usable) > 1:
-            now = dt.datetime.now(dt.timezone.utc)
-            valid = [p for p in usable if p[1].not_valid_after_utc > now > p[1].not_valid_before_utc]
+            now = dt.datetime.now(dt.UTC)
+            valid = [
+                p for p in usable if p[1].not_valid_after_utc > now > p[1].not_valid_before_utc
+            ]
             if len(valid) != 1:
                 infos = {k.id_hex + k.label: k for k in self.keys()}
                 raise KeyAmbiguousError(

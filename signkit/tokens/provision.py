@@ -29,6 +29,10 @@ def write_softhsm_config(folder: Path) -> Path:
     return conf
 
 
+def _label(lib: PyKCS11.PyKCS11Lib, slot: int) -> str:
+    return lib.getTokenInfo(slot).label.rstrip(" \x00")
+
+
 def init_token(module: str, *, label: str, so_pin: str, user_pin: str) -> None:
     """Initialise the first free slot as a token with ``label`` and set its user PIN."""
     lib = PyKCS11.PyKCS11Lib().load(module)
@@ -37,9 +41,10 @@ def init_token(module: str, *, label: str, so_pin: str, user_pin: str) -> None:
                 if not lib.getTokenInfo(s).flags & PyKCS11.CKF_TOKEN_INITIALIZED]
         if not free:
             raise TokenError(f"No free slot to initialise a token in {module}.")
-        lib.initToken(free[0], so_pin, label)
+        # PyKCS11 pads a short label with NULs; PKCS#11 wants 32 blank-padded bytes
+        lib.initToken(free[0], so_pin, label.encode().ljust(32, b" ").decode())
         slot = next(s for s in lib.getSlotList(tokenPresent=True)
-                    if lib.getTokenInfo(s).label.strip() == label)
+                    if _label(lib, s) == label)
         session = lib.openSession(slot, PyKCS11.CKF_SERIAL_SESSION | PyKCS11.CKF_RW_SESSION)
         session.login(so_pin, PyKCS11.CKU_SO)
         session.initPin(user_pin)
@@ -65,7 +70,7 @@ def import_key_and_certificate(
     lib = PyKCS11.PyKCS11Lib().load(module)
     try:
         slot = next(s for s in lib.getSlotList(tokenPresent=True)
-                    if lib.getTokenInfo(s).label.strip() == token_label)
+                    if _label(lib, s) == token_label)
         session = lib.openSession(slot, PyKCS11.CKF_SERIAL_SESSION | PyKCS11.CKF_RW_SESSION)
         session.login(user_pin)
         try:

@@ -1,0 +1,1 @@
+"""signkit's command line (installed as the ``signkit_cli`` package, command ``signkit``)."""

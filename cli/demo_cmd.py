@@ -1,0 +1,41 @@
+"""``signkit demo``: a throwaway PKI and SoftHSM2 token, and signed sample PDFs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from signkit.demo import run_demo
+
+from .errors import EXIT_SOME_FAILED, handle_errors
+
+
+@click.command()
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("demo-work"), show_default=True,
+              help="Folder for the demo PKI, token and signed files (only this is written).")
+@click.option("--input", "inputs", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="PDFs or folders to sign (default: fixtures/pdf if present, else a sample).")
+@handle_errors
+def demo(workdir: Path, inputs: tuple[Path, ...]) -> None:
+    """Create a demo PKI and SoftHSM2 token, sign sample PDFs, and say where they are."""
+    samples = list(inputs)
+    if not samples and Path("fixtures/pdf").is_dir():
+        samples = [Path("fixtures/pdf")]
+    workdir.mkdir(parents=True, exist_ok=True)
+    result = run_demo(workdir, samples)
+    click.echo("signkit demo: a throwaway PKI and token (never use them for real documents)")
+    click.echo(f"  PKCS#11 module:   {result.module}")
+    click.echo(f"  token:            {result.token_label!r} "
+               f"(SOFTHSM2_CONF={result.workdir}/softhsm/softhsm2.conf, PIN in {result.pin_file})")
+    click.echo(f"  root certificate: {result.root_certificate}")
+    click.echo(f"  signer:           {result.signer_certificate}")
+    for r in result.outcome.results:
+        state = f"signed -> {r.output}" if r.ok else f"FAILED: {r.error}"
+        click.echo(f"  {r.input}: {state}")
+    o = result.outcome
+    click.echo(f"{o.signed} signed, {o.failed} failed. Check one with poppler: "
+               f"pdfsig {o.results[0].output if o.results and o.results[0].ok else '<file>'}")
+    if not o.ok:
+        raise SystemExit(EXIT_SOME_FAILED)

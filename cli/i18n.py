@@ -1,0 +1,38 @@
+"""The few sentences the CLI itself says, in English and Vietnamese (``--lang vi``)."""
+
+from __future__ import annotations
+
+import click
+
+_TEXT = {
+    "signed": ("signed", "đã ký"),
+    "failed": ("FAILED", "LỖI"),
+    "skipped": ("skipped", "bỏ qua"),
+    "summary": (
+        "{signed} signed, {failed} failed, {skipped} skipped",
+        "{signed} đã ký, {failed} lỗi, {skipped} bỏ qua",
+    ),
+    "stopped": ("Batch stopped: {reason}", "Dừng ký hàng loạt: {reason}"),
+    "pin_prompt": ("PIN for token {label}", "Mã PIN của token {label}"),
+    "p12_prompt": ("Password for {file}", "Mật khẩu của tệp {file}"),
+    "final_try": (
+        "Token {label} allows ONE more PIN attempt; a wrong PIN locks it. Continue?",
+        "Token {label} chỉ còn MỘT lần nhập PIN; nhập sai sẽ khóa token. Tiếp tục?",
+    ),
+    "no_pin": (
+        "No PIN given: set SIGNKIT_PIN, use --pin-file FILE, or run in a terminal to be asked.",
+        "Chưa có mã PIN: đặt SIGNKIT_PIN, dùng --pin-file TỆP, hoặc chạy trong terminal để nhập.",
+    ),
+    "interrupted": (
+        "Interrupted; files already signed are complete, no partial file was left.",
+        "Đã dừng; các tệp đã ký đều hoàn chỉnh, không để lại tệp dở dang.",
+    ),
+    "no_tokens": ("No token found in {module}.", "Không tìm thấy token trong {module}."),
+}
+
+
+def say(key: str, **values: object) -> str:
+    ctx = click.get_current_context(silent=True)
+    lang = (ctx.find_root().obj or {}).get("lang", "en") if ctx else "en"
+    english, vietnamese = _TEXT[key]
+    return (vietnamese if lang == "vi" else english).format(**values)

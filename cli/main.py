@@ -1,0 +1,29 @@
+"""The ``signkit`` command group. Each command lives in its own module."""
+
+from __future__ import annotations
+
+import click
+
+import signkit
+
+from .demo_cmd import demo
+from .profile_cmds import profile
+from .sign_cmd import sign
+from .token_cmds import token
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(signkit.__version__, prog_name="signkit")
+@click.option("-v", "--verbose", is_flag=True, help="More detail; tracebacks on internal errors.")
+@click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True,
+              help="Language of messages (vi: tiếng Việt).")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool, lang: str) -> None:
+    """signkit: sign and check PDF documents with PKCS#11 tokens and PKCS#12 files."""
+    ctx.obj = {"verbose": verbose, "lang": lang}
+
+
+cli.add_command(token)
+cli.add_command(sign)
+cli.add_command(profile)
+cli.add_command(demo)

@@ -1,0 +1,50 @@
+"""Opening the signing key for a command: token selection, PIN, final-try confirmation."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from signkit.errors import PinFinalTryError
+from signkit.tokens import Pkcs11Module, Pkcs11Session, SigningKey, TokenInfo, open_pkcs12
+
+from .i18n import say
+from .pins import prompter, secret_source
+
+
+def login_with_confirmation(
+    module: Pkcs11Module, info: TokenInfo, pin: Callable[[], str], yes: bool
+) -> Pkcs11Session:
+    """Log in; at a token's final PIN try ask first (or accept with --yes)."""
+    try:
+        return module.login(info, pin=pin, confirm_final_try=yes)
+    except PinFinalTryError:
+        if not prompter.interactive() or not prompter.confirm(say("final_try", label=info.label)):
+            raise
+        return module.login(info, pin=pin, confirm_final_try=True)
+
+
+@contextlib.contextmanager
+def signing_key(
+    *,
+    pkcs12: Path | None,
+    module: str | None,
+    token_label: str | None,
+    key_label: str | None,
+    key_id: str | None,
+    pin_file: Path | None,
+    yes: bool,
+    profile_module: str | None,
+) -> Iterator[SigningKey]:
+    """The key the user chose (a token unless ``pkcs12``), logged in once per command."""
+    if pkcs12 is not None:
+        password = secret_source(pin_file, say("p12_prompt", file=pkcs12))
+        with open_pkcs12(pkcs12, password=password()) as key:
+            yield key
+        return
+    with Pkcs11Module.discover(module, profile_module) as mod:
+        info = mod.find_token(token_label)
+        pin = secret_source(pin_file, say("pin_prompt", label=info.label))
+        with login_with_confirmation(mod, info, pin, yes) as session:
+            yield session.signing_key(key_label=key_label, key_id=key_id)

@@ -1,0 +1,197 @@
+"""``signkit sign``: sign files and folders with one login."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from signkit import (
+    BatchOutcome,
+    RsaPadding,
+    SignOptions,
+    SignResult,
+    SignStatus,
+    collect_pdfs,
+    load_profile,
+    plan_outputs,
+    sign_many,
+)
+from signkit.errors import SigningError
+
+from .errors import EXIT_OK, EXIT_SOME_FAILED, EXIT_TOKEN, EXIT_USAGE, fail, handle_errors
+from .i18n import say
+from .pins import read_secret_file
+from .session import signing_key
+
+
+class _Terminated(Exception):
+    """SIGTERM, turned into an exception so that logout and cleanup run."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file (one input only).")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (any number of inputs; created if missing).")
+@click.option("--recursive", is_flag=True, help="Walk folders given as INPUT.")
+@click.option("--pkcs11", "use_pkcs11", is_flag=True, help="Sign with a PKCS#11 token (default).")
+@click.option("--pkcs12", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Sign with a PKCS#12 (.p12/.pfx) file instead of a token.")
+@click.option("--module", help="PKCS#11 module (default: $SIGNKIT_PKCS11_MODULE, profile, "
+              "then well-known paths).")
+@click.option("--token", "token_label", help="Token label (needed when several are present).")
+@click.option("--key-label", help="Label of the signing key on the token.")
+@click.option("--key-id", help="CKA_ID of the signing key, in hex.")
+@click.option("--pin-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="File holding the PIN or PKCS#12 password (else $SIGNKIT_PIN or a prompt).")
+@click.option("--profile", "profile_name", default="default", show_default=True,
+              help="Trust and policy profile (name or .toml path).")
+@click.option("--level", type=click.Choice(["B-B"]), default=None,
+              help="PAdES baseline level (B-T, B-LT, B-LTA arrive with timestamping).")
+@click.option("--digest", type=click.Choice(["sha256", "sha384", "sha512"]), default=None,
+              help="Digest algorithm (default: the profile's, sha256).")
+@click.option("--pss/--pkcs1v15", "pss", default=None,
+              help="RSA padding (default: the profile's; Vietnamese tokens use PKCS#1 v1.5).")
+@click.option("--certify", is_flag=True, help="Certification (author) signature.")
+@click.option("--docmdp", type=click.Choice(["1", "2", "3"]), default="2", show_default=True,
+              help="Changes allowed after certification: 1 none, 2 forms+signing, 3 +annotations.")
+@click.option("--field", help="Signature field: an existing empty one, or the name of a new one.")
+@click.option("--reason", help="Reason for signing.")
+@click.option("--location", help="Place of signing.")
+@click.option("--contact", help="Signer's contact information.")
+@click.option("--pdf-password-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Password of encrypted input PDFs (else they are refused).")
+@click.option("--on-error", type=click.Choice(["continue", "stop"]), default="continue",
+              show_default=True, help="After a file fails: go on, or stop the batch.")
+@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+@click.option("--yes", is_flag=True, help="Accept a token at its final PIN try without asking.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON record per file on stdout.")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@handle_errors
+def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, recursive: bool,
+         use_pkcs11: bool, pkcs12: Path | None, module: str | None, token_label: str | None,
+         key_label: str | None, key_id: str | None, pin_file: Path | None, profile_name: str,
+         level: str | None, digest: str | None, pss: bool | None, certify: bool, docmdp: str,
+         field: str | None, reason: str | None, location: str | None, contact: str | None,
+         pdf_password_file: Path | None, on_error: str, overwrite: bool, yes: bool,
+         as_json: bool, no_progress: bool) -> None:
+    """Sign PDF files (or folders of them) with a token or a PKCS#12 file.
+
+    The PIN comes from $SIGNKIT_PIN, --pin-file, or a prompt; never from the command line.
+    """
+    if use_pkcs11 and pkcs12 is not None:
+        raise click.UsageError("choose one key source: --pkcs11 or --pkcs12")
+    if key_id is not None:
+        try:
+            bytes.fromhex(key_id)
+        except ValueError:
+            raise click.BadParameter("must be hexadecimal", param_hint="--key-id") from None
+    missing = [i for i in inputs if i != "-" and not Path(i).exists()]
+    if missing:
+        fail("no such file or folder: " + ", ".join(missing), EXIT_USAGE)
+    profile = load_profile(profile_name)
+    files = collect_pdfs(_expand_stdin(inputs), recursive=recursive)
+    if not files:
+        fail("no PDF files found in the given input", EXIT_USAGE)
+    try:
+        jobs = plan_outputs(files, out_dir=out_dir, output=output)
+    except SigningError as e:
+        fail(str(e), EXIT_USAGE)
+    options = SignOptions(
+        digest=digest or profile.digest,
+        padding=(RsaPadding.PSS if pss else RsaPadding.PKCS1V15) if pss is not None
+        else profile.rsa_padding,
+        field=field,
+        reason=reason,
+        location=location,
+        contact=contact,
+        certify=certify,
+        docmdp=int(docmdp),
+        password=read_secret_file(pdf_password_file) if pdf_password_file else None,
+    )
+    show_progress = not no_progress and not as_json and sys.stderr.isatty() and len(jobs) > 1
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        with signing_key(pkcs12=pkcs12, module=module, token_label=token_label,
+                         key_label=key_label, key_id=key_id, pin_file=pin_file, yes=yes,
+                         profile_module=profile.pkcs11_module) as key:
+            outcome = _run(jobs, key, options, overwrite, on_error, as_json, show_progress)
+    except (KeyboardInterrupt, _Terminated):
+        fail(say("interrupted"), 130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    _summary(outcome, as_json)
+    if outcome.ok:
+        sys.exit(EXIT_OK)
+    if outcome.token_failed and outcome.signed == 0:
+        sys.exit(EXIT_TOKEN)
+    sys.exit(EXIT_SOME_FAILED)
+
+
+def _expand_stdin(inputs: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for item in inputs:
+        if item == "-":
+            out.extend(line.strip() for line in sys.stdin if line.strip())
+        else:
+            out.append(item)
+    return out
+
+
+def _run(jobs, key, options, overwrite, on_error, as_json, show_progress) -> BatchOutcome:
+    def report(result: SignResult, done: int, total: int) -> None:
+        if as_json:
+            click.echo(json.dumps(_record(result), ensure_ascii=False))
+        else:
+            click.echo(_line(result))
+        if bar is not None:
+            bar.update(1)
+
+    bar = None
+    if show_progress:
+        with click.progressbar(length=len(jobs), file=sys.stderr, label="signing") as bar:
+            return sign_many(jobs, key=key, options=options, overwrite=overwrite,
+                             stop_on_error=on_error == "stop", on_progress=report)
+    return sign_many(jobs, key=key, options=options, overwrite=overwrite,
+                     stop_on_error=on_error == "stop", on_progress=report)
+
+
+def _line(result: SignResult) -> str:
+    if result.status is SignStatus.SIGNED:
+        return f"{say('signed')}: {result.input} -> {result.output} [{result.field}]"
+    return f"{say(result.status.value)}: {result.input}: {result.error}"
+
+
+def _record(result: SignResult) -> dict:
+    return {
+        "input": str(result.input),
+        "output": str(result.output) if result.output else None,
+        "status": result.status.value,
+        "field": result.field,
+        "signer": result.signer,
+        "signing_time": result.signing_time.isoformat() if result.signing_time else None,
+        "level": result.level,
+        "certified": result.certified,
+        "sha256": result.sha256,
+        "error": result.error,
+    }
+
+
+def _summary(outcome: BatchOutcome, as_json: bool) -> None:
+    counts = {"signed": outcome.signed, "failed": outcome.failed, "skipped": outcome.skipped}
+    if as_json:
+        click.echo(json.dumps({"summary": {**counts, "stopped": outcome.stopped}},
+                              ensure_ascii=False))
+        return
+    if outcome.stopped:
+        click.echo(say("stopped", reason=outcome.stopped), err=True)
+    click.echo(say("summary", **counts), err=True)

@@ -1,0 +1,111 @@
+"""signkit: digital signatures on PDF office documents.
+
+The public API::
+
+    import signkit
+
+    with signkit.open_token(pin="1234") as key:            # a PKCS#11 token (USB)
+        result = signkit.sign_pdf("in.pdf", "in-signed.pdf", key=key)
+
+    with signkit.open_pkcs12("signer.p12", password="secret") as key:
+        outcome = signkit.sign_many([(Path("a.pdf"), Path("out/a.pdf"))], key=key)
+"""
+
+from .errors import (
+    CertificateUnusableError,
+    InputError,
+    KeyAmbiguousError,
+    KeyNotFoundError,
+    MechanismUnsupportedError,
+    OutputExistsError,
+    PinError,
+    PinFinalTryError,
+    PinIncorrectError,
+    PinLockedError,
+    PinRequiredError,
+    Pkcs11ModuleNotFoundError,
+    Pkcs12Error,
+    ProfileError,
+    SigningError,
+    SignkitError,
+    TokenAmbiguousError,
+    TokenError,
+    TokenNotFoundError,
+    TokenRemovedError,
+)
+from .profiles import Profile, available_profiles, load_profile
+from .signing import (
+    BatchOutcome,
+    DocumentSigner,
+    PadesLevel,
+    SignOptions,
+    SignResult,
+    SignStatus,
+    collect_pdfs,
+    plan_outputs,
+    sign_many,
+    sign_pdf,
+)
+from .tokens import (
+    CertificateFacts,
+    KeyInfo,
+    KeyType,
+    PinState,
+    Pkcs11Module,
+    RsaPadding,
+    SigningKey,
+    TokenInfo,
+    list_tokens,
+    open_pkcs12,
+    open_token,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BatchOutcome",
+    "CertificateFacts",
+    "CertificateUnusableError",
+    "DocumentSigner",
+    "InputError",
+    "KeyAmbiguousError",
+    "KeyInfo",
+    "KeyNotFoundError",
+    "KeyType",
+    "MechanismUnsupportedError",
+    "OutputExistsError",
+    "PadesLevel",
+    "PinError",
+    "PinFinalTryError",
+    "PinIncorrectError",
+    "PinLockedError",
+    "PinRequiredError",
+    "PinState",
+    "Pkcs11Module",
+    "Pkcs11ModuleNotFoundError",
+    "Pkcs12Error",
+    "Profile",
+    "ProfileError",
+    "RsaPadding",
+    "SignOptions",
+    "SignResult",
+    "SignStatus",
+    "SigningError",
+    "SigningKey",
+    "SignkitError",
+    "TokenAmbiguousError",
+    "TokenError",
+    "TokenInfo",
+    "TokenNotFoundError",
+    "TokenRemovedError",
+    "__version__",
+    "available_profiles",
+    "collect_pdfs",
+    "list_tokens",
+    "load_profile",
+    "open_pkcs12",
+    "open_token",
+    "plan_outputs",
+    "sign_many",
+    "sign_pdf",
+]

@@ -1,0 +1,181 @@
+"""Trust and policy profiles: ``ca_profiles/*.toml`` parsed once into frozen dataclasses.
+
+A profile is looked up by name among the built-in ones (shipped in the wheel), then in the
+user's folder (``$SIGNKIT_PROFILE_DIR`` or ``~/.config/signkit/profiles``); a path to a
+``.toml`` file is loaded as it is. Errors name the file and the key.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import ProfileError
+from .tokens.base import DIGEST_SIZES, RsaPadding
+
+_LEVELS = ("B-B",)
+_REVOCATION = ("require", "soft-fail")
+
+
+@dataclass(frozen=True)
+class TrustPin:
+    name: str
+    sha256: str  # upper-case hex, no colons
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class AlgorithmPolicy:
+    digests: tuple[str, ...]
+    min_rsa_bits: int
+    ec_curves: tuple[str, ...]
+    revocation: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description_en: str
+    description_vi: str
+    digest: str
+    rsa_padding: RsaPadding
+    level: str
+    pkcs11_module: str | None
+    policy: AlgorithmPolicy
+    pins: tuple[TrustPin, ...]
+    source: str  # where it was loaded from
+
+    def description(self, lang: str = "en") -> str:
+        return self.description_vi if lang == "vi" else self.description_en
+
+
+def _user_dir() -> Path:
+    env = os.environ.get("SIGNKIT_PROFILE_DIR")
+    return Path(env) if env else Path.home() / ".config" / "signkit" / "profiles"
+
+
+def builtin_names() -> list[str]:
+    return sorted(
+        p.name.removesuffix(".toml")
+        for p in resources.files("ca_profiles").iterdir()
+        if p.name.endswith(".toml")
+    )
+
+
+def available_profiles() -> list[str]:
+    user = _user_dir()
+    extra = sorted(p.stem for p in user.glob("*.toml")) if user.is_dir() else []
+    return sorted(set(builtin_names()) | set(extra))
+
+
+@functools.lru_cache(maxsize=32)
+def load_profile(name_or_path: str = "default") -> Profile:
+    """Load a profile by name (built-in first, then the user folder) or by file path."""
+    if name_or_path.endswith(".toml") or os.sep in name_or_path:
+        path = Path(name_or_path)
+        if not path.is_file():
+            raise ProfileError("profile file not found", file=str(path))
+        return _parse(path.read_text(encoding="utf-8"), str(path))
+    builtin = resources.files("ca_profiles") / f"{name_or_path}.toml"
+    if builtin.is_file():
+        return _parse(builtin.read_text(encoding="utf-8"), f"ca_profiles/{name_or_path}.toml")
+    user = _user_dir() / f"{name_or_path}.toml"
+    if user.is_file():
+        return _parse(user.read_text(encoding="utf-8"), str(user))
+    raise ProfileError(
+        f"unknown profile {name_or_path!r}; available: {', '.join(available_profiles())}"
+    )
+
+
+def _parse(text: str, source: str) -> Profile:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ProfileError(f"not valid TOML ({e})", file=source) from None
+    get = _Getter(data, source)
+    digest = get.choice("signing.digest", tuple(DIGEST_SIZES), default="sha256")
+    padding = get.choice("signing.rsa_padding", ("pkcs1v15", "pss"), default="pkcs1v15")
+    policy = AlgorithmPolicy(
+        digests=tuple(get.strings("policy.digests", default=["sha256", "sha384", "sha512"])),
+        min_rsa_bits=get.integer("policy.min_rsa_bits", default=2048),
+        ec_curves=tuple(get.strings("policy.ec_curves", default=["secp256r1", "secp384r1"])),
+        revocation=get.choice("policy.revocation", _REVOCATION, default="soft-fail"),
+    )
+    pins = []
+    for i, pin in enumerate(get.table_list("trust.pins")):
+        key = f"trust.pins[{i}]"
+        fingerprint = str(pin.get("sha256", "")).replace(":", "").upper()
+        if len(fingerprint) != 64 or any(c not in "0123456789ABCDEF" for c in fingerprint):
+            raise ProfileError("sha256 must be 64 hex digits", file=source, key=f"{key}.sha256")
+        if "name" not in pin:
+            raise ProfileError("missing", file=source, key=f"{key}.name")
+        pins.append(TrustPin(str(pin["name"]), fingerprint, pin.get("source")))
+    return Profile(
+        name=get.string("name"),
+        description_en=get.string("description_en", default=""),
+        description_vi=get.string("description_vi", default=""),
+        digest=digest,
+        rsa_padding=RsaPadding(padding),
+        level=get.choice("signing.level", _LEVELS, default="B-B"),
+        pkcs11_module=get.string("pkcs11.module", default=None),
+        policy=policy,
+        pins=tuple(pins),
+        source=source,
+    )
+
+
+class _Getter:
+    """Typed access to dotted keys, with errors naming the file and key."""
+
+    _MISSING = object()
+
+    def __init__(self, data: dict[str, Any], source: str):
+        self.data = data
+        self.source = source
+
+    def _raw(self, key: str, default: Any) -> Any:
+        node: Any = self.data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                if default is self._MISSING:
+                    raise ProfileError("missing", file=self.source, key=key)
+                return default
+            node = node[part]
+        return node
+
+    def _typed(self, key: str, default: Any, kind: type, what: str) -> Any:
+        value = self._raw(key, default)
+        if value is not default and not isinstance(value, kind):
+            raise ProfileError(f"must be {what}", file=self.source, key=key)
+        return value
+
+    def string(self, key: str, default: Any = _MISSING) -> Any:
+        return self._typed(key, default, str, "a string")
+
+    def integer(self, key: str, default: Any = _MISSING) -> int:
+        return self._typed(key, default, int, "an integer")
+
+    def strings(self, key: str, default: Any = _MISSING) -> list[str]:
+        value = self._typed(key, default, list, "a list of strings")
+        if not all(isinstance(v, str) for v in value):
+            raise ProfileError("must be a list of strings", file=self.source, key=key)
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...], default: Any = _MISSING) -> str:
+        value = self.string(key, default)
+        if value not in allowed:
+            raise ProfileError(
+                f"{value!r} is not one of {', '.join(allowed)}", file=self.source, key=key
+            )
+        return value
+
+    def table_list(self, key: str) -> list[dict[str, Any]]:
+        value = self._typed(key, [], list, "an array of tables")
+        if not all(isinstance(v, dict) for v in value):
+            raise ProfileError("must be an array of tables", file=self.source, key=key)
+        return value
