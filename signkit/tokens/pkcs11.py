@@ -1,8 +1,7 @@
 """PKCS#11 tokens through PyKCS11: listing, one login per run, keys, signing.
 
-PyKCS11 raises one numeric exception; ``_translate`` maps it to signkit's errors in one place.
 The PIN is held only as long as needed (for keys that demand a login per signature) and never
-appears in messages.
+appears in messages. Token facts live in ``pkcs11_info``, the key in ``pkcs11_key``.
 """
 
 from __future__ import annotations
@@ -27,104 +26,20 @@ from ..errors import (
     TokenAmbiguousError,
     TokenError,
     TokenNotFoundError,
-    TokenRemovedError,
 )
 from .base import (
     CertificateFacts,
     KeyType,
-    RsaPadding,
-    SigningKey,
     can_sign_documents,
     check_certificate_usable,
     issuer_chain,
 )
-from .mechanisms import SignPlan, plan_signature
 from .modules import require_modules
+from .pkcs11_errors import translate_error
+from .pkcs11_info import KeyInfo, PinState, TokenInfo
+from .pkcs11_key import Pkcs11SigningKey, TokenObject
 
 PinSource = str | Callable[[], str] | None
-
-_REMOVED = {
-    PyKCS11.CKR_DEVICE_REMOVED,
-    PyKCS11.CKR_TOKEN_NOT_PRESENT,
-    PyKCS11.CKR_SESSION_HANDLE_INVALID,
-    PyKCS11.CKR_SESSION_CLOSED,
-    PyKCS11.CKR_DEVICE_ERROR,
-    PyKCS11.CKR_TOKEN_NOT_RECOGNIZED,
-    PyKCS11.CKR_SLOT_ID_INVALID,
-}
-
-
-@dataclass(frozen=True)
-class PinState:
-    """The token's PIN flags, read before login (PKCS#11 CKF_* token flags)."""
-
-    login_required: bool
-    protected_authentication_path: bool  # PIN pad on the reader
-    pin_count_low: bool
-    pin_final_try: bool
-    pin_locked: bool
-    pin_to_be_changed: bool
-
-    @classmethod
-    def from_flags(cls, flags: int) -> PinState:
-        return cls(
-            login_required=bool(flags & PyKCS11.CKF_LOGIN_REQUIRED),
-            protected_authentication_path=bool(flags & PyKCS11.CKF_PROTECTED_AUTHENTICATION_PATH),
-            pin_count_low=bool(flags & PyKCS11.CKF_USER_PIN_COUNT_LOW),
-            pin_final_try=bool(flags & PyKCS11.CKF_USER_PIN_FINAL_TRY),
-            pin_locked=bool(flags & PyKCS11.CKF_USER_PIN_LOCKED),
-            pin_to_be_changed=bool(flags & PyKCS11.CKF_USER_PIN_TO_BE_CHANGED),
-        )
-
-    def names(self) -> list[str]:
-        return [name for name, value in vars(self).items() if value]
-
-
-@dataclass(frozen=True)
-class TokenInfo:
-    slot: int
-    label: str
-    manufacturer: str
-    model: str
-    serial: str
-    pin: PinState
-    module: str
-    initialized: bool = True  # False: a blank slot (SoftHSM2 always shows one)
-
-
-@dataclass(frozen=True)
-class KeyInfo:
-    """A private key on the token, with its certificate when one matches."""
-
-    label: str
-    id_hex: str
-    key_type: str  # "RSA" or "EC"
-    key_size: int
-    always_authenticate: bool
-    certificate: CertificateFacts | None
-    can_sign: bool  # key + certificate present, certificate valid now and allows signing
-    problem: str | None = None  # why it cannot sign, in words
-
-    def describe(self) -> str:
-        who = self.certificate.common_name if self.certificate else "no certificate"
-        return f"label={self.label!r} id={self.id_hex} {self.key_type}-{self.key_size} ({who})"
-
-
-def _translate(error: PyKCS11.PyKCS11Error, *, action: str, token_label: str | None) -> TokenError:
-    rv = error.value
-    name = PyKCS11.CKR.get(rv, hex(rv)) if isinstance(rv, int) else str(rv)
-    where = f" on token {token_label!r}" if token_label else ""
-    if rv in _REMOVED:
-        return TokenRemovedError(
-            f"The token{where} was removed or stopped answering while {action} ({name}).",
-            rv=rv,
-            token_label=token_label,
-        )
-    if rv == PyKCS11.CKR_PIN_LOCKED:
-        return PinLockedError(
-            f"The PIN{where} is locked; ask your CA to unblock it.", rv=rv, token_label=token_label
-        )
-    return TokenError(f"Token error{where} while {action}: {name}.", rv=rv, token_label=token_label)
 
 
 class Pkcs11Module:
@@ -175,7 +90,7 @@ class Pkcs11Module:
             slots = self._lib.getSlotList(tokenPresent=True)
             return [self._token_info(slot) for slot in slots]
         except PyKCS11.PyKCS11Error as e:
-            raise _translate(e, action="listing tokens", token_label=None) from None
+            raise translate_error(e, action="listing tokens", token_label=None) from None
 
     def _token_info(self, slot: int) -> TokenInfo:
         info = self._lib.getTokenInfo(slot)
@@ -243,7 +158,7 @@ class Pkcs11Module:
                 token.slot, PyKCS11.CKF_SERIAL_SESSION | PyKCS11.CKF_RW_SESSION
             )
         except PyKCS11.PyKCS11Error as e:
-            raise _translate(e, action="opening a session", token_label=token.label) from None
+            raise translate_error(e, action="opening a session", token_label=token.label) from None
         if state.login_required:
             try:
                 # None: the reader's PIN pad collects it (protected authentication path).
@@ -263,16 +178,9 @@ class Pkcs11Module:
                 if e.value == PyKCS11.CKR_USER_ALREADY_LOGGED_IN:
                     pass
                 else:
-                    raise _translate(e, action="logging in", token_label=token.label) from None
+                    raise translate_error(e, action="logging in", token_label=token.label) from None
         mechanisms = frozenset(str(m) for m in self._lib.getMechanismList(token.slot))
         return Pkcs11Session(self, token, session, mechanisms, pin_value)
-
-
-@dataclass
-class _Object:
-    handle: object
-    label: str
-    id: bytes
 
 
 @dataclass
@@ -302,7 +210,7 @@ class Pkcs11Session:
         with contextlib.suppress(PyKCS11.PyKCS11Error):
             self._session.closeSession()
 
-    def _find(self, cls: int) -> list[_Object]:
+    def _find(self, cls: int) -> list[TokenObject]:
         try:
             handles = self._session.findObjects([(PyKCS11.CKA_CLASS, cls)])
             found = []
@@ -310,13 +218,14 @@ class Pkcs11Session:
                 label, key_id = self._session.getAttributeValue(
                     h, [PyKCS11.CKA_LABEL, PyKCS11.CKA_ID], allAsBinary=True
                 )
-                found.append(_Object(h, bytes(label or b"").decode("utf-8", "replace"),
+                found.append(TokenObject(h, bytes(label or b"").decode("utf-8", "replace"),
                                      bytes(key_id or b"")))
             return found
         except PyKCS11.PyKCS11Error as e:
-            raise _translate(e, action="reading objects", token_label=self.token.label) from None
+            label = self.token.label
+            raise translate_error(e, action="reading objects", token_label=label) from None
 
-    def _certificates(self) -> list[tuple[_Object, x509.Certificate]]:
+    def _certificates(self) -> list[tuple[TokenObject, x509.Certificate]]:
         out = []
         for obj in self._find(PyKCS11.CKO_CERTIFICATE):
             (value,) = self._session.getAttributeValue(
@@ -328,7 +237,7 @@ class Pkcs11Session:
                 continue  # an unparsable certificate object cannot be a signer's
         return out
 
-    def _key_details(self, key: _Object) -> tuple[KeyType, int, bool]:
+    def _key_details(self, key: TokenObject) -> tuple[KeyType, int, bool]:
         key_type, always = self._session.getAttributeValue(
             key.handle, [PyKCS11.CKA_KEY_TYPE, PyKCS11.CKA_ALWAYS_AUTHENTICATE]
         )
@@ -341,7 +250,7 @@ class Pkcs11Session:
             return KeyType.EC, 0, bool(always)
         return KeyType.RSA, -1, bool(always)  # unsupported type, filtered by caller
 
-    def _pairs(self) -> list[tuple[_Object, x509.Certificate | None, KeyType, int, bool]]:
+    def _pairs(self) -> list[tuple[TokenObject, x509.Certificate | None, KeyType, int, bool]]:
         certs = self._certificates()
         keys = self._find(PyKCS11.CKO_PRIVATE_KEY)
         pairs = []
@@ -434,71 +343,6 @@ class Pkcs11Session:
         check_certificate_usable(cert)
         pool = [c for _, c in self._certificates()]
         return Pkcs11SigningKey(self, key, cert, issuer_chain(cert, pool), always)
-
-
-class Pkcs11SigningKey(SigningKey):
-    def __init__(
-        self,
-        session: Pkcs11Session,
-        key: _Object,
-        certificate: x509.Certificate,
-        chain: tuple[x509.Certificate, ...],
-        always_authenticate: bool,
-    ):
-        self.session = session
-        self.label = key.label or key.id.hex()
-        self.certificate = certificate
-        self.chain = chain
-        self._handle = key.handle
-        self._always_authenticate = always_authenticate
-        self._plans: dict[tuple[str, RsaPadding], SignPlan] = {}
-
-    @property
-    def token(self) -> TokenInfo:
-        return self.session.token
-
-    def sign(self, data: bytes, *, digest: str, padding: RsaPadding = RsaPadding.PKCS1V15) -> bytes:
-        plan = self._plans.get((digest, padding))
-        if plan is None:
-            plan = plan_signature(self.session.mechanisms, self.key_type, digest, padding)
-            self._plans[(digest, padding)] = plan
-        payload = plan.prepare(data, digest)
-        session = self.session._session
-        try:
-            if self._always_authenticate:
-                signature = self._sign_with_context_login(session, plan, payload)
-            else:
-                signature = bytes(session.sign(self._handle, payload, plan.mechanism))
-        except PyKCS11.PyKCS11Error as e:
-            raise _translate(e, action="signing", token_label=self.token.label) from None
-        return plan.finish(signature)
-
-    def _sign_with_context_login(
-        self, session: PyKCS11.Session, plan: SignPlan, payload: bytes
-    ) -> bytes:
-        # CKA_ALWAYS_AUTHENTICATE keys need C_Login(CKU_CONTEXT_SPECIFIC) between
-        # C_SignInit and C_Sign, which PyKCS11's one-shot sign() cannot do.
-        low = session.lib
-        rv = low.C_SignInit(session.session, plan.mechanism.to_native(), self._handle)
-        if rv != PyKCS11.CKR_OK:
-            raise PyKCS11.PyKCS11Error(rv)
-        pin = self.session._pin
-        rv = low.C_Login(session.session, PyKCS11.CKU_CONTEXT_SPECIFIC, PyKCS11.ckbytelist(pin))
-        if rv == PyKCS11.CKR_PIN_INCORRECT:
-            raise PinIncorrectError(
-                f"Wrong PIN for the key {self.label!r} (context login). signkit does not retry.",
-                rv=rv,
-                token_label=self.token.label,
-            )
-        if rv != PyKCS11.CKR_OK:
-            raise PyKCS11.PyKCS11Error(rv)
-        data = PyKCS11.ckbytelist(payload)
-        out = PyKCS11.ckbytelist()
-        for _ in range(2):  # first call sizes the buffer, second fills it
-            rv = low.C_Sign(session.session, data, out)
-            if rv != PyKCS11.CKR_OK:
-                raise PyKCS11.PyKCS11Error(rv)
-        return bytes(out)
 
 
 def list_tokens(module: str | None = None, *, profile_hint: str | None = None) -> list[TokenInfo]:

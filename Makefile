@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+# Everything they need is installed here: Debian packages (when missing), a .venv, the package.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEB_PACKAGES := softhsm2 opensc poppler-utils qpdf libnss3-tools
+# one command per Debian package that proves it is installed
+DEB_PROBES := /usr/bin/softhsm2-util /usr/bin/pkcs11-tool /usr/bin/pdfsig /usr/bin/qpdf /usr/bin/certutil
+
+.PHONY: demo test bench lint system venv clean
+
+demo: venv
+	$(BIN)/signkit demo --workdir demo-work
+
+test: venv
+	$(BIN)/ruff check signkit cli tests bench fixtures
+	$(BIN)/python -m pytest
+
+bench: venv
+	$(BIN)/python bench/sign_bench.py
+
+lint: venv
+	$(BIN)/ruff check .
+
+system:
+	@missing=""; for p in $(DEB_PROBES); do [ -x $$p ] || missing="yes"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $(DEB_PACKAGES)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEB_PACKAGES) >/dev/null; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# reinstall when the project's metadata changes
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+venv: system $(VENV)/.installed
+
+clean:
+	rm -rf $(VENV) demo-work .pytest_cache build *.egg-info
