@@ -48,6 +48,10 @@ def handle_errors(func: F) -> F:
             raise
         except KeyboardInterrupt:
             fail("interrupted", 130)
+        except BrokenPipeError:
+            # the reader of our output went away (`signkit ... | head`): not an error to report
+            sys.stderr.close()
+            sys.exit(EXIT_SOME_FAILED)
         except Exception as e:  # noqa: BLE001 - the last line of defence for users
             ctx = click.get_current_context(silent=True)
             if ctx is not None and (ctx.find_root().obj or {}).get("verbose"):
