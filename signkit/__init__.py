@@ -34,18 +34,6 @@ from .errors import (
     TokenRemovedError,
 )
 from .profiles import Profile, available_profiles, load_profile
-from .signing import (
-    BatchOutcome,
-    DocumentSigner,
-    PadesLevel,
-    SignOptions,
-    SignResult,
-    SignStatus,
-    collect_pdfs,
-    plan_outputs,
-    sign_many,
-    sign_pdf,
-)
 from .tokens import (
     CertificateFacts,
     KeyInfo,
@@ -61,6 +49,33 @@ from .tokens import (
 )
 
 __version__ = "0.1.0"
+
+# The PDF layer (pyHanko) loads on first use, so that `import signkit.tokens` and the CLI's
+# quick commands stay light (PEP 562).
+_SIGNING_NAMES = frozenset({
+    "BatchOutcome",
+    "DocumentSigner",
+    "PadesLevel",
+    "SignOptions",
+    "SignResult",
+    "SignStatus",
+    "collect_pdfs",
+    "plan_outputs",
+    "sign_many",
+    "sign_pdf",
+})
+
+
+def __getattr__(name: str):
+    if name in _SIGNING_NAMES:
+        from . import signing
+
+        return getattr(signing, name)
+    raise AttributeError(f"module 'signkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 __all__ = [
     "BatchOutcome",

@@ -79,7 +79,8 @@ class TokenNotFoundError(TokenError):
 class TokenAmbiguousError(TokenError):
     def __init__(self, candidates: Sequence[str]):
         super().__init__(
-            "Several tokens are present; choose one with --token LABEL: " + ", ".join(candidates)
+            "Several tokens are present; choose one with --token LABEL: "
+            + ", ".join(repr(c) for c in candidates)
         )
         self.candidates = tuple(candidates)
 

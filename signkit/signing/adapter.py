@@ -1,14 +1,19 @@
 """One adapter that makes any signkit ``SigningKey`` a pyHanko ``Signer``.
 
-Certificates are converted to asn1crypto once per key, not once per document, and the
-dry run pyHanko uses to size the signature never touches the token.
+Batch speed lives in avoiding repeats. asn1crypto re-serialises every structure built from
+Python values (an issuer Name inside signing-certificate-v2 costs milliseconds), while a
+structure loaded from DER dumps its original bytes. So the parts of the CMS that are the same
+for every document of a batch (the signed attributes other than messageDigest, the signer
+identifier) are built once by pyHanko, kept as DER, and reloaded per document. The dry run
+pyHanko uses to size the signature never touches the token.
 """
 
 from __future__ import annotations
 
-from asn1crypto import algos
+from asn1crypto import algos, cms
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from pyhanko.sign.general import simple_cms_attribute
 from pyhanko.sign.signers import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -40,6 +45,14 @@ class KeySigner(Signer):
             signature_mechanism=self._mechanism(),
             embed_roots=True,
         )
+        self._attribute_templates: dict[tuple, list[bytes]] = {}
+        self._sid_der = cms.SignerIdentifier(
+            name="issuer_and_serial_number",
+            value=cms.IssuerAndSerialNumber(
+                {"issuer": self.signing_cert.issuer,
+                 "serial_number": self.signing_cert.serial_number}
+            ),
+        ).dump()
 
     def _mechanism(self) -> algos.SignedDigestAlgorithm:
         if self.key.key_type is KeyType.EC:
@@ -67,3 +80,59 @@ class KeySigner(Signer):
         if dry_run:
             return bytes(self._placeholder_size())
         return self.key.sign(data, digest=digest_algorithm, padding=self.padding)
+
+    async def signed_attrs(
+        self,
+        data_digest: bytes,
+        digest_algorithm: str,
+        attr_settings=None,
+        content_type="data",
+        use_pades=False,
+        timestamper=None,
+        dry_run=False,
+        is_pdf_sig=True,
+    ) -> cms.CMSAttributes:
+        # Only plain PAdES attributes are batch constants: no revocation archival, no CAdES
+        # extras, no content timestamp. Anything else is built by pyHanko every time.
+        constant = (
+            use_pades
+            and is_pdf_sig
+            and timestamper is None
+            and self.signed_attr_prov_spec is None
+            and (
+                attr_settings is None
+                or (attr_settings.adobe_revinfo_attr is None
+                    and attr_settings.cades_signed_attrs is None)
+            )
+        )
+        key = (digest_algorithm, content_type, dry_run)
+        template = self._attribute_templates.get(key) if constant else None
+        if template is None:
+            attrs = await super().signed_attrs(
+                data_digest, digest_algorithm, attr_settings=attr_settings,
+                content_type=content_type, use_pades=use_pades, timestamper=timestamper,
+                dry_run=dry_run, is_pdf_sig=is_pdf_sig,
+            )
+            if constant:
+                self._attribute_templates[key] = [
+                    a.dump() for a in attrs if a["type"].native != "message_digest"
+                ]
+            return attrs
+        return cms.CMSAttributes(
+            [cms.CMSAttribute.load(der) for der in template]
+            + [simple_cms_attribute("message_digest", data_digest)]
+        )
+
+    def signer_info(self, digest_algorithm: str, signed_attrs, signature) -> cms.SignerInfo:
+        if digest_algorithm not in DIGEST_SIZES:
+            return super().signer_info(digest_algorithm, signed_attrs, signature)
+        return cms.SignerInfo(
+            {
+                "version": "v1",
+                "sid": cms.SignerIdentifier.load(self._sid_der),
+                "digest_algorithm": algos.DigestAlgorithm({"algorithm": digest_algorithm}),
+                "signature_algorithm": self.get_signature_mechanism_for_digest(digest_algorithm),
+                "signed_attrs": signed_attrs,
+                "signature": signature,
+            }
+        )

@@ -116,7 +116,9 @@ class DocumentSigner:
             output_path,
             signed,
             overwrite=overwrite,
-            check=lambda out: check_signed_output(out, self._signer.signing_cert, input_path),
+            check=lambda out: check_signed_output(
+                out, self._signer.signing_cert, input_path, appended_from=len(data)
+            ),
             source=input_path,
         )
         return SignResult(

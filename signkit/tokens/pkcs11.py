@@ -121,7 +121,7 @@ class Pkcs11Module:
                 f"No token is present for module {self.path}. Plug in the USB token and retry."
             )
         if len(tokens) > 1:
-            raise TokenAmbiguousError([repr(t.label) for t in tokens])
+            raise TokenAmbiguousError([t.label for t in tokens])
         return tokens[0]
 
     def login(
@@ -179,7 +179,14 @@ class Pkcs11Module:
                     pass
                 else:
                     raise translate_error(e, action="logging in", token_label=token.label) from None
-        mechanisms = frozenset(str(m) for m in self._lib.getMechanismList(token.slot))
+        try:
+            mechanisms = frozenset(str(m) for m in self._lib.getMechanismList(token.slot))
+        except PyKCS11.PyKCS11Error as e:
+            with contextlib.suppress(PyKCS11.PyKCS11Error):
+                session.logout()
+                session.closeSession()
+            raise translate_error(e, action="reading mechanisms", token_label=token.label) \
+                from None
         return Pkcs11Session(self, token, session, mechanisms, pin_value)
 
 

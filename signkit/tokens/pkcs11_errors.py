@@ -14,6 +14,9 @@ _REMOVED = {
     PyKCS11.CKR_DEVICE_ERROR,
     PyKCS11.CKR_TOKEN_NOT_RECOGNIZED,
     PyKCS11.CKR_SLOT_ID_INVALID,
+    # the key object vanished under an open session: the token was removed or re-initialised
+    PyKCS11.CKR_OBJECT_HANDLE_INVALID,
+    PyKCS11.CKR_KEY_HANDLE_INVALID,
 }
 
 
