@@ -14,11 +14,15 @@ demo: venv
 	$(BIN)/signkit demo --workdir demo-work
 
 test: venv
-	$(BIN)/ruff check signkit cli tests bench fixtures
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# the bench extra (python-pkcs11 for pyHanko's CLI) on top of the test venv, once per change
+# of pyproject.toml; BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--json bench.json"
 bench: venv
-	$(BIN)/python bench/sign_bench.py
+	@[ $(VENV)/.installed-bench -nt pyproject.toml ] || \
+	  { $(BIN)/pip install -q -e '.[test,bench]' && touch $(VENV)/.installed-bench; }
+	$(BIN)/python bench/sign_bench.py $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

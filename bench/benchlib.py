@@ -1,0 +1,114 @@
+"""Shared set-up for the benchmarks in bench/: a throwaway PKI, a SoftHSM2 token holding the
+signer's key (written through signkit.tokens.provision), the same key as a PKCS#12 file, and
+a folder of small office PDFs. Everything lives in one work folder."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TOKEN_LABEL = "signkit-bench"
+KEY_LABEL = "bench-signer"
+CA_LABEL = f"{KEY_LABEL}-ca0"  # import_key_and_certificate names extra certificates <label>-caN
+REASON = "Benchmark"
+
+_TEXT = (
+    "quyet dinh ve viec phe duyet ke hoach cong tac nam so hoa van ban hanh chinh "
+    "can cu luat to chuc chinh quyen dia phuong theo de nghi cua giam doc so noi vu "
+    "uy ban nhan dan tinh chu tich dieu khoan thi hanh ke tu ngay ky cac co quan "
+    "don vi lien quan chiu trach nhiem bao cao ket qua thuc hien dinh ky hang quy"
+)
+
+
+@dataclass
+class BenchSetup:
+    folder: Path
+    module: str
+    softhsm_conf: Path
+    pin: str
+    p12: Path
+    p12_password: bytes
+    root_pem: Path
+    signer_pem: Path
+    inputs: Path
+    files: list[Path] = field(default_factory=list)
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """The environment for a subprocess: our SoftHSM2 config, nothing else of ours."""
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("SIGNKIT_PIN", "PYHANKO_PKCS11_PIN", "SIGNKIT_PKCS11_MODULE")}
+        env["SOFTHSM2_CONF"] = str(self.softhsm_conf)
+        env.update(extra)
+        return env
+
+
+def office_pages(rng: random.Random, index: int) -> list[list[str]]:
+    """Two or three A4 pages of plain administrative text (ASCII, ~35 lines a page)."""
+    words = _TEXT.split()
+    pages: list[list[str]] = []
+    for p in range(rng.choice((2, 2, 3))):
+        lines = []
+        if p == 0:
+            lines += ["UY BAN NHAN DAN TINH DEMO", f"So: {index + 1}/QD-UBND",
+                      "QUYET DINH", "Ve viec phe duyet ke hoach cong tac", ""]
+        while len(lines) < 35:
+            lines.append(" ".join(rng.choice(words) for _ in range(rng.randint(9, 14))))
+        lines.append(f"Trang {p + 1}")
+        pages.append(lines)
+    return pages
+
+
+def build(folder: Path, n_files: int, *, seed: int = 2024) -> BenchSetup:
+    """Create PKI, token, PKCS#12 and ``n_files`` PDFs in ``folder``.
+
+    Sets ``SOFTHSM2_CONF`` in this process (the token is written through PyKCS11 here)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from signkit.demo import make_demo_pki, sample_pdf_writer, softhsm_module
+    from signkit.tokens.provision import (
+        import_key_and_certificate,
+        init_token,
+        write_softhsm_config,
+    )
+
+    folder.mkdir(parents=True, exist_ok=True)
+    module = softhsm_module()
+    conf = write_softhsm_config(folder / "softhsm")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+
+    key, signer_cert, root = make_demo_pki(folder / "pki")
+    pin = secrets.token_hex(4)
+    init_token(module, label=TOKEN_LABEL, so_pin=secrets.token_hex(8), user_pin=pin)
+    import_key_and_certificate(
+        module, token_label=TOKEN_LABEL, user_pin=pin, key=key, certificate=signer_cert,
+        label=KEY_LABEL, key_id=b"\x01", extra_certificates=(root,),
+    )
+
+    p12_password = secrets.token_hex(8).encode()
+    p12 = folder / "pki" / "signer.p12"
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(
+        KEY_LABEL.encode(), key, signer_cert, [root],
+        serialization.BestAvailableEncryption(p12_password),
+    ))
+    p12.chmod(0o600)
+
+    inputs = folder / "in"
+    inputs.mkdir(exist_ok=True)
+    rng = random.Random(seed)
+    files = []
+    for i in range(n_files):
+        path = inputs / f"vb-{i + 1:04d}.pdf"
+        buf = io.BytesIO()
+        sample_pdf_writer(office_pages(rng, i)).write(buf)
+        path.write_bytes(buf.getvalue())
+        files.append(path)
+    return BenchSetup(
+        folder=folder, module=module, softhsm_conf=conf, pin=pin, p12=p12,
+        p12_password=p12_password, root_pem=folder / "pki" / "root.pem",
+        signer_pem=folder / "pki" / "signer.pem", inputs=inputs, files=files,
+    )
