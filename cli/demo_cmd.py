@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from signkit.demo import run_demo
-
 from .errors import EXIT_SOME_FAILED, handle_errors
 
 
@@ -20,6 +18,8 @@ from .errors import EXIT_SOME_FAILED, handle_errors
 @handle_errors
 def demo(workdir: Path, inputs: tuple[Path, ...]) -> None:
     """Create a demo PKI and SoftHSM2 token, sign sample PDFs, and say where they are."""
+    from signkit.demo import run_demo  # loads the PDF layer only when the demo runs
+
     samples = list(inputs)
     if not samples and Path("fixtures/pdf").is_dir():
         samples = [Path("fixtures/pdf")]

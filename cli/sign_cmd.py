@@ -6,26 +6,20 @@ import json
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from signkit import (
-    BatchOutcome,
-    RsaPadding,
-    SignOptions,
-    SignResult,
-    SignStatus,
-    collect_pdfs,
-    load_profile,
-    plan_outputs,
-    sign_many,
-)
+from signkit import RsaPadding, load_profile
 from signkit.errors import SigningError
 
 from .errors import EXIT_OK, EXIT_SOME_FAILED, EXIT_TOKEN, EXIT_USAGE, fail, handle_errors
 from .i18n import say
 from .pins import read_secret_file
 from .session import signing_key
+
+if TYPE_CHECKING:
+    from signkit.signing import BatchOutcome, SignResult
 
 
 class _Terminated(Exception):
@@ -88,6 +82,9 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
 
     The PIN comes from $SIGNKIT_PIN, --pin-file, or a prompt; never from the command line.
     """
+    # the PDF layer (pyHanko) loads here, so `signkit --help` and `token list` start fast
+    from signkit.signing import SignOptions, collect_pdfs, plan_outputs
+
     if use_pkcs11 and pkcs12 is not None:
         raise click.UsageError("choose one key source: --pkcs11 or --pkcs12")
     if key_id is not None:
@@ -148,6 +145,8 @@ def _expand_stdin(inputs: tuple[str, ...]) -> list[str]:
 
 
 def _run(jobs, key, options, overwrite, on_error, as_json, show_progress) -> BatchOutcome:
+    from signkit.signing import sign_many
+
     def report(result: SignResult, done: int, total: int) -> None:
         if as_json:
             click.echo(json.dumps(_record(result), ensure_ascii=False))
@@ -166,7 +165,7 @@ def _run(jobs, key, options, overwrite, on_error, as_json, show_progress) -> Bat
 
 
 def _line(result: SignResult) -> str:
-    if result.status is SignStatus.SIGNED:
+    if result.ok:
         return f"{say('signed')}: {result.input} -> {result.output} [{result.field}]"
     return f"{say(result.status.value)}: {result.input}: {result.error}"
 
