@@ -9,8 +9,9 @@ from pathlib import Path
 from signkit.errors import PinFinalTryError
 from signkit.tokens import Pkcs11Module, Pkcs11Session, SigningKey, TokenInfo, open_pkcs12
 
+from . import pins
 from .i18n import say
-from .pins import prompter, secret_source
+from .pins import secret_source
 
 
 def login_with_confirmation(
@@ -20,7 +21,8 @@ def login_with_confirmation(
     try:
         return module.login(info, pin=pin, confirm_final_try=yes)
     except PinFinalTryError:
-        if not prompter.interactive() or not prompter.confirm(say("final_try", label=info.label)):
+        asker = pins.prompter  # looked up now, so tests can replace it
+        if not asker.interactive() or not asker.confirm(say("final_try", label=info.label)):
             raise
         return module.login(info, pin=pin, confirm_final_try=True)
 

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from signkit.signing import BatchOutcome, SignResult
 
 
-class _Terminated(Exception):
-    """SIGTERM, turned into an exception so that logout and cleanup run."""
+class _Terminated(BaseException):
+    """SIGTERM, turned into an exception so that logout and cleanup run. A BaseException,
+    like KeyboardInterrupt, so that no ``except Exception`` in a parser can swallow it."""
 
 
 def _on_sigterm(signum: int, frame: object) -> None:

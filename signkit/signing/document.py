@@ -239,7 +239,8 @@ def _open_writer(data: bytes, path: Path, password: str | None) -> IncrementalPd
     if writer.prev.encrypted:
         if password is None:
             raise InputError(
-                "the PDF is encrypted (password-protected); give its password with --password",
+                "the PDF is encrypted (password-protected); its password is needed "
+                "(signkit sign --pdf-password-file FILE, or SignOptions(password=...))",
                 path=path,
             )
         try:

@@ -1,0 +1,452 @@
+"""The signing library: PAdES B-B signatures from tokens and PKCS#12 files, fields,
+certification, bad inputs failing alone, atomic outputs, and batches that survive kills."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from asn1crypto import cms
+from certomancer import registry
+from conftest import FIELD_SAMPLE, SAMPLE, SAMPLE_PDFS, USER_PIN
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import MDPPerm, enumerate_sig_fields
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+import signkit
+from signkit import RsaPadding, SignOptions, SignStatus
+
+AN, BINH, CUONG = "Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"
+SIGNER_OF = {"rsa2048": AN, "rsa3072": BINH, "ec256": CUONG, "p12": AN}
+SIGNKIT = Path(sys.executable).parent / "signkit"
+
+
+@pytest.fixture(scope="module")
+def key(softhsm, pki):
+    """``key(name)``: a logged-in token key ("rsa2048", ...) or the PKCS#12 ("p12")."""
+    with contextlib.ExitStack() as stack:
+        opened: dict[str, signkit.SigningKey] = {}
+
+        def get(name: str) -> signkit.SigningKey:
+            if name not in opened:
+                if name == "p12":
+                    ctx = signkit.open_pkcs12(pki.p12("signer-rsa2048"), password="p12-secret")
+                else:
+                    ctx = signkit.open_token(module=softhsm.module, token=name, pin=USER_PIN)
+                opened[name] = stack.enter_context(ctx)
+            return opened[name]
+
+        yield get
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def reader_of(path: Path) -> PdfFileReader:
+    return PdfFileReader(io.BytesIO(path.read_bytes()))
+
+
+def only_signature(path: Path):
+    (sig,) = reader_of(path).embedded_signatures
+    return sig
+
+
+def pdf_copies(folder: Path, count: int, source: Path = SAMPLE) -> list[Path]:
+    folder.mkdir(parents=True)
+    return [Path(shutil.copyfile(source, folder / f"doc-{i:03}.pdf")) for i in range(count)]
+
+
+# --- kinds of key and what a signature contains -----------------------------------------------
+
+@pytest.mark.parametrize("name", ["rsa2048", "rsa3072", "ec256", "p12"])
+def test_each_kind_of_key_makes_a_signature_that_passes_every_check(key, checks, tmp_path, name):
+    out = tmp_path / "signed.pdf"
+    result = signkit.sign_pdf(SAMPLE, out, key=key(name))
+    assert result.status is SignStatus.SIGNED and result.ok and result.error is None
+    assert (result.input, result.output) == (SAMPLE, out)
+    assert result.field == "Signature1"
+    assert result.signer == SIGNER_OF[name]
+    assert result.level == "PAdES-B-B" and not result.certified
+    assert result.sha256 == sha256(out)
+    checks.all(out)
+
+
+@pytest.mark.parametrize("name", ["rsa2048", "ec256"])
+def test_cms_is_pades_b_b_and_openssl_verifies_it_over_the_byte_range(
+    key, pki, tmp_path, name
+):
+    out = tmp_path / "signed.pdf"
+    signkit.sign_pdf(SAMPLE, out, key=key(name))
+    sig = only_signature(out)
+    assert sig.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+    assert "/M" in sig.sig_object
+    types = {a["type"].native for a in sig.signer_info["signed_attrs"]}
+    assert {"content_type", "message_digest", "signing_certificate_v2"} <= types
+    assert "signing_time" not in types  # PAdES: the time is /M, never a CMS attribute
+
+    data = out.read_bytes()
+    start1, len1, start2, len2 = (int(x) for x in sig.byte_range)
+    (tmp_path / "content.bin").write_bytes(data[start1:start1 + len1] + data[start2:start2 + len2])
+    (tmp_path / "sig.der").write_bytes(cms.ContentInfo.load(sig.pkcs7_content).dump())
+    (tmp_path / "ca.pem").write_bytes(pki.pem("root").read_bytes() + pki.pem("interm").read_bytes())
+    run = subprocess.run(
+        ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "sig.der",
+         "-content", "content.bin", "-CAfile", "ca.pem", "-purpose", "any", "-out", "/dev/null"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Verification successful" in run.stderr
+
+
+@pytest.mark.parametrize("digest", ["sha384", "sha512"])
+def test_sha384_and_sha512_digests_are_used_and_validate(key, checks, tmp_path, digest):
+    out = tmp_path / "signed.pdf"
+    signkit.sign_pdf(SAMPLE, out, key=key("rsa3072"), options=SignOptions(digest=digest))
+    sig = only_signature(out)
+    assert sig.md_algorithm == digest
+    assert sig.signer_info["signature_algorithm"]["algorithm"].native == f"{digest}_rsa"
+    checks.all(out)
+
+
+@pytest.mark.parametrize("name", ["rsa2048", "p12"])
+def test_rsa_pss_option_makes_an_rsassa_pss_signature_that_validates(key, checks, tmp_path, name):
+    out = tmp_path / "signed.pdf"
+    signkit.sign_pdf(SAMPLE, out, key=key(name), options=SignOptions(padding=RsaPadding.PSS))
+    sig = only_signature(out)
+    assert sig.signer_info["signature_algorithm"]["algorithm"].native == "rsassa_pss"
+    checks.qpdf(out)
+    checks.pyhanko(out)
+
+
+# --- certification, fields, several signatures ------------------------------------------------
+
+def test_certification_with_docmdp_1_refuses_any_later_signature_clearly(key, checks, tmp_path):
+    certified, second = tmp_path / "certified.pdf", tmp_path / "second.pdf"
+    result = signkit.sign_pdf(SAMPLE, certified, key=key("rsa2048"),
+                              options=SignOptions(certify=True, docmdp=1))
+    assert result.certified
+    assert only_signature(certified).docmdp_level is MDPPerm.NO_CHANGES
+    checks.all(certified)
+    before = sha256(certified)
+    with pytest.raises(signkit.SigningError) as info:
+        signkit.sign_pdf(certified, second, key=key("ec256"))
+    assert not isinstance(info.value, signkit.OutputExistsError)
+    message = str(info.value)
+    assert "certified" in message and "forbids" in message, message
+    assert str(certified) in message
+    assert not second.exists()
+    assert sha256(certified) == before
+
+
+def test_certification_with_docmdp_2_allows_a_second_signature(key, checks, tmp_path):
+    certified, second = tmp_path / "certified.pdf", tmp_path / "second.pdf"
+    signkit.sign_pdf(SAMPLE, certified, key=key("rsa2048"),
+                     options=SignOptions(certify=True, docmdp=2))
+    assert only_signature(certified).docmdp_level is MDPPerm.FILL_FORMS
+    result = signkit.sign_pdf(certified, second, key=key("ec256"))
+    assert result.field == "Signature2" and not result.certified
+    checks.all(second, signatures=2)
+
+
+def test_existing_empty_field_is_signed_without_adding_a_field(key, checks, tmp_path):
+    out = tmp_path / "signed.pdf"
+    result = signkit.sign_pdf(FIELD_SAMPLE, out, key=key("rsa2048"))
+    assert result.field == "ChuKyLanhDao"
+    fields = [(name, value is not None) for name, value, _ in enumerate_sig_fields(reader_of(out))]
+    assert fields == [("ChuKyLanhDao", True)]
+    checks.all(out)
+
+
+def test_named_field_is_created_and_reason_location_contact_are_recorded(key, checks, tmp_path):
+    out = tmp_path / "signed.pdf"
+    options = SignOptions(field="Other", reason="Phê duyệt văn bản", location="Hà Nội",
+                          contact="vanthu@example.gov.vn")
+    result = signkit.sign_pdf(FIELD_SAMPLE, out, key=key("ec256"), options=options)
+    assert result.field == "Other"
+    fields = {name: value is not None for name, value, _ in enumerate_sig_fields(reader_of(out))}
+    assert fields == {"ChuKyLanhDao": False, "Other": True}
+    sig = only_signature(out)
+    assert sig.field_name == "Other"
+    assert str(sig.sig_object["/Reason"]) == "Phê duyệt văn bản"
+    assert str(sig.sig_object["/Location"]) == "Hà Nội"
+    assert str(sig.sig_object["/ContactInfo"]) == "vanthu@example.gov.vn"
+    checks.all(out)
+
+
+def test_signing_a_signed_document_adds_a_second_signature_keeping_the_first(
+    key, checks, tmp_path
+):
+    first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
+    signkit.sign_pdf(SAMPLE, first, key=key("rsa2048"))
+    before = first.read_bytes()
+    result = signkit.sign_pdf(first, second, key=key("p12"))
+    assert result.field == "Signature2"
+    assert second.read_bytes().startswith(before)  # an incremental update
+    assert first.read_bytes() == before
+    checks.all(second, signatures=2)
+
+
+# --- bad inputs ------------------------------------------------------------------------------
+
+def make_bad_inputs(folder: Path) -> dict[str, Path]:
+    folder.mkdir()
+    data = SAMPLE.read_bytes()
+    start = data.rindex(b"startxref")
+    xref_at = int(data[start:].split()[1])
+    garbage = (b"#garbage!" * 1000)[: start - xref_at]
+    files = {
+        "good-1.pdf": data,
+        "not-a-pdf.pdf": "Kính gửi: các phòng ban\n".encode() * 20,
+        "empty.pdf": b"",
+        "truncated.pdf": data[: len(data) // 2],
+        "garbage-xref.pdf": data[:xref_at] + garbage + data[start:],
+        "good-2.pdf": FIELD_SAMPLE.read_bytes(),
+    }
+    paths = {name: folder / name for name in [*files, "encrypted.pdf"]}
+    for name, content in files.items():
+        paths[name].write_bytes(content)
+    subprocess.run(["qpdf", "--encrypt", "user", "owner", "256", "--", str(SAMPLE),
+                    str(paths["encrypted.pdf"])], check=True)
+    return paths
+
+
+def test_bad_inputs_fail_alone_with_readable_errors_and_leave_nothing(key, checks, tmp_path):
+    inputs = make_bad_inputs(tmp_path / "in")
+    hashes = {name: sha256(p) for name, p in inputs.items()}
+    out = tmp_path / "out"
+    jobs = signkit.plan_outputs(signkit.collect_pdfs([tmp_path / "in"]), out_dir=out)
+    progress = []
+    outcome = signkit.sign_many(jobs, key=key("rsa2048"),
+                                on_progress=lambda r, done, total: progress.append((done, total)))
+    by_name = {r.input.name: r for r in outcome.results}
+    assert progress == [(i, 7) for i in range(1, 8)]
+    assert (outcome.signed, outcome.failed, outcome.skipped) == (2, 5, 0)
+    assert not outcome.ok and outcome.stopped is None
+    expected_words = {"not-a-pdf.pdf": "not a PDF", "empty.pdf": "empty",
+                      "truncated.pdf": "damaged", "garbage-xref.pdf": "damaged",
+                      "encrypted.pdf": "encrypted"}
+    for name, word in expected_words.items():
+        result = by_name[name]
+        assert result.status is SignStatus.FAILED and result.output is None, name
+        assert word in result.error, (name, result.error)
+        assert "Traceback" not in result.error
+    assert sorted(p.name for p in out.iterdir()) == ["good-1.pdf", "good-2.pdf"]
+    assert not list(out.rglob(".*")), "hidden temporary files left behind"
+    for name in ("good-1.pdf", "good-2.pdf"):
+        assert by_name[name].status is SignStatus.SIGNED
+        checks.pyhanko(out / name)
+    assert {name: sha256(p) for name, p in inputs.items()} == hashes
+
+
+def test_encrypted_pdf_with_its_password_is_signed_and_stays_encrypted(
+    key, pki, checks, tmp_path
+):
+    src, out = make_bad_inputs(tmp_path / "in")["encrypted.pdf"], tmp_path / "signed.pdf"
+    result = signkit.sign_pdf(src, out, key=key("rsa2048"), options=SignOptions(password="user"))
+    assert result.status is SignStatus.SIGNED
+    reader = reader_of(out)
+    assert reader.encrypted
+    reader.decrypt("user")
+    vc = ValidationContext(
+        trust_roots=[pki.arch.get_cert(registry.CertLabel("root"))],
+        other_certs=[pki.arch.get_cert(registry.CertLabel("interm"))],
+        allow_fetching=False, revocation_mode="soft-fail",
+    )
+    (sig,) = reader.embedded_signatures
+    status = validate_pdf_signature(sig, vc)
+    assert status.intact and status.valid and status.trusted, status.pretty_print_details()
+    text = subprocess.run(["pdfsig", "-nssdir", f"sql:{checks.nss_db}", "-upw", "user", str(out)],
+                          capture_output=True, text=True).stdout
+    assert "Signature is Valid" in text and "Total document signed" in text, text
+    assert "Certificate is Trusted" in text, text
+    run = subprocess.run(["qpdf", "--check", "--password=user", str(out)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0 and "No syntax or stream encoding errors" in run.stdout, run.stdout
+
+
+def test_encrypted_pdf_with_a_wrong_password_raises_input_error(key, tmp_path):
+    src, out = make_bad_inputs(tmp_path / "in")["encrypted.pdf"], tmp_path / "signed.pdf"
+    with pytest.raises(signkit.InputError, match="wrong password"):
+        signkit.sign_pdf(src, out, key=key("rsa2048"), options=SignOptions(password="nope"))
+    assert not out.exists()
+
+
+# --- outputs ---------------------------------------------------------------------------------
+
+def test_existing_output_is_refused_untouched_unless_overwrite(key, checks, tmp_path):
+    out = tmp_path / "signed.pdf"
+    out.write_bytes(b"an older file the clerk still needs")
+    os.utime(out, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    with pytest.raises(signkit.OutputExistsError, match="already exists"):
+        signkit.sign_pdf(SAMPLE, out, key=key("rsa2048"))
+    assert out.read_bytes() == b"an older file the clerk still needs"
+    assert out.stat().st_mtime_ns == 1_600_000_000_000_000_000
+    result = signkit.sign_pdf(SAMPLE, out, key=key("rsa2048"), overwrite=True)
+    assert result.sha256 == sha256(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["signed.pdf"]
+    checks.pyhanko(out)
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_output_that_is_the_input_is_refused_and_the_input_kept(key, tmp_path, overwrite):
+    src = tmp_path / "in.pdf"
+    shutil.copyfile(SAMPLE, src)
+    before = (src.read_bytes(), src.stat().st_mtime_ns)
+    (tmp_path / "sub").mkdir()
+    for same in (src, tmp_path / "sub" / ".." / "in.pdf"):
+        with pytest.raises(signkit.SigningError, match="replace the input"):
+            signkit.sign_pdf(src, same, key=key("rsa2048"), overwrite=overwrite)
+    assert (src.read_bytes(), src.stat().st_mtime_ns) == before
+
+
+def test_inputs_are_never_modified_by_signing(key, tmp_path):
+    (tmp_path / "in").mkdir()
+    copies = [Path(shutil.copy(sample, tmp_path / "in")) for sample in SAMPLE_PDFS]
+    before = {p: (sha256(p), p.stat().st_mtime_ns) for p in copies}
+    jobs = signkit.plan_outputs(signkit.collect_pdfs([tmp_path / "in"]), out_dir=tmp_path / "o")
+    options = SignOptions(certify=True, reason="Ký ban hành")
+    outcome = signkit.sign_many(jobs, key=key("ec256"), options=options)
+    assert outcome.ok and outcome.signed == len(SAMPLE_PDFS)
+    assert {p: (sha256(p), p.stat().st_mtime_ns) for p in copies} == before
+
+
+def test_document_signer_signs_several_documents_with_one_setup(key, checks, tmp_path):
+    sources = pdf_copies(tmp_path / "in", 3)
+    with signkit.DocumentSigner(key("rsa2048"), SignOptions(reason="Đồng ý")) as signer:
+        results = [signer.sign(src, tmp_path / f"out-{src.name}") for src in sources]
+    assert [r.status for r in results] == [SignStatus.SIGNED] * 3
+    assert len({r.sha256 for r in results}) == 3
+    for r in results:
+        assert str(only_signature(r.output).sig_object["/Reason"]) == "Đồng ý"
+        checks.pyhanko(r.output)
+    with pytest.raises(ValueError, match="docmdp"):
+        signkit.DocumentSigner(key("rsa2048"), SignOptions(certify=True, docmdp=4))
+
+
+# --- planning a batch ------------------------------------------------------------------------
+
+def test_two_inputs_with_the_same_output_name_are_refused_before_signing(tmp_path):
+    files = [(tmp_path / "a" / "x.pdf", Path("x.pdf")), (tmp_path / "b" / "x.pdf", Path("x.pdf"))]
+    with pytest.raises(signkit.SigningError) as info:
+        signkit.plan_outputs(files, out_dir=tmp_path / "out")
+    assert str(tmp_path / "a" / "x.pdf") in str(info.value)
+    assert str(tmp_path / "b" / "x.pdf") in str(info.value)
+
+
+def test_one_output_file_for_several_inputs_is_refused(tmp_path):
+    files = [(tmp_path / "a.pdf", Path("a.pdf")), (tmp_path / "b.pdf", Path("b.pdf"))]
+    with pytest.raises(signkit.SigningError, match="--out-dir"):
+        signkit.plan_outputs(files, output=tmp_path / "out.pdf")
+
+
+def test_recursive_collection_keeps_relative_paths_in_the_out_dir(key, tmp_path):
+    root = tmp_path / "in"
+    for rel in ("a.pdf", "sub/b.pdf", "sub/deeper/C.PDF"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SAMPLE, root / rel)
+    (root / "sub" / "notes.txt").write_text("not collected from a folder")
+    flat = signkit.collect_pdfs([root])
+    assert flat == [(root / "a.pdf", Path("a.pdf"))]
+    tree = signkit.collect_pdfs([root], recursive=True)
+    assert sorted((str(src.relative_to(root)), str(rel)) for src, rel in tree) == [
+        ("a.pdf", "a.pdf"), ("sub/b.pdf", "sub/b.pdf"), ("sub/deeper/C.PDF", "sub/deeper/C.PDF")]
+    out = tmp_path / "out"
+    outcome = signkit.sign_many(signkit.plan_outputs(tree, out_dir=out), key=key("rsa2048"))
+    assert outcome.ok
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
+        "a.pdf", "sub/b.pdf", "sub/deeper/C.PDF"]
+    named = signkit.collect_pdfs([root / "sub" / "notes.txt"])
+    assert named == [(root / "sub" / "notes.txt", Path("notes.txt"))]  # kept, to be reported
+
+
+# --- a batch killed half-way -----------------------------------------------------------------
+
+def write_large_pdf(path: Path, names: int = 4000) -> None:
+    """SAMPLE with a catalog entry of thousands of long escaped names: reading them takes most
+    of the time spent on each file."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(SAMPLE.read_bytes()))
+    writer.root[generic.NameObject("/PieceInfo")] = generic.DictionaryObject(
+        {generic.NameObject(f"/PhầnBổSung{i:06}" * 3): generic.NullObject() for i in range(names)})
+    writer.update_root()
+    with path.open("wb") as f:
+        writer.write(f)
+
+
+def start_cli_batch(softhsm, tmp_path: Path, source: Path = SAMPLE, count: int = 150):
+    folder, out = tmp_path / "in", tmp_path / "out"
+    pdf_copies(folder, count, source)
+    env = {**os.environ, "SIGNKIT_PIN": USER_PIN, "SIGNKIT_PKCS11_MODULE": softhsm.module}
+    proc = subprocess.Popen(
+        [str(SIGNKIT), "sign", str(folder), "--out-dir", str(out), "--token", "rsa2048",
+         "--no-progress"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    return proc, out
+
+
+def wait_for_outputs(proc, out: Path, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while not (out.is_dir() and len(os.listdir(out)) >= count):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the batch produced no outputs"
+        time.sleep(0.002)
+
+
+def assert_every_output_complete(checks, out: Path, *, at_least: int, count: int) -> None:
+    names = os.listdir(out)
+    assert at_least <= len(names) < count, "the batch was not interrupted half-way"
+    assert not [n for n in names if n.startswith(".") or n.endswith(".tmp")], names
+    for name in names:
+        assert (out / name).stat().st_size > 0, name
+        checks.pyhanko(out / name)
+
+
+@pytest.mark.slow
+def test_sigkill_mid_batch_leaves_only_complete_signed_files(softhsm, checks, tmp_path):
+    proc, out = start_cli_batch(softhsm, tmp_path)
+    wait_for_outputs(proc, out, 5)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert_every_output_complete(checks, out, at_least=5, count=150)
+
+
+@pytest.mark.slow
+def test_sigterm_mid_batch_exits_130_with_a_message_and_complete_files(softhsm, checks, tmp_path):
+    proc, out = start_cli_batch(softhsm, tmp_path)
+    wait_for_outputs(proc, out, 5)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stdout + stderr
+    assert "Interrupted" in stderr and "no partial file" in stderr, stderr
+    assert "Traceback" not in stderr + stdout and USER_PIN not in stderr + stdout
+    assert_every_output_complete(checks, out, at_least=5, count=150)
+
+
+@pytest.mark.slow
+def test_sigterm_while_a_document_is_being_read_still_stops_the_batch(softhsm, checks, tmp_path):
+    write_large_pdf(tmp_path / "large.pdf")
+    for attempt in ("first", "second"):  # the signal lands in pyHanko's parser most times
+        proc, out = start_cli_batch(softhsm, tmp_path / attempt, tmp_path / "large.pdf", 6)
+        wait_for_outputs(proc, out, 1)
+        started = time.monotonic()
+        wait_for_outputs(proc, out, 2)
+        time.sleep(0.3 * (time.monotonic() - started))  # the third document is being parsed
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=60)
+        assert "FAILED" not in stdout, f"SIGTERM was taken for a damaged document: {stdout}"
+        assert proc.returncode == 130, stdout + stderr
+        assert_every_output_complete(checks, out, at_least=2, count=6)
