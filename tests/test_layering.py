@@ -97,3 +97,10 @@ def test_forbidden_call_detector_catches_each_pattern():
         (2, "import click"), (3, "print("), (4, "input("), (5, "sys.exit("),
         (6, "from click import"),
     ]
+
+
+def test_lazily_loaded_names_are_exactly_the_signing_layers_public_names():
+    import signkit
+    import signkit.signing
+
+    assert signkit._SIGNING_NAMES == set(signkit.signing.__all__)
