@@ -26,7 +26,7 @@ from pyhanko.sign.signers.pdf_signer import PdfCMSSignedAttributes
 from ..errors import InputError, SigningError, TokenError
 from ..tokens.base import RsaPadding, SigningKey
 from .adapter import KeySigner
-from .atomic import refuse_existing, write_atomically
+from ..atomic import refuse_existing, write_atomically
 from .selfcheck import check_signed_output
 
 

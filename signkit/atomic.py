@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import OutputExistsError, SigningError
+from .errors import OutputExistsError, SigningError
 
 
 def write_atomically(
