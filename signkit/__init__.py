@@ -34,6 +34,15 @@ from .errors import (
     TokenRemovedError,
 )
 from .profiles import Profile, available_profiles, load_profile
+from .report import (
+    BatchReport,
+    Coverage,
+    FileReport,
+    Indication,
+    Modifications,
+    SignatureReport,
+    SubIndication,
+)
 from .tokens import (
     CertificateFacts,
     KeyInfo,
@@ -50,7 +59,7 @@ from .tokens import (
 
 __version__ = "0.1.0"
 
-# The PDF layer (pyHanko) loads on first use, so that `import signkit.tokens` and the CLI's
+# The PDF layers (pyHanko) load on first use, so that `import signkit.tokens` and the CLI's
 # quick commands stay light (PEP 562).
 _SIGNING_NAMES = frozenset({
     "BatchOutcome",
@@ -64,6 +73,7 @@ _SIGNING_NAMES = frozenset({
     "sign_many",
     "sign_pdf",
 })
+_VERIFICATION_NAMES = frozenset({"Verifier", "VerifyOptions", "verify_pdf"})
 
 
 def __getattr__(name: str):
@@ -71,6 +81,14 @@ def __getattr__(name: str):
         from . import signing
 
         return getattr(signing, name)
+    if name in _VERIFICATION_NAMES:
+        from . import verification
+
+        return getattr(verification, name)
+    if name == "verify_many":
+        from .batch import verify_many
+
+        return verify_many
     raise AttributeError(f"module 'signkit' has no attribute {name!r}")
 
 
@@ -79,6 +97,13 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BatchOutcome",
+    "BatchReport",
+    "Coverage",
+    "FileReport",
+    "Indication",
+    "Modifications",
+    "SignatureReport",
+    "SubIndication",
     "CertificateFacts",
     "CertificateUnusableError",
     "DocumentSigner",
@@ -113,6 +138,8 @@ __all__ = [
     "TokenInfo",
     "TokenNotFoundError",
     "TokenRemovedError",
+    "Verifier",
+    "VerifyOptions",
     "__version__",
     "available_profiles",
     "collect_pdfs",
@@ -123,4 +150,6 @@ __all__ = [
     "plan_outputs",
     "sign_many",
     "sign_pdf",
+    "verify_many",
+    "verify_pdf",
 ]

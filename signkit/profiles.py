@@ -48,10 +48,18 @@ class Profile:
     pkcs11_module: str | None
     policy: AlgorithmPolicy
     pins: tuple[TrustPin, ...]
+    anchors: tuple[Path, ...]  # trust-anchor files shipped with or named by the profile
     source: str  # where it was loaded from
 
     def description(self, lang: str = "en") -> str:
         return self.description_vi if lang == "vi" else self.description_en
+
+
+def anchor_dir(profile: Profile) -> Path:
+    """Where an administrator installs a profile's anchors (checked against its pins)."""
+    env = os.environ.get("SIGNKIT_ANCHOR_DIR")
+    base = Path(env) if env else Path.home() / ".config" / "signkit" / "anchors"
+    return base / profile.name
 
 
 def _user_dir() -> Path:
@@ -80,19 +88,21 @@ def load_profile(name_or_path: str = "default") -> Profile:
         path = Path(name_or_path)
         if not path.is_file():
             raise ProfileError("profile file not found", file=str(path))
-        return _parse(path.read_text(encoding="utf-8"), str(path))
+        return _parse(path.read_text(encoding="utf-8"), str(path), path.parent)
     builtin = resources.files("ca_profiles") / f"{name_or_path}.toml"
     if builtin.is_file():
-        return _parse(builtin.read_text(encoding="utf-8"), f"ca_profiles/{name_or_path}.toml")
+        folder = Path(str(resources.files("ca_profiles")))
+        return _parse(builtin.read_text(encoding="utf-8"), f"ca_profiles/{name_or_path}.toml",
+                      folder)
     user = _user_dir() / f"{name_or_path}.toml"
     if user.is_file():
-        return _parse(user.read_text(encoding="utf-8"), str(user))
+        return _parse(user.read_text(encoding="utf-8"), str(user), user.parent)
     raise ProfileError(
         f"unknown profile {name_or_path!r}; available: {', '.join(available_profiles())}"
     )
 
 
-def _parse(text: str, source: str) -> Profile:
+def _parse(text: str, source: str, folder: Path) -> Profile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -115,6 +125,11 @@ def _parse(text: str, source: str) -> Profile:
         if "name" not in pin:
             raise ProfileError("missing", file=source, key=f"{key}.name")
         pins.append(TrustPin(str(pin["name"]), fingerprint, pin.get("source")))
+    anchors = tuple(folder / a for a in get.strings("trust.anchors", default=[]))
+    for i, anchor in enumerate(anchors):
+        if not anchor.is_file():
+            raise ProfileError(f"anchor file {anchor} not found", file=source,
+                               key=f"trust.anchors[{i}]")
     return Profile(
         name=get.string("name"),
         description_en=get.string("description_en", default=""),
@@ -125,6 +140,7 @@ def _parse(text: str, source: str) -> Profile:
         pkcs11_module=get.string("pkcs11.module", default=None),
         policy=policy,
         pins=tuple(pins),
+        anchors=anchors,
         source=source,
     )
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SigningError, TokenError
+from ..inputs import collect_pdfs  # noqa: F401 - re-exported as signkit.signing.collect_pdfs
 from ..tokens.base import SigningKey
 from .document import DocumentSigner, SignOptions, SignResult, SignStatus
 
@@ -35,25 +36,6 @@ class BatchOutcome:
     @property
     def ok(self) -> bool:
         return all(r.ok for r in self.results)
-
-
-def collect_pdfs(
-    inputs: Iterable[str | Path], *, recursive: bool = False
-) -> list[tuple[Path, Path]]:
-    """(file, path relative to the input it came from) for every file named or found in a
-    folder (``*.pdf``, any case; ``recursive`` walks the tree). Named files are kept even
-    when they are not PDFs, so that the batch reports them."""
-    found: list[tuple[Path, Path]] = []
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            pattern = "**/*" if recursive else "*"
-            for child in sorted(path.glob(pattern)):
-                if child.is_file() and child.suffix.lower() == ".pdf":
-                    found.append((child, child.relative_to(path)))
-        else:
-            found.append((path, Path(path.name)))
-    return found
 
 
 def plan_outputs(

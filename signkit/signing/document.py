@@ -23,10 +23,10 @@ from pyhanko.sign import signers
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_signer import PdfCMSSignedAttributes
 
+from ..atomic import refuse_existing, write_atomically
 from ..errors import InputError, SigningError, TokenError
 from ..tokens.base import RsaPadding, SigningKey
 from .adapter import KeySigner
-from ..atomic import refuse_existing, write_atomically
 from .selfcheck import check_signed_output
 
 

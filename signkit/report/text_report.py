@@ -1,0 +1,196 @@
+"""The verification report as plain text for people, in English or Vietnamese::
+
+    text = render_text(batch, lang="vi", verbose=True)
+
+One line per file with a verdict a clerk understands (the Acrobat-style words, not the ETSI
+names), the most useful reason under a verdict that is not "valid", details with ``verbose``,
+and a summary line. Every sentence of the text and HTML reports is in ``WORDS``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .json_report import iso8601
+from .model import (
+    BatchReport,
+    FileReport,
+    Indication,
+    Modifications,
+    SignatureReport,
+    SubIndication,
+)
+
+# key: (English, Vietnamese)
+WORDS: dict[str, tuple[str, str]] = {
+    "valid": ("valid", "hợp lệ"),
+    "not_checkable": ("signer not trusted or not checkable", "không xác minh được người ký"),
+    "modified": ("modified after signing", "đã bị sửa sau khi ký"),
+    "not_signed": ("not signed", "chưa được ký"),
+    "invalid": ("invalid", "không hợp lệ"),
+    "summary": (
+        "{files} {noun}: {valid} valid, {invalid} invalid, {indeterminate} not checkable",
+        "{files} {noun}: {valid} hợp lệ, {invalid} không hợp lệ, "
+        "{indeterminate} không xác minh được",
+    ),
+    "file_one": ("file", "tệp"),
+    "file_many": ("files", "tệp"),
+    "file_sha256": ("file SHA-256", "SHA-256 của tệp"),
+    "no_signatures": ("no signatures", "không có chữ ký"),
+    "signature": ("signature", "chữ ký"),
+    "signer": ("signer", "người ký"),
+    "signing_time": ("signing time", "thời điểm ký"),
+    "timestamp_time": ("timestamp", "dấu thời gian"),
+    "level": ("level", "định dạng"),
+    "etsi_status": ("ETSI status", "trạng thái ETSI"),
+    "coverage": ("coverage", "phạm vi ký"),
+    "modifications": ("changes after signing", "thay đổi sau khi ký"),
+    "certified": ("certification signature, DocMDP {docmdp}",
+                  "chữ ký chứng nhận, DocMDP {docmdp}"),
+    "chain": ("certificate chain", "chuỗi chứng thư số"),
+    "revocation": ("revocation", "kiểm tra thu hồi"),
+    "checked": ("checked", "đã kiểm tra"),
+    "not_checked": ("not checked", "chưa kiểm tra"),
+    "messages": ("messages", "ghi chú"),
+    "unknown": ("unknown", "không rõ"),
+    # HTML page
+    "title": ("Signature verification report", "Báo cáo kiểm tra chữ ký số"),
+    "validation_time": ("validation time", "thời điểm kiểm tra"),
+    "profile": ("profile", "hồ sơ tin cậy"),
+    "version": ("signkit version", "phiên bản signkit"),
+    "files_heading": ("files", "số tệp"),
+    "count_valid": ("valid", "hợp lệ"),
+    "count_invalid": ("invalid", "không hợp lệ"),
+    "count_indeterminate": ("not checkable", "không xác minh được"),
+    "verdict": ("verdict", "kết luận"),
+    "field": ("field", "trường chữ ký"),
+    "reason": ("reason", "lý do"),
+}
+
+# Characters that could rewrite a terminal line or reorder it (escape sequences, newlines,
+# bidi overrides) come from untrusted PDFs and certificates; they are shown escaped.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def word(key: str, lang: str = "en", **values: object) -> str:
+    english, vietnamese = WORDS[key]
+    return (vietnamese if lang == "vi" else english).format(**values)
+
+
+def printable(text: str) -> str:
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _says_modified(messages: tuple[str, ...]) -> bool:
+    return any("modified" in message.lower() for message in messages)
+
+
+def _modified_signature(report: FileReport) -> SignatureReport | None:
+    for sig in report.signatures:
+        if sig.modifications is Modifications.OTHER or _says_modified(sig.messages):
+            return sig
+    return None
+
+
+def verdict(report: FileReport) -> str:
+    """The ``WORDS`` key of a file's plain verdict."""
+    if report.status is Indication.TOTAL_PASSED:
+        return "valid"
+    if report.status is Indication.INDETERMINATE:
+        return "not_checkable"
+    if report.subindication is SubIndication.SIGNED_DATA_NOT_FOUND:
+        return "not_signed"
+    if _modified_signature(report) or _says_modified(report.messages):
+        return "modified"
+    return "invalid"
+
+
+def culprit(report: FileReport) -> SignatureReport | None:
+    """The signature that explains the verdict: the modified one, else the worst one."""
+    if verdict(report) == "modified" and (modified := _modified_signature(report)):
+        return modified
+    if not report.signatures:
+        return None
+    return max(report.signatures, key=lambda sig: sig.status.severity)
+
+
+def reason(report: FileReport) -> str | None:
+    """The one most useful reason for a verdict that is not "valid"."""
+    if report.status is Indication.TOTAL_PASSED:
+        return None
+    sig = culprit(report)
+    sig_messages = sig.messages if sig else ()
+    ranked = (sig_messages if sig and sig.status is report.status else (),
+              report.messages, sig_messages)
+    for messages in ranked:
+        if messages:
+            return messages[0]
+    subindication = report.subindication or (sig.subindication if sig else None)
+    return subindication.value if subindication else None
+
+
+def summary_line(batch: BatchReport, lang: str = "en") -> str:
+    counts = batch.summary
+    return word(
+        "summary", lang,
+        files=counts["files"],
+        noun=word("file_one" if counts["files"] == 1 else "file_many", lang),
+        valid=counts[Indication.TOTAL_PASSED.value],
+        invalid=counts[Indication.TOTAL_FAILED.value],
+        indeterminate=counts[Indication.INDETERMINATE.value],
+    )
+
+
+def _signature_details(sig: SignatureReport, lang: str) -> list[str]:
+    none = "—"
+    signer = sig.signer
+    who = word("unknown", lang) if signer is None else signer.common_name + (
+        f" ({signer.organization})" if signer.organization else "")
+    status = sig.status.value + (f" ({sig.subindication.value})" if sig.subindication else "")
+    revocation = sig.revocation
+    checked = word("checked" if revocation.checked else "not_checked", lang)
+    lines = [
+        f"{word('signature', lang)} {sig.field}",
+        f"  {word('signer', lang)}: {who}",
+        f"  {word('signing_time', lang)}: {iso8601(sig.signing_time) or none}",
+        f"  {word('timestamp_time', lang)}: {iso8601(sig.timestamp_time) or none}",
+        f"  {word('level', lang)}: {sig.level}",
+        f"  {word('etsi_status', lang)}: {status}",
+        f"  {word('coverage', lang)}: {sig.coverage.value if sig.coverage else none}",
+        f"  {word('modifications', lang)}: "
+        f"{sig.modifications.value if sig.modifications else none}",
+    ]
+    if sig.certified:
+        lines.append(f"  {word('certified', lang, docmdp=sig.docmdp or none)}")
+    lines.append(f"  {word('chain', lang)}: {' → '.join(sig.chain) or none}")
+    lines.append(f"  {word('revocation', lang)}: {checked}, "
+                 f"{revocation.source.value}, {revocation.status.value}")
+    if sig.messages:
+        lines.append(f"  {word('messages', lang)}:")
+        lines += [f"    - {message}" for message in sig.messages]
+    return lines
+
+
+def _file_lines(report: FileReport, lang: str, verbose: bool) -> list[str]:
+    lines = [f"{word(verdict(report), lang)}: {report.path}"]
+    why = reason(report)
+    if why:
+        lines.append(f"  {why}")
+    if verbose:
+        details = [f"{word('file_sha256', lang)}: {report.sha256 or '—'}"]
+        details += [f"- {message}" for message in report.messages]
+        if not report.signatures:
+            details.append(word("no_signatures", lang))
+        for sig in report.signatures:
+            details += _signature_details(sig, lang)
+        lines += [f"    {line}" for line in details]
+    return lines
+
+
+def render_text(batch: BatchReport, *, lang: str = "en", verbose: bool = False) -> str:
+    """Plain text: per file a verdict line (and reason), then the summary line."""
+    lines: list[str] = []
+    for report in batch.files:
+        lines += _file_lines(report, lang, verbose)
+    lines.append(summary_line(batch, lang))
+    return "".join(printable(line) + "\n" for line in lines)

@@ -1,0 +1,143 @@
+"""From pyHanko's validation status to an ETSI EN 319 102-1 verdict with reasons.
+
+Order matters: integrity and structure first (a tampered file is invalid whatever its
+certificate), then changes after signing, then the profile's algorithm policy, then trust.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from asn1crypto import x509 as asn1_x509
+from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+
+from ..profiles import AlgorithmPolicy
+from ..report import Coverage, Indication, Modifications, SignerIdentity, SubIndication
+
+_COVERAGE = {
+    SignatureCoverageLevel.ENTIRE_FILE: Coverage.ENTIRE_FILE,
+    SignatureCoverageLevel.ENTIRE_REVISION: Coverage.ENTIRE_REVISION,
+}
+_MODIFICATIONS = {level.name: Modifications[level.name] for level in ModificationLevel}
+
+Verdict = tuple[Indication, SubIndication | None, list[str]]
+
+
+def coverage_of(status: PdfSignatureStatus) -> Coverage:
+    return _COVERAGE.get(status.coverage, Coverage.PARTIAL)
+
+
+def modifications_of(status: PdfSignatureStatus) -> Modifications | None:
+    if isinstance(status.diff_result, SuspiciousModification):
+        return Modifications.OTHER
+    level = status.modification_level
+    return _MODIFICATIONS.get(level.name) if level is not None else None
+
+
+def signer_identity(cert: asn1_x509.Certificate) -> SignerIdentity:
+    subject = cert.subject.native
+    return SignerIdentity(
+        common_name=str(subject.get("common_name", cert.subject.human_friendly)),
+        subject=cert.subject.human_friendly,
+        organization=subject.get("organization_name"),
+        serial=format(cert.serial_number, "x"),
+        certificate_sha256=hashlib.sha256(cert.dump()).hexdigest(),
+        issuer=cert.issuer.human_friendly,
+    )
+
+
+def integrity_verdict(
+    status: PdfSignatureStatus, *, certified: bool, strict_modifications: bool
+) -> Verdict | None:
+    """HASH/SIG_CRYPTO/FORMAT failures and forbidden changes; None when all is well."""
+    failed = Indication.TOTAL_FAILED
+    if not status.intact:
+        return failed, SubIndication.HASH_FAILURE, [
+            "the signed bytes do not match the digest in the signature (content changed)"]
+    if not status.valid:
+        return failed, SubIndication.SIG_CRYPTO_FAILURE, [
+            "the signature value does not verify with the signer's public key"]
+    if coverage_of(status) is Coverage.PARTIAL:
+        return failed, SubIndication.FORMAT_FAILURE, [
+            "the signature's /ByteRange does not cover its whole revision "
+            "(possible signature wrapping or universal signature forgery)"]
+    diff = status.diff_result
+    if isinstance(diff, SuspiciousModification):
+        return failed, SubIndication.FORMAT_FAILURE, [f"modified after signing: {diff}"]
+    level = status.modification_level
+    if level is ModificationLevel.OTHER:
+        return failed, SubIndication.FORMAT_FAILURE, [
+            "modified after signing: changes beyond form filling, annotations and signatures"]
+    if status.docmdp_ok is False:
+        return failed, SubIndication.FORMAT_FAILURE, [
+            f"modified after signing: {level.name.lower().replace('_', ' ')} is not permitted "
+            "by the document's certification (DocMDP)"]
+    if (strict_modifications and not certified and level is not None
+            and level >= ModificationLevel.FORM_FILLING):
+        return failed, SubIndication.FORMAT_FAILURE, [
+            f"modified after signing: {level.name.lower().replace('_', ' ')} "
+            "(refused by --strict-modifications)"]
+    return None
+
+
+def policy_verdict(status: PdfSignatureStatus, policy: AlgorithmPolicy) -> Verdict | None:
+    """The profile's crypto floor: digest, RSA size, EC curve."""
+    problems = []
+    if status.md_algorithm not in policy.digests:
+        problems.append(f"digest {status.md_algorithm} is not allowed "
+                        f"(allowed: {', '.join(policy.digests)})")
+    key = status.signing_cert.public_key
+    if key.algorithm == "rsa" and key.bit_size < policy.min_rsa_bits:
+        problems.append(f"RSA key of {key.bit_size} bits is below {policy.min_rsa_bits}")
+    if key.algorithm == "ec" and key.curve[1] not in policy.ec_curves:
+        problems.append(f"elliptic curve {key.curve[1]} is not allowed")
+    if problems:
+        return Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE, problems
+    return None
+
+
+def trust_verdict(
+    status: PdfSignatureStatus, signing_time: dt.datetime | None, warnings: list[str]
+) -> Verdict:
+    """``warnings``: what pyHanko's certificate validation logged, its only detailed account."""
+    indic = status.trust_problem_indic
+    if indic is None and status.trusted:
+        return Indication.TOTAL_PASSED, None, []
+    name = indic.name if indic is not None else "NO_CERTIFICATE_CHAIN_FOUND"
+    if name == "CERTIFICATE_CHAIN_GENERAL_FAILURE" and any(
+        "revocation" in w.lower() for w in warnings
+    ):
+        name = "TRY_LATER"  # the chain is fine but its revocation status could not be had
+    details = status.revocation_details
+    if name == "REVOKED_NO_POE" and details is not None:
+        revoked_at = details.revocation_date
+        when = f"{revoked_at:%Y-%m-%d %H:%M} UTC ({details.revocation_reason.native})"
+        if signing_time is not None and signing_time >= revoked_at:
+            return Indication.TOTAL_FAILED, SubIndication.REVOKED, [
+                f"the signer's certificate was revoked on {when}, before the signing time"]
+        return Indication.INDETERMINATE, SubIndication.REVOKED_NO_POE, [
+            f"the signer's certificate was revoked on {when}; no proof the signature "
+            "existed before that"]
+    sub = SubIndication[name] if name in SubIndication.__members__ else SubIndication.GENERIC
+    explanation = {
+        "NO_CERTIFICATE_CHAIN_FOUND": "no chain to a trusted root (signer not trusted)",
+        "OUT_OF_BOUNDS_NO_POE": "the signer's certificate has expired and nothing proves the "
+                                "signature existed while it was valid",
+        "TRY_LATER": "revocation status could not be obtained (OCSP/CRL unreachable)",
+        "CRYPTO_CONSTRAINTS_FAILURE": "an algorithm in the certificate chain is too weak",
+        "CHAIN_CONSTRAINTS_FAILURE": "the certificate does not allow document signing "
+                                     "(key usage)",
+        "REVOKED_CA_NO_POE": "a CA certificate in the chain was revoked",
+        "NOT_YET_VALID": "the signer's certificate is not yet valid",
+    }.get(name, f"certificate validation failed ({name})")
+    return Indication.INDETERMINATE, sub, [explanation, *warnings[:2]]
+
+
+def signature_time(status: PdfSignatureStatus) -> dt.datetime | None:
+    """Best time of signing: a valid signature timestamp, else the signer's claim."""
+    ts = getattr(status, "timestamp_validity", None)
+    if ts is not None and ts.intact and ts.valid:
+        return ts.timestamp
+    return getattr(status, "signer_reported_dt", None)
