@@ -10,6 +10,7 @@ from .demo_cmd import demo
 from .profile_cmds import profile
 from .sign_cmd import sign
 from .token_cmds import token
+from .verify_cmd import verify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,5 +26,6 @@ def cli(ctx: click.Context, verbose: bool, lang: str) -> None:
 
 cli.add_command(token)
 cli.add_command(sign)
+cli.add_command(verify)
 cli.add_command(profile)
 cli.add_command(demo)

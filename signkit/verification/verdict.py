@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509
 from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 
@@ -36,15 +37,22 @@ def modifications_of(status: PdfSignatureStatus) -> Modifications | None:
     return _MODIFICATIONS.get(level.name) if level is not None else None
 
 
+def distinguished_names(cert: asn1_x509.Certificate) -> tuple[str, str]:
+    """(subject, issuer) as RFC 4514 strings, the form openssl and pdfsig users read."""
+    parsed = x509.load_der_x509_certificate(cert.dump())
+    return parsed.subject.rfc4514_string(), parsed.issuer.rfc4514_string()
+
+
 def signer_identity(cert: asn1_x509.Certificate) -> SignerIdentity:
     subject = cert.subject.native
+    subject_dn, issuer_dn = distinguished_names(cert)
     return SignerIdentity(
-        common_name=str(subject.get("common_name", cert.subject.human_friendly)),
-        subject=cert.subject.human_friendly,
+        common_name=str(subject.get("common_name", subject_dn)),
+        subject=subject_dn,
         organization=subject.get("organization_name"),
         serial=format(cert.serial_number, "x"),
         certificate_sha256=hashlib.sha256(cert.dump()).hexdigest(),
-        issuer=cert.issuer.human_friendly,
+        issuer=issuer_dn,
     )
 
 

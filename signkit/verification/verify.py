@@ -40,6 +40,7 @@ from .options import VerifyOptions
 from .trust import TrustSetup
 from .verdict import (
     coverage_of,
+    distinguished_names,
     integrity_verdict,
     modifications_of,
     policy_verdict,
@@ -169,7 +170,7 @@ class Verifier:
             modifications=modifications_of(status),
             certified=certified,
             docmdp=sig.docmdp_level.value if certified and sig.docmdp_level else None,
-            chain=tuple(reversed([c.subject.human_friendly
+            chain=tuple(reversed([distinguished_names(c)[0]
                                   for c in path.iter_certs(include_root=True)]))
             if path is not None else (),
             revocation=self._revocation(status, sub),
