@@ -19,6 +19,7 @@ from .errors import EXIT_SOME_FAILED, handle_errors
 def demo(workdir: Path, inputs: tuple[Path, ...]) -> None:
     """Create a demo PKI and SoftHSM2 token, sign sample PDFs, and say where they are."""
     from signkit.demo import run_demo  # loads the PDF layer only when the demo runs
+    from signkit.report import render_text
 
     samples = list(inputs)
     if not samples and Path("fixtures/pdf").is_dir():
@@ -35,7 +36,12 @@ def demo(workdir: Path, inputs: tuple[Path, ...]) -> None:
         state = f"signed -> {r.output}" if r.ok else f"FAILED: {r.error}"
         click.echo(f"  {r.input}: {state}")
     o = result.outcome
-    click.echo(f"{o.signed} signed, {o.failed} failed. Check one with poppler: "
-               f"pdfsig {o.results[0].output if o.results and o.results[0].ok else '<file>'}")
-    if not o.ok:
+    click.echo(f"{o.signed} signed, {o.failed} failed.")
+    click.echo(f"\nVerification (signkit verify --profile demo --trust {result.root_certificate}):")
+    lang = (click.get_current_context().find_root().obj or {}).get("lang", "en")
+    click.echo(render_text(result.report, lang=lang), nl=False)
+    first = next((r.output for r in o.results if r.ok), None)
+    if first is not None:
+        click.echo(f"\nAn independent check with poppler: pdfsig {first}")
+    if not o.ok or result.report.status.value != "TOTAL_PASSED":
         raise SystemExit(EXIT_SOME_FAILED)

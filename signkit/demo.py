@@ -1,5 +1,5 @@
-"""The throwaway demo: a two-level PKI, a SoftHSM2 token holding the signer's key, and
-signed sample PDFs, all inside one work folder.
+"""The throwaway demo: a two-level PKI, a SoftHSM2 token holding the signer's key, signed
+sample PDFs and their verification report, all inside one work folder.
 
 Nothing outside ``workdir`` is touched, except that ``SOFTHSM2_CONF`` is set for this
 process so the SoftHSM2 module finds the demo token.
@@ -18,11 +18,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from .batch import verify_many
 from .errors import Pkcs11ModuleNotFoundError
+from .report import BatchReport
 from .signing import BatchOutcome, SignOptions, collect_pdfs, plan_outputs, sign_many
 from .tokens import open_token
 from .tokens.modules import WELL_KNOWN_MODULES
 from .tokens.provision import import_key_and_certificate, init_token, write_softhsm_config
+from .verification import VerifyOptions
 
 DEMO_TOKEN = "signkit-demo"
 DEMO_KEY = "demo-signer"
@@ -37,6 +40,7 @@ class DemoResult:
     signer_certificate: Path
     pin_file: Path
     outcome: BatchOutcome
+    report: BatchReport  # the signed files, verified against the demo root
 
 
 def softhsm_module() -> str:
@@ -156,12 +160,16 @@ def run_demo(workdir: Path, samples: list[Path] | None = None) -> DemoResult:
     options = SignOptions(reason="signkit demo", location="Việt Nam")
     with open_token(module=module, token=DEMO_TOKEN, pin=pin) as signing_key:
         outcome = sign_many(jobs, key=signing_key, options=options, overwrite=True)
+    root_pem = workdir / "pki" / "root.pem"
+    signed = [r.output for r in outcome.results if r.output is not None]
+    report = verify_many(signed, options=VerifyOptions(profile="demo", trust=(root_pem,)), jobs=1)
     return DemoResult(
         workdir=workdir,
         module=module,
         token_label=DEMO_TOKEN,
-        root_certificate=workdir / "pki" / "root.pem",
+        root_certificate=root_pem,
         signer_certificate=workdir / "pki" / "signer.pem",
         pin_file=pin_file,
         outcome=outcome,
+        report=report,
     )
