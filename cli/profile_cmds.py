@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from signkit import available_profiles, load_profile
+from signkit.profiles import anchor_dir, install_anchors
 
 from .errors import handle_errors
 
@@ -36,5 +39,29 @@ def show_cmd(name: str) -> None:
     click.echo(f"pkcs11:      {p.pkcs11_module or '(discovery)'}")
     click.echo(f"policy:      digests {', '.join(p.policy.digests)}; RSA >= {p.policy.min_rsa_bits}"
                f"; curves {', '.join(p.policy.ec_curves)}; revocation {p.policy.revocation}")
+    click.echo(f"key usage:   any of {', '.join(p.key_usage)}")
+    click.echo(f"TSA:         {p.tsa or '(none)'}")
     for pin in p.pins:
-        click.echo(f"trust pin:   {pin.name}  sha256={pin.sha256}")
+        click.echo(f"trust pin:   {pin.name} ({pin.role})  sha256={pin.sha256}")
+    click.echo(f"anchors in:  {anchor_dir(p)}")
+
+
+@profile.command("install-anchors")
+@click.argument("name")
+@click.option("--from", "source", required=True,
+              type=click.Path(exists=True, path_type=Path),
+              help="A certificate file, or a folder of them (PEM or DER).")
+@handle_errors
+def install_anchors_cmd(name: str, source: Path) -> None:
+    """Install a profile's trust anchors: only certificates matching its pins are kept."""
+    p = load_profile(name)
+    files = sorted(f for f in source.iterdir() if f.is_file()) if source.is_dir() else [source]
+    result = install_anchors(p, files)
+    for pin, path in result.installed:
+        click.echo(f"installed: {pin.name} ({pin.role}) -> {path}")
+    for path, why in result.refused:
+        click.echo(f"refused:   {path}: {why}", err=True)
+    for pin in result.missing:
+        click.echo(f"missing:   {pin.name} (obtain it from {pin.source or 'its CA'})", err=True)
+    if not result.installed:
+        raise SystemExit(1)

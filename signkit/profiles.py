@@ -20,6 +20,7 @@ from .tokens.base import DIGEST_SIZES, RsaPadding
 
 _LEVELS = ("B-B",)
 _REVOCATION = ("require", "soft-fail")
+_KEY_USAGES = {"digital_signature", "non_repudiation"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class TrustPin:
     name: str
     sha256: str  # upper-case hex, no colons
     source: str | None = None
+    role: str = "root"  # "root": a trust anchor; "intermediate": only to build chains
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ class Profile:
     policy: AlgorithmPolicy
     pins: tuple[TrustPin, ...]
     anchors: tuple[Path, ...]  # trust-anchor files shipped with or named by the profile
+    intermediates: tuple[Path, ...]  # CA certificates to build chains with (not trusted)
+    key_usage: tuple[str, ...]  # the signer's certificate needs at least one of these
+    tsa: str | None  # default timestamp authority URL
     source: str  # where it was loaded from
 
     def description(self, lang: str = "en") -> str:
@@ -124,12 +129,18 @@ def _parse(text: str, source: str, folder: Path) -> Profile:
             raise ProfileError("sha256 must be 64 hex digits", file=source, key=f"{key}.sha256")
         if "name" not in pin:
             raise ProfileError("missing", file=source, key=f"{key}.name")
-        pins.append(TrustPin(str(pin["name"]), fingerprint, pin.get("source")))
-    anchors = tuple(folder / a for a in get.strings("trust.anchors", default=[]))
-    for i, anchor in enumerate(anchors):
-        if not anchor.is_file():
-            raise ProfileError(f"anchor file {anchor} not found", file=source,
-                               key=f"trust.anchors[{i}]")
+        role = str(pin.get("role", "root"))
+        if role not in ("root", "intermediate"):
+            raise ProfileError("must be 'root' or 'intermediate'", file=source, key=f"{key}.role")
+        pins.append(TrustPin(str(pin["name"]), fingerprint, pin.get("source"), role))
+    anchors = get.files("trust.anchors", folder)
+    intermediates = get.files("trust.intermediates", folder)
+    key_usage = tuple(get.strings("policy.key_usage",
+                                  default=["digital_signature", "non_repudiation"]))
+    unknown = set(key_usage) - _KEY_USAGES
+    if unknown or not key_usage:
+        raise ProfileError(f"must name key usages among {', '.join(sorted(_KEY_USAGES))}",
+                           file=source, key="policy.key_usage")
     return Profile(
         name=get.string("name"),
         description_en=get.string("description_en", default=""),
@@ -141,6 +152,9 @@ def _parse(text: str, source: str, folder: Path) -> Profile:
         policy=policy,
         pins=tuple(pins),
         anchors=anchors,
+        intermediates=intermediates,
+        key_usage=key_usage,
+        tsa=get.string("signing.tsa", default=None),
         source=source,
     )
 
@@ -190,8 +204,64 @@ class _Getter:
             )
         return value
 
+    def files(self, key: str, folder: Path) -> tuple[Path, ...]:
+        """Certificate files named relative to the profile's folder; each must exist."""
+        paths = tuple(folder / name for name in self.strings(key, default=[]))
+        for i, path in enumerate(paths):
+            if not path.is_file():
+                raise ProfileError(f"file {path} not found", file=self.source, key=f"{key}[{i}]")
+        return paths
+
     def table_list(self, key: str) -> list[dict[str, Any]]:
         value = self._typed(key, [], list, "an array of tables")
         if not all(isinstance(v, dict) for v in value):
             raise ProfileError("must be an array of tables", file=self.source, key=key)
         return value
+
+
+@dataclass(frozen=True)
+class AnchorInstall:
+    installed: tuple[tuple[TrustPin, Path], ...]  # pin, file written
+    refused: tuple[tuple[Path, str], ...]  # source file, why
+    missing: tuple[TrustPin, ...]  # pins no source file matched
+
+
+def install_anchors(profile: Profile, sources: list[Path]) -> AnchorInstall:
+    """Copy the certificates among ``sources`` that match the profile's pins into its anchor
+    folder (intermediates into ``intermediates/``); anything else is refused, not trusted."""
+    import hashlib
+
+    from asn1crypto import pem as asn1_pem
+    from asn1crypto import x509 as asn1_x509
+
+    folder = anchor_dir(profile)
+    by_fingerprint = {pin.sha256: pin for pin in profile.pins}
+    installed: list[tuple[TrustPin, Path]] = []
+    refused: list[tuple[Path, str]] = []
+    for source in sources:
+        try:
+            data = source.read_bytes()
+            ders = ([der for _, _, der in asn1_pem.unarmor(data, multiple=True)]
+                    if asn1_pem.detect(data) else [data])
+        except (OSError, ValueError) as e:
+            refused.append((source, f"unreadable: {e}"))
+            continue
+        for der in ders:
+            try:
+                asn1_x509.Certificate.load(der).subject.native  # noqa: B018 - parse fully
+            except ValueError:
+                refused.append((source, "not a certificate"))
+                continue
+            fingerprint = hashlib.sha256(der).hexdigest().upper()
+            pin = by_fingerprint.get(fingerprint)
+            if pin is None:
+                refused.append((source, f"SHA-256 {fingerprint} matches no pin"))
+                continue
+            target_dir = folder / "intermediates" if pin.role == "intermediate" else folder
+            target_dir.mkdir(parents=True, exist_ok=True)
+            target = target_dir / f"{fingerprint[:16].lower()}.pem"
+            target.write_bytes(asn1_pem.armor("CERTIFICATE", der))
+            installed.append((pin, target))
+    done = {pin.sha256 for pin, _ in installed}
+    missing = tuple(pin for pin in profile.pins if pin.sha256 not in done)
+    return AnchorInstall(tuple(installed), tuple(refused), missing)

@@ -47,19 +47,22 @@ def load_crl(path: Path) -> asn1_crl.CertificateList:
         raise ProfileError(f"{path} is not a readable CRL ({e})") from None
 
 
-def _installed_anchors(profile: Profile) -> list[asn1_x509.Certificate]:
-    """Anchors an administrator put in the profile's anchor folder; each must match a pin."""
+def _installed(profile: Profile, role: str) -> list[asn1_x509.Certificate]:
+    """Certificates an administrator installed for the profile; each must match a pin of
+    its role (anchors in the folder, intermediates in its ``intermediates/``)."""
     folder = anchor_dir(profile)
+    if role == "intermediate":
+        folder = folder / "intermediates"
     if not folder.is_dir():
         return []
-    pins = {p.sha256 for p in profile.pins}
+    pins = {p.sha256 for p in profile.pins if p.role == role}
     found = []
-    for path in sorted(folder.iterdir()):
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
         for cert in load_certificates(path):
             fingerprint = hashlib.sha256(cert.dump()).hexdigest().upper()
             if pins and fingerprint not in pins:
                 raise ProfileError(
-                    f"anchor {path} (SHA-256 {fingerprint}) matches no pin of profile "
+                    f"{role} {path} (SHA-256 {fingerprint}) matches no pin of profile "
                     f"{profile.name!r}; refusing to trust it"
                 )
             found.append(cert)
@@ -78,9 +81,11 @@ class TrustSetup:
     @classmethod
     def build(cls, profile: Profile, options: VerifyOptions) -> TrustSetup:
         anchors = [c for p in profile.anchors for c in load_certificates(p)]
-        anchors += _installed_anchors(profile)
+        anchors += _installed(profile, "root")
         anchors += [c for p in options.trust for c in load_certificates(p)]
-        intermediates = [c for p in options.other_certs for c in load_certificates(p)]
+        intermediates = [c for p in (*profile.intermediates, *options.other_certs)
+                         for c in load_certificates(p)]
+        intermediates += _installed(profile, "intermediate")
         crls = [load_crl(p) for p in options.crls]
         fetchers = None
         if not options.offline:

@@ -49,10 +49,6 @@ from .verdict import (
     trust_verdict,
 )
 
-# digitalSignature or nonRepudiation, either will do (Vietnamese CA certificates carry both)
-_KEY_USAGE = KeyUsageConstraints(
-    key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
-)
 _PDF_LOGGERS = ("pyhanko", "pyhanko_certvalidator")
 
 
@@ -71,6 +67,10 @@ class Verifier:
         self.options = options or VerifyOptions()
         self.profile = load_profile(self.options.profile)
         self.trust = TrustSetup.build(self.profile, self.options)
+        # any one of the profile's usages will do (Vietnamese CA certificates carry both)
+        self._key_usage = KeyUsageConstraints(
+            key_usage=set(self.profile.key_usage), match_all_key_usages=False
+        )
         self._loop = asyncio.new_event_loop()
 
     def close(self) -> None:
@@ -132,7 +132,8 @@ class Verifier:
         with _captured_warnings() as warnings:
             try:
                 status = self._loop.run_until_complete(async_validate_pdf_signature(
-                    sig, context, diff_policy=DEFAULT_DIFF_POLICY, key_usage_settings=_KEY_USAGE,
+                    sig, context, diff_policy=DEFAULT_DIFF_POLICY,
+                    key_usage_settings=self._key_usage,
                 ))
             except SignatureValidationError as e:
                 sub = getattr(e, "ades_subindication", None)
