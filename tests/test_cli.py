@@ -336,16 +336,17 @@ def test_token_show_lists_the_key_that_can_sign_with_its_subject(module_env, pro
     assert "certificate 'signkit Test Issuing CA'" in result.stdout
 
 
-def test_profile_list_and_show_vn_with_both_trust_pins():
+def test_profile_list_and_show_vn_with_its_root_and_intermediate_pins():
     listed = run("profile", "list", pin=None)
     assert listed.exit_code == 0, listed.output
     assert [line.split()[0] for line in listed.stdout.splitlines()] == ["default", "demo", "vn"]
     shown = run("profile", "show", "vn", pin=None)
     assert shown.exit_code == 0, shown.output
     pins = [line for line in shown.stdout.splitlines() if line.startswith("trust pin:")]
-    assert len(pins) == 2
-    assert "F04BA4B459A7C9A1B971AD9B1CB833E695A80C79AEA63B174B66A70EDFE2FDB8" in pins[0]
-    assert "BAC8BF609AB420A8EE1780D74F4DE5C7F7184959D2A7375B0A75E4C29F0908E7" in pins[1]
+    roots = [line for line in pins if "(root)" in line]
+    assert len(pins) == 4 and len(roots) == 2
+    assert "F04BA4B459A7C9A1B971AD9B1CB833E695A80C79AEA63B174B66A70EDFE2FDB8" in roots[0]
+    assert "BAC8BF609AB420A8EE1780D74F4DE5C7F7184959D2A7375B0A75E4C29F0908E7" in roots[1]
 
 
 def test_version_prints_the_package_version():
