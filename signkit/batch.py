@@ -55,7 +55,8 @@ def verify_many(
     memory_limit: int = MEMORY_LIMIT,
 ) -> BatchReport:
     """Verify files and folders (``*.pdf``; ``recursive`` for trees) with ``jobs`` worker
-    processes (default: CPU count). The report lists files in input order.
+    processes (default: CPU count). The report lists files in input order. Workers run with
+    ``memory_limit`` bytes of address space (0: verify in this process, without a cap).
 
     >>> report = verify_many(["archive/2026"], recursive=True, options=VerifyOptions(profile="vn"))
     >>> report.summary
@@ -73,7 +74,7 @@ def verify_many(
         if on_progress is not None:
             on_progress(report, sum(r is not None for r in reports), len(files))
 
-    if workers == 1:
+    if workers == 1 and not memory_limit:
         with Verifier(options) as verifier:
             for index, path in enumerate(files):
                 done(index, verifier.verify(path))

@@ -162,7 +162,8 @@ def run_demo(workdir: Path, samples: list[Path] | None = None) -> DemoResult:
         outcome = sign_many(jobs, key=signing_key, options=options, overwrite=True)
     root_pem = workdir / "pki" / "root.pem"
     signed = [r.output for r in outcome.results if r.output is not None]
-    report = verify_many(signed, options=VerifyOptions(profile="demo", trust=(root_pem,)), jobs=1)
+    report = verify_many(signed, options=VerifyOptions(profile="demo", trust=(root_pem,)), jobs=1,
+                         memory_limit=0)
     return DemoResult(
         workdir=workdir,
         module=module,
