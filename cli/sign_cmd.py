@@ -15,6 +15,7 @@ from signkit.errors import SigningError
 
 from .errors import EXIT_OK, EXIT_SOME_FAILED, EXIT_TOKEN, EXIT_USAGE, fail, handle_errors
 from .i18n import say
+from .inputs import input_paths
 from .pins import read_secret_file
 from .session import signing_key
 
@@ -93,11 +94,8 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
             bytes.fromhex(key_id)
         except ValueError:
             raise click.BadParameter("must be hexadecimal", param_hint="--key-id") from None
-    missing = [i for i in inputs if i != "-" and not Path(i).exists()]
-    if missing:
-        fail("no such file or folder: " + ", ".join(missing), EXIT_USAGE)
     profile = load_profile(profile_name)
-    files = collect_pdfs(_expand_stdin(inputs), recursive=recursive)
+    files = collect_pdfs(input_paths(inputs), recursive=recursive)
     if not files:
         fail("no PDF files found in the given input", EXIT_USAGE)
     try:
@@ -133,16 +131,6 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
     if outcome.token_failed and outcome.signed == 0:
         sys.exit(EXIT_TOKEN)
     sys.exit(EXIT_SOME_FAILED)
-
-
-def _expand_stdin(inputs: tuple[str, ...]) -> list[str]:
-    out: list[str] = []
-    for item in inputs:
-        if item == "-":
-            out.extend(line.strip() for line in sys.stdin if line.strip())
-        else:
-            out.append(item)
-    return out
 
 
 def _run(jobs, key, options, overwrite, on_error, as_json, show_progress) -> BatchOutcome:

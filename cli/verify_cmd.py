@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from .errors import EXIT_INDETERMINATE, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, handle_errors
+from .inputs import input_paths
 
 
 def _parse_time(value: str | None) -> dt.datetime | None:
@@ -61,10 +61,7 @@ def verify(ctx: click.Context, inputs: tuple[str, ...], recursive: bool, profile
     from signkit.report import render_csv, render_html, render_json, render_text
     from signkit.verification import VerifyOptions
 
-    paths = _expand_stdin(inputs)
-    missing = [p for p in paths if not Path(p).exists()]
-    if missing:
-        fail("no such file or folder: " + ", ".join(missing), EXIT_USAGE)
+    paths = input_paths(inputs)
     load_profile(profile_name)  # a bad profile is a usage error before any work
     options = VerifyOptions(
         profile=profile_name, trust=trust, other_certs=other_certs, crls=crls,
@@ -99,14 +96,3 @@ def verify(ctx: click.Context, inputs: tuple[str, ...], recursive: bool, profile
     status = batch.status.value
     sys.exit({"TOTAL_PASSED": EXIT_OK, "TOTAL_FAILED": EXIT_SOME_FAILED}.get(
         status, EXIT_INDETERMINATE))
-
-
-def _expand_stdin(inputs: tuple[str, ...]) -> list[str]:
-    """``-`` reads one path per line from standard input."""
-    out: list[str] = []
-    for item in inputs:
-        if item == "-":
-            out.extend(line.strip() for line in sys.stdin if line.strip())
-        else:
-            out.append(os.fspath(item))
-    return out
