@@ -77,6 +77,7 @@ class TrustSetup:
     intermediates: list[asn1_x509.Certificate]
     crls: list[asn1_crl.CertificateList]
     fetchers: Fetchers | None
+    fetcher_backend: object | None = None  # owns the HTTP session; closed by ``aclose``
 
     @classmethod
     def build(cls, profile: Profile, options: VerifyOptions) -> TrustSetup:
@@ -87,13 +88,17 @@ class TrustSetup:
                          for c in load_certificates(p)]
         intermediates += _installed(profile, "intermediate")
         crls = [load_crl(p) for p in options.crls]
-        fetchers = None
+        fetchers = backend = None
         if not options.offline:
             from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
             backend = AIOHttpFetcherBackend(per_request_timeout=options.revocation_timeout)
             fetchers = backend.get_fetchers()
-        return cls(profile, options, anchors, intermediates, crls, fetchers)
+        return cls(profile, options, anchors, intermediates, crls, fetchers, backend)
+
+    async def aclose(self) -> None:
+        if self.fetcher_backend is not None:
+            await self.fetcher_backend.close()
 
     def context(
         self,

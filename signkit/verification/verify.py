@@ -74,6 +74,7 @@ class Verifier:
         self._loop = asyncio.new_event_loop()
 
     def close(self) -> None:
+        self._loop.run_until_complete(self.trust.aclose())
         self._loop.close()
 
     def __enter__(self) -> Verifier:
