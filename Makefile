@@ -8,7 +8,7 @@ DEB_PACKAGES := softhsm2 opensc poppler-utils qpdf libnss3-tools
 # one command per Debian package that proves it is installed
 DEB_PROBES := /usr/bin/softhsm2-util /usr/bin/pkcs11-tool /usr/bin/pdfsig /usr/bin/qpdf /usr/bin/certutil
 
-.PHONY: demo test bench lint system venv clean
+.PHONY: demo test bench bench-verify lint system venv clean
 
 demo: venv
 	$(BIN)/signkit demo --workdir demo-work
@@ -23,6 +23,12 @@ bench: venv
 	@[ $(VENV)/.installed-bench -nt pyproject.toml ] || \
 	  { $(BIN)/pip install -q -e '.[test,bench]' && touch $(VENV)/.installed-bench; }
 	$(BIN)/python bench/sign_bench.py $(BENCH_ARGS)
+
+# signkit verify beside pyHanko's CLI and pdfsig, with the test PKI's OCSP and CRL served live
+# on loopback; needs only the test venv (certomancer, pyhanko-cli) and pdfsig/certutil;
+# BENCH_ARGS passes options, e.g. make bench-verify BENCH_ARGS="--json bench-verify.json"
+bench-verify: venv
+	$(BIN)/python bench/verify_bench.py $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -62,6 +62,23 @@ def office_pages(rng: random.Random, index: int) -> list[list[str]]:
     return pages
 
 
+def write_office_pdfs(folder: Path, n_files: int, *, seed: int = 2024) -> list[Path]:
+    """``n_files`` small office PDFs ``vb-0001.pdf``... in ``folder`` (the same ones for the
+    same seed)."""
+    from signkit.demo import sample_pdf_writer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    files = []
+    for i in range(n_files):
+        path = folder / f"vb-{i + 1:04d}.pdf"
+        buf = io.BytesIO()
+        sample_pdf_writer(office_pages(rng, i)).write(buf)
+        path.write_bytes(buf.getvalue())
+        files.append(path)
+    return files
+
+
 def build(folder: Path, n_files: int, *, seed: int = 2024) -> BenchSetup:
     """Create PKI, token, PKCS#12 and ``n_files`` PDFs in ``folder``.
 
@@ -69,7 +86,7 @@ def build(folder: Path, n_files: int, *, seed: int = 2024) -> BenchSetup:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.serialization import pkcs12
 
-    from signkit.demo import make_demo_pki, sample_pdf_writer, softhsm_module
+    from signkit.demo import make_demo_pki, softhsm_module
     from signkit.tokens.provision import (
         import_key_and_certificate,
         init_token,
@@ -98,15 +115,7 @@ def build(folder: Path, n_files: int, *, seed: int = 2024) -> BenchSetup:
     p12.chmod(0o600)
 
     inputs = folder / "in"
-    inputs.mkdir(exist_ok=True)
-    rng = random.Random(seed)
-    files = []
-    for i in range(n_files):
-        path = inputs / f"vb-{i + 1:04d}.pdf"
-        buf = io.BytesIO()
-        sample_pdf_writer(office_pages(rng, i)).write(buf)
-        path.write_bytes(buf.getvalue())
-        files.append(path)
+    files = write_office_pdfs(inputs, n_files, seed=seed)
     return BenchSetup(
         folder=folder, module=module, softhsm_conf=conf, pin=pin, p12=p12,
         p12_password=p12_password, root_pem=folder / "pki" / "root.pem",
