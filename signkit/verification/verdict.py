@@ -133,7 +133,8 @@ def trust_verdict(
         "NO_CERTIFICATE_CHAIN_FOUND": "no chain to a trusted root (signer not trusted)",
         "OUT_OF_BOUNDS_NO_POE": "the signer's certificate has expired and nothing proves the "
                                 "signature existed while it was valid",
-        "TRY_LATER": "revocation status could not be obtained (OCSP/CRL unreachable)",
+        "TRY_LATER": "the revocation status could not be confirmed (no usable, current OCSP "
+                     "or CRL answer for a certificate in the chain)",
         "CRYPTO_CONSTRAINTS_FAILURE": "an algorithm in the certificate chain is too weak",
         "CHAIN_CONSTRAINTS_FAILURE": "the certificate does not allow document signing "
                                      "(key usage)",

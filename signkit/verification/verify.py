@@ -155,7 +155,11 @@ class Verifier:
         )
         indication, sub, messages = verdict
         if indication is Indication.TOTAL_PASSED:
-            messages = [*messages, *_revocation_warnings(warnings)]
+            # soft-fail profiles pass without revocation data, but the auditor must be told
+            soft_failures = [f"warning: revocation not checked: {_short(e)}"
+                             for e in context.soft_fail_exceptions]
+            messages = [*messages, *dict.fromkeys(soft_failures),
+                        *_revocation_warnings(warnings)]
         ts = status.timestamp_validity
         path = status.validation_path
         return SignatureReport(
