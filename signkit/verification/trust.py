@@ -104,6 +104,7 @@ class TrustSetup:
         self,
         at: dt.datetime,
         *,
+        fetch: bool = True,
         embedded_certs: Iterable[asn1_x509.Certificate] = (),
         embedded_crls: Iterable = (),
         embedded_ocsps: Iterable = (),
@@ -117,7 +118,7 @@ class TrustSetup:
             crls=[*self.crls, *embedded_crls],
             ocsps=list(embedded_ocsps),
             moment=at,
-            allow_fetching=self.fetchers is not None,
-            fetchers=self.fetchers,
+            allow_fetching=fetch and self.fetchers is not None,
+            fetchers=self.fetchers if fetch else None,
             revocation_mode=mode,
         )

@@ -57,7 +57,8 @@ def signer_identity(cert: asn1_x509.Certificate) -> SignerIdentity:
 
 
 def integrity_verdict(
-    status: PdfSignatureStatus, *, certified: bool, strict_modifications: bool
+    status: PdfSignatureStatus, *, certified: bool, strict_modifications: bool,
+    later_signatures: set[str] = frozenset(),
 ) -> Verdict | None:
     """HASH/SIG_CRYPTO/FORMAT failures and forbidden changes; None when all is well."""
     failed = Indication.TOTAL_FAILED
@@ -82,8 +83,12 @@ def integrity_verdict(
         return failed, SubIndication.FORMAT_FAILURE, [
             f"modified after signing: {level.name.lower().replace('_', ' ')} is not permitted "
             "by the document's certification (DocMDP)"]
+    # pyHanko files later signatures under FORM_FILLING too; strict mode refuses only the
+    # filling of fields that are not signatures added after this one
+    filled = set(getattr(diff, "changed_form_fields", ())) - later_signatures
     if (strict_modifications and not certified and level is not None
-            and level >= ModificationLevel.FORM_FILLING):
+            and level >= ModificationLevel.FORM_FILLING
+            and (filled or level > ModificationLevel.FORM_FILLING)):
         return failed, SubIndication.FORMAT_FAILURE, [
             f"modified after signing: {level.name.lower().replace('_', ' ')} "
             "(refused by --strict-modifications)"]

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import io
 import logging
+import re
 import signal
 import threading
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError, PdfStrictReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
@@ -74,8 +76,18 @@ class Verifier:
         self._loop = asyncio.new_event_loop()
 
     def close(self) -> None:
-        self._loop.run_until_complete(self.trust.aclose())
-        self._loop.close()
+        loop = self._loop
+        loop.run_until_complete(self.trust.aclose())
+        # requests abandoned on a timeout still hold tasks and sockets: finish them here,
+        # not in the garbage collector after the loop is gone
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.wait(pending))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(asyncio.sleep(0))  # let transports run their close callbacks
+        loop.close()
 
     def __enter__(self) -> Verifier:
         return self
@@ -117,43 +129,48 @@ class Verifier:
             return FileReport(str(path), digest, Indication.TOTAL_FAILED,
                               SubIndication.SIGNED_DATA_NOT_FOUND,
                               (*notes, "the document is not signed"))
-        reports = tuple(self._verify_signature(reader, sig) for sig in signatures)
+        reports = tuple(self._verify_signature(reader, sig, data, signatures)
+                        for sig in signatures)
         status = worst(r.status for r in reports)
         sub = next((r.subindication for r in reports if r.status is status), None)
         return FileReport(str(path), digest, status, sub, tuple(notes), reports)
 
     def _verify_signature(
-        self, reader: PdfFileReader, sig: EmbeddedPdfSignature
+        self, reader: PdfFileReader, sig: EmbeddedPdfSignature, data: bytes,
+        all_signatures: list[EmbeddedPdfSignature],
     ) -> SignatureReport:
         field = str(sig.field_name)
-        structure = _structure_problem(sig)
+        structure = _structure_problem(sig, data)
         if structure is not None:
             return _signature_failure(field, SubIndication.FORMAT_FAILURE, structure)
-        context = self.trust.context(self.validation_time, **_embedded_revinfo(reader, sig))
+        embedded = _embedded_revinfo(reader, sig)
+        notes: list[str] = []
         with _captured_warnings() as warnings:
             try:
-                status = self._loop.run_until_complete(async_validate_pdf_signature(
-                    sig, context, diff_policy=DEFAULT_DIFF_POLICY,
-                    key_usage_settings=self._key_usage,
-                ))
-            except SignatureValidationError as e:
-                sub = getattr(e, "ades_subindication", None)
-                name = sub.name if sub is not None else "FORMAT_FAILURE"
-                return _signature_failure(
-                    field, SubIndication.__members__.get(name, SubIndication.FORMAT_FAILURE),
-                    f"the signature cannot be validated: {_short(e)}")
-            except (PdfError, ValueError, KeyError, TypeError) as e:
-                return _signature_failure(field, SubIndication.FORMAT_FAILURE,
-                                          f"malformed signature: {_short(e)}")
+                context, status = self._validate(sig, embedded, fetch=True)
+            except (TimeoutError, OSError) as e:
+                # a revocation server that accepts but never answers: judge with what is
+                # at hand, as if offline, and say so
+                notes.append(f"warning: revocation server did not answer ({_short(e) or 'timeout'})"
+                             "; judged without online revocation data")
+                try:
+                    context, status = self._validate(sig, embedded, fetch=False)
+                except _VALIDATION_ERRORS as e2:
+                    return _validation_failure(field, e2)
+            except _VALIDATION_ERRORS as e:
+                return _validation_failure(field, e)
         certified = sig.docmdp_level is not None and _is_certification(sig)
         when = signature_time(status)
         verdict = (
             integrity_verdict(status, certified=certified,
-                              strict_modifications=self.options.strict_modifications)
+                              strict_modifications=self.options.strict_modifications,
+                              later_signatures={str(s.field_name) for s in all_signatures
+                                                if s.signed_revision > sig.signed_revision})
             or policy_verdict(status, self.profile.policy)
             or trust_verdict(status, when, _validation_messages(warnings))
         )
         indication, sub, messages = verdict
+        messages = [_name_changed_objects(reader, m) for m in messages] + notes
         if indication is Indication.TOTAL_PASSED:
             # soft-fail profiles pass without revocation data, but the auditor must be told
             soft_failures = [f"warning: revocation not checked: {_short(e)}"
@@ -183,22 +200,31 @@ class Verifier:
             messages=tuple(messages),
         )
 
+    def _validate(self, sig: EmbeddedPdfSignature, embedded: dict, *, fetch: bool):
+        context = self.trust.context(self.validation_time, fetch=fetch, **embedded)
+        status = self._loop.run_until_complete(async_validate_pdf_signature(
+            sig, context, diff_policy=DEFAULT_DIFF_POLICY, key_usage_settings=self._key_usage,
+        ))
+        return context, status
+
     def _revocation(self, status, sub: SubIndication | None) -> RevocationCheck:
-        if sub in (SubIndication.REVOKED, SubIndication.REVOKED_NO_POE):
-            return RevocationCheck(True, RevocationSource.NONE, RevocationStatus.REVOKED)
-        if status.validation_path is None or sub is SubIndication.TRY_LATER:
+        revoked = sub in (SubIndication.REVOKED, SubIndication.REVOKED_NO_POE)
+        if not revoked and (status.validation_path is None or sub is SubIndication.TRY_LATER):
             return RevocationCheck(False)
+        verdict = RevocationStatus.REVOKED if revoked else RevocationStatus.GOOD
         fetchers = self.trust.fetchers
         cert = status.signing_cert
         if fetchers is not None:
             with contextlib.suppress(KeyError):  # fetchers raise KeyError for "never fetched"
                 if list(fetchers.ocsp_fetcher.fetched_responses_for_cert(cert)):
-                    return RevocationCheck(True, RevocationSource.OCSP, RevocationStatus.GOOD)
+                    return RevocationCheck(True, RevocationSource.OCSP, verdict)
             with contextlib.suppress(KeyError):
                 if list(fetchers.crl_fetcher.fetched_crls_for_cert(cert)):
-                    return RevocationCheck(True, RevocationSource.CRL, RevocationStatus.GOOD)
+                    return RevocationCheck(True, RevocationSource.CRL, verdict)
         if self.trust.crls:
-            return RevocationCheck(True, RevocationSource.CRL, RevocationStatus.GOOD)
+            return RevocationCheck(True, RevocationSource.CRL, verdict)
+        if revoked:
+            return RevocationCheck(True, RevocationSource.EMBEDDED, verdict)
         return RevocationCheck(False)
 
 
@@ -226,8 +252,30 @@ def _open_reader(data: bytes, notes: list[str]) -> PdfFileReader:
         return PdfFileReader(io.BytesIO(data), strict=False)
 
 
-def _structure_problem(sig: EmbeddedPdfSignature) -> str | None:
+def _byte_range_problem(sig: EmbeddedPdfSignature, data: bytes) -> str | None:
+    """The /ByteRange must be four ordered offsets inside the file whose single gap is
+    exactly this signature's /Contents string: anything else lets unsigned bytes count as
+    signed (universal signature forgery, signature wrapping; CCS 2019)."""
+    byte_range = sig.byte_range
+    try:
+        start1, len1, start2, len2 = (int(v) for v in byte_range)
+    except (TypeError, ValueError):
+        return f"the /ByteRange {list(byte_range)!r} is not four integers"
+    if start1 != 0 or min(len1, start2, len2) < 0 or len1 >= start2 or start2 + len2 > len(data):
+        return f"the /ByteRange {[start1, len1, start2, len2]} is malformed for this file"
+    gap = data[len1:start2]
+    expected = sig.pkcs7_content.hex().encode()
+    if gap[:1] != b"<" or gap[-1:] != b">" or gap[1:-1].lower() != expected:
+        return ("the bytes left out of the /ByteRange are not exactly the signature's "
+                "/Contents (signature wrapping)")
+    return None
+
+
+def _structure_problem(sig: EmbeddedPdfSignature, data: bytes) -> str | None:
     """Signature-container checks pyHanko leaves to the caller."""
+    problem = _byte_range_problem(sig, data)
+    if problem is not None:
+        return problem
     signed_data = sig.signed_data
     if len(signed_data["signer_infos"]) != 1:
         return (f"the signature holds {len(signed_data['signer_infos'])} SignerInfos; "
@@ -266,6 +314,41 @@ def _level(reader: PdfFileReader, sig: EmbeddedPdfSignature, status) -> str:
     later_timestamps = [s for s in reader.embedded_timestamp_signatures
                         if s.signed_revision > sig.signed_revision]
     return "PAdES-B-LTA" if later_timestamps else "PAdES-B-LT"
+
+
+_OBJECT_REF = re.compile(r"Reference\(idnum=(\d+), generation=(\d+)\)")
+
+
+def _name_changed_objects(reader: PdfFileReader, message: str) -> str:
+    """pyHanko names changed objects by number; say what they are (a signature widget, an
+    annotation, a page) so a reader of the report sees what was changed."""
+    def describe(match: re.Match) -> str:
+        try:
+            obj = reader.get_object(generic.Reference(int(match[1]), int(match[2]), reader))
+        except Exception:  # noqa: BLE001 - a description is a nicety, never a failure
+            return match[0]
+        if not isinstance(obj, generic.DictionaryObject):
+            return match[0]
+        parts = [str(obj.get(k)) for k in ("/Type", "/Subtype", "/FT") if k in obj]
+        if "/T" in obj:
+            parts.append(f"field {obj['/T']!s}")
+        return f"{match[0]} [{' '.join(parts)}]" if parts else match[0]
+
+    return _OBJECT_REF.sub(describe, message)
+
+
+_VALIDATION_ERRORS = (SignatureValidationError, PdfError, ValueError, KeyError, TypeError)
+
+
+def _validation_failure(field: str, error: Exception) -> SignatureReport:
+    if isinstance(error, SignatureValidationError):
+        sub = getattr(error, "ades_subindication", None)
+        name = sub.name if sub is not None else "FORMAT_FAILURE"
+        return _signature_failure(
+            field, SubIndication.__members__.get(name, SubIndication.FORMAT_FAILURE),
+            f"the signature cannot be validated: {_short(error)}")
+    return _signature_failure(field, SubIndication.FORMAT_FAILURE,
+                              f"malformed signature: {_short(error)}")
 
 
 def _file_failure(path: Path, digest: str | None, reason: str) -> FileReport:
