@@ -8,6 +8,7 @@ import io
 import os
 import random
 import secrets
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,3 +122,24 @@ def build(folder: Path, n_files: int, *, seed: int = 2024) -> BenchSetup:
         p12_password=p12_password, root_pem=folder / "pki" / "root.pem",
         signer_pem=folder / "pki" / "signer.pem", inputs=inputs, files=files,
     )
+
+
+def git_revision() -> str | None:
+    """The commit measured, with "+dirty" when the work tree has changes to tracked files."""
+    here = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=here, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty.strip() else "")
+
+
+def show(cmd: list[str]) -> str:
+    return " ".join(cmd)
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b else float("inf")

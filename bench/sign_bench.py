@@ -109,7 +109,7 @@ def run_signkit(setup: benchlib.BenchSetup, files: list[Path], out: Path) -> Way
     single = time.perf_counter() - t0
     marginal = (wall - single) / (len(files) - 1) if len(files) > 1 else float("nan")
     return WayResult(
-        "signkit sign --out-dir", _show(cmd), len(files), wall, len(files) / wall,
+        "signkit sign --out-dir", benchlib.show(cmd), len(files), wall, len(files) / wall,
         notes={"one_file_run_s": single,
                "marginal_ms_per_doc": marginal * 1000,
                "steady_docs_per_s": 1 / marginal if marginal > 0 else None},
@@ -133,7 +133,7 @@ def run_cli_loop(setup: benchlib.BenchSetup, files: list[Path], out: Path) -> Wa
     wall = time.perf_counter() - t0
     _outputs(out, files, "pyhanko sign addsig pkcs11")
     return WayResult(
-        "pyhanko sign addsig pkcs11, once per file", _show([*base, "IN.pdf", "OUT.pdf"]),
+        "pyhanko sign addsig pkcs11, once per file", benchlib.show([*base, "IN.pdf", "OUT.pdf"]),
         len(files), wall, len(files) / wall,
         notes={"mean_s_per_file": wall / len(files), "min_s_per_file": min(per_file),
                "max_s_per_file": max(per_file)},
@@ -152,7 +152,7 @@ def run_library_loop(setup: benchlib.BenchSetup, files: list[Path], out: Path) -
     inner = json.loads(run.stdout.strip().splitlines()[-1])
     return WayResult(
         "pyHanko library loop (SimpleSigner, PKCS#12)",
-        _show([*cmd[:4], f"<{len(files)} files>"]), len(files), wall, len(files) / wall,
+        benchlib.show([*cmd[:4], f"<{len(files)} files>"]), len(files), wall, len(files) / wall,
         notes={**inner, "loop_docs_per_s": inner["files"] / inner["loop_s"]},
     )
 
@@ -237,26 +237,6 @@ def verify_sample(setup: benchlib.BenchSetup, outputs: list[Path], k: int) -> li
     return checked
 
 
-def _git_revision() -> str | None:
-    """The commit measured, with "+dirty" when the work tree has changes to tracked files."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE,
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=HERE, capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return head + ("+dirty" if dirty.strip() else "")
-
-
-def _show(cmd: list[str]) -> str:
-    return " ".join(cmd)
-
-
-def _ratio(a: float, b: float) -> float:
-    return a / b if b else float("inf")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--files", type=int, default=200, help="documents to sign (default 200)")
@@ -278,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     cli_files = min(args.cli_files, args.files)
 
     t_start = time.perf_counter()
-    revision = _git_revision()
+    revision = benchlib.git_revision()
     if args.workdir is not None:
         workdir = args.workdir.resolve()
         if workdir.exists() and any(workdir.iterdir()):
@@ -320,8 +300,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
     total_s = time.perf_counter() - t_start
 
-    vs_cli = _ratio(signkit.docs_per_s, cli.docs_per_s)
-    vs_lib = _ratio(signkit.docs_per_s, library.docs_per_s)
+    vs_cli = benchlib.ratio(signkit.docs_per_s, cli.docs_per_s)
+    vs_lib = benchlib.ratio(signkit.docs_per_s, library.docs_per_s)
     targets = {
         "signkit_vs_cli_loop": {"ratio": vs_cli, "target": TARGET_VS_CLI,
                                 "pass": vs_cli >= TARGET_VS_CLI},

@@ -241,7 +241,7 @@ def run_signkit(pki: LivePki, folder: Path, files: list[Path], jobs: int, work: 
     marginal = (wall - single) / (len(files) - 1) if len(files) > 1 else float("nan")
 
     way = WayResult(
-        f"signkit verify --jobs {jobs}", _show(cmd), len(files), wall, len(files) / wall,
+        f"signkit verify --jobs {jobs}", benchlib.show(cmd), len(files), wall, len(files) / wall,
         revocation_requests=requests,
         notes={"exit_code": run.returncode, "summary": report.get("summary"),
                "one_file_run_s": single, "marginal_ms_per_doc": marginal * 1000,
@@ -325,7 +325,7 @@ def _pdfsig_ok(run: subprocess.CompletedProcess) -> str | None:
 def _loop(name: str, base: list[str], files: list[Path], work: Path, pki: LivePki,
           judge) -> WayResult:
     per_file = []
-    way = WayResult(name, _show([*base, "FILE.pdf"]), len(files), 0.0, 0.0)
+    way = WayResult(name, benchlib.show([*base, "FILE.pdf"]), len(files), 0.0, 0.0)
     before = pki.requests()
     t0 = time.perf_counter()
     for f in files:
@@ -344,26 +344,6 @@ def _loop(name: str, base: list[str], files: list[Path], work: Path, pki: LivePk
     way.notes = {"mean_s_per_file": way.wall_s / len(files), "min_s_per_file": min(per_file),
                  "max_s_per_file": max(per_file)}
     return way
-
-
-def _git_revision() -> str | None:
-    """The commit measured, with "+dirty" when the work tree has changes to tracked files."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE,
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=HERE, capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return head + ("+dirty" if dirty.strip() else "")
-
-
-def _show(cmd: list[str]) -> str:
-    return " ".join(cmd)
-
-
-def _ratio(a: float, b: float) -> float:
-    return a / b if b else float("inf")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -390,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     pdfsig_files = min(args.pdfsig_files, args.files)
 
     t_start = time.perf_counter()
-    revision = _git_revision()
+    revision = benchlib.git_revision()
     load_start = os.getloadavg()  # other work on this machine skews every figure
     if args.workdir is not None:
         workdir = args.workdir.resolve()
@@ -439,8 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     total_s = time.perf_counter() - t_start
 
     ways = (signkit, cli, pdfsig)
-    vs_cli = _ratio(signkit.docs_per_s, cli.docs_per_s)
-    vs_pdfsig = _ratio(signkit.docs_per_s, pdfsig.docs_per_s)
+    vs_cli = benchlib.ratio(signkit.docs_per_s, cli.docs_per_s)
+    vs_pdfsig = benchlib.ratio(signkit.docs_per_s, pdfsig.docs_per_s)
     targets = {
         "signkit_vs_pyhanko_cli_loop": {"ratio": vs_cli, "target": TARGET_VS_CLI,
                                         "pass": vs_cli >= TARGET_VS_CLI},
