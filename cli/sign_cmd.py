@@ -51,8 +51,21 @@ def _on_sigterm(signum: int, frame: object) -> None:
               help="File holding the PIN or PKCS#12 password (else $SIGNKIT_PIN or a prompt).")
 @click.option("--profile", "profile_name", default="default", show_default=True,
               help="Trust and policy profile (name or .toml path).")
-@click.option("--level", type=click.Choice(["B-B"]), default=None,
-              help="PAdES baseline level (B-T, B-LT, B-LTA arrive with timestamping).")
+@click.option("--level", type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]), default=None,
+              help="PAdES baseline level (default: the profile's). B-T adds a timestamp, "
+              "B-LT the chains and revocation data, B-LTA a document timestamp.")
+@click.option("--tsa", "tsa_url", metavar="URL",
+              help="RFC 3161 time-stamping service (default: the profile's). Credentials: "
+              "$SIGNKIT_TSA_USER/$SIGNKIT_TSA_PASSWORD, $SIGNKIT_TSA_TOKEN or --tsa-token-file.")
+@click.option("--tsa-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds to wait for the TSA per request.")
+@click.option("--tsa-token-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="File holding a bearer token for the TSA.")
+@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="Extra trust anchor (repeatable); used to check the TSA "
+              "and to build chains for B-LT/B-LTA.")
+@click.option("--other-certs", multiple=True, type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="Extra intermediate certificates (repeatable).")
 @click.option("--digest", type=click.Choice(["sha256", "sha384", "sha512"]), default=None,
               help="Digest algorithm (default: the profile's, sha256).")
 @click.option("--pss/--pkcs1v15", "pss", default=None,
@@ -76,7 +89,9 @@ def _on_sigterm(signum: int, frame: object) -> None:
 def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, recursive: bool,
          use_pkcs11: bool, pkcs12: Path | None, module: str | None, token_label: str | None,
          key_label: str | None, key_id: str | None, pin_file: Path | None, profile_name: str,
-         level: str | None, digest: str | None, pss: bool | None, certify: bool, docmdp: str,
+         level: str | None, tsa_url: str | None, tsa_timeout: float,
+         tsa_token_file: Path | None, trust: tuple[Path, ...], other_certs: tuple[Path, ...],
+         digest: str | None, pss: bool | None, certify: bool, docmdp: str,
          field: str | None, reason: str | None, location: str | None, contact: str | None,
          pdf_password_file: Path | None, on_error: str, overwrite: bool, yes: bool,
          as_json: bool, no_progress: bool) -> None:
@@ -85,7 +100,7 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
     The PIN comes from $SIGNKIT_PIN, --pin-file, or a prompt; never from the command line.
     """
     # the PDF layer (pyHanko) loads here, so `signkit --help` and `token list` start fast
-    from signkit.signing import SignOptions, collect_pdfs, plan_outputs
+    from signkit.signing import PadesLevel, SignOptions, collect_pdfs, plan_outputs
 
     if use_pkcs11 and pkcs12 is not None:
         raise click.UsageError("choose one key source: --pkcs11 or --pkcs12")
@@ -102,7 +117,23 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
         jobs = plan_outputs(files, out_dir=out_dir, output=output)
     except SigningError as e:
         fail(str(e), EXIT_USAGE)
+    pades_level = PadesLevel.from_name(level or profile.level)
+    tsa_url = tsa_url or profile.tsa
+    if pades_level.timestamped and not tsa_url:
+        raise click.UsageError(f"{pades_level.value} needs a time-stamping service: give "
+                               "--tsa URL or set signing.tsa in the profile")
+    # only timestamped levels use trust; B-B does not load the verification layer
+    anchors = (*_profile_anchors(profile), *trust) if pades_level.timestamped else ()
+    if pades_level.long_term and not anchors:
+        raise click.UsageError(f"{pades_level.value} needs trust anchors to build the chains: "
+                               "give --trust CERT or use a profile with anchors")
     options = SignOptions(
+        level=pades_level,
+        tsa_url=tsa_url if pades_level.timestamped else None,
+        tsa_timeout=tsa_timeout,
+        tsa_auth=_tsa_auth(tsa_token_file) if pades_level.timestamped else None,
+        trust=anchors,
+        other_certs=(*profile.intermediates, *other_certs) if pades_level.timestamped else (),
         digest=digest or profile.digest,
         padding=(RsaPadding.PSS if pss else RsaPadding.PKCS1V15) if pss is not None
         else profile.rsa_padding,
@@ -131,6 +162,46 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
     if outcome.token_failed and outcome.signed == 0:
         sys.exit(EXIT_TOKEN)
     sys.exit(EXIT_SOME_FAILED)
+
+
+def _profile_anchors(profile) -> tuple[Path, ...]:
+    """The profile's anchor files and those an administrator installed for it, the latter
+    only when they match the profile's pins (as verification insists)."""
+    import hashlib
+
+    from signkit.profiles import anchor_dir
+    from signkit.verification.trust import load_certificates
+
+    found = list(profile.anchors)
+    folder = anchor_dir(profile)
+    pins = {p.sha256 for p in profile.pins if p.role == "root"}
+    if folder.is_dir():
+        for path in sorted(p for p in folder.iterdir() if p.is_file()):
+            prints = {hashlib.sha256(c.dump()).hexdigest().upper()
+                      for c in load_certificates(path)}
+            if not pins or prints <= pins:
+                found.append(path)
+    return tuple(dict.fromkeys(found))
+
+
+def _tsa_auth(token_file: Path | None):
+    """TSA credentials: --tsa-token-file, else $SIGNKIT_TSA_TOKEN, else
+    $SIGNKIT_TSA_USER with $SIGNKIT_TSA_PASSWORD; none at all is fine."""
+    import os
+
+    from signkit.signing import TsaAuth
+
+    if token_file is not None:
+        return TsaAuth.bearer(read_secret_file(token_file))
+    if os.environ.get("SIGNKIT_TSA_TOKEN"):
+        return TsaAuth.bearer(os.environ["SIGNKIT_TSA_TOKEN"])
+    user = os.environ.get("SIGNKIT_TSA_USER")
+    if user:
+        password = os.environ.get("SIGNKIT_TSA_PASSWORD")
+        if password is None:
+            raise click.UsageError("SIGNKIT_TSA_USER is set but SIGNKIT_TSA_PASSWORD is not")
+        return TsaAuth.basic(user, password)
+    return None
 
 
 def _run(jobs, key, options, overwrite, on_error, as_json, show_progress) -> BatchOutcome:

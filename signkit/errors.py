@@ -22,7 +22,10 @@ attributes, so integrators never parse strings::
     │   └── Pkcs12Error               unreadable file or wrong password
     └── SigningError                  one document could not be signed; .path
         ├── InputError                not a PDF, damaged, encrypted
-        └── OutputExistsError
+        ├── OutputExistsError
+        ├── TimestampError            the TSA failed: unreachable, slow, HTTP error, garbage,
+        │                             refused, wrong nonce/imprint, untrusted; .url
+        └── RevocationFetchError      OCSP/CRL data for B-LT could not be had; .urls
 
 An invalid signature found while verifying is a result in a report, never an exception.
 """
@@ -161,3 +164,21 @@ class InputError(SigningError):
 
 class OutputExistsError(SigningError):
     pass
+
+
+class TimestampError(SigningError):
+    """The time-stamping service failed; ``url`` names it, the message says why."""
+
+    def __init__(self, message: str, *, url: str, path: str | Path | None = None):
+        super().__init__(message, path=path)
+        self.url = url
+
+
+class RevocationFetchError(SigningError):
+    """Revocation data (OCSP, CRL) or a chain for B-LT could not be obtained or did not
+    validate; ``urls`` names the services involved, where the certificates name any."""
+
+    def __init__(self, message: str, *, urls: Sequence[str] = (),
+                 path: str | Path | None = None):
+        super().__init__(message, path=path)
+        self.urls = tuple(urls)

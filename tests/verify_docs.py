@@ -19,6 +19,9 @@ The attack documents follow the published PDF signature attacks:
   Certification", IEEE S&P 2021 (EAA: Evil Annotation Attack, SSA: Sign Signature Attack —
   annotations or signature fields added after a certification that forbids them).
 
+More attack documents (shadow hide and replace, FieldMDP, random bytes, decompression bombs)
+are in verify_attack_docs.py.
+
 Byte-level edits keep every length unchanged (so the xref offsets stay right); where an edit
 touches signed bytes but the attack needs a cryptographically valid signature, the CMS is
 recomputed over the new /ByteRange with the signer's key (``resign``).
@@ -214,12 +217,13 @@ def _rect(*values: int) -> generic.ArrayObject:
 
 
 def add_annotation(writer: IncrementalPdfFileWriter, annot: generic.DictionaryObject,
-                   page_ix: int = 0) -> generic.IndirectObject:
-    """Add ``annot`` to a page's /Annots (creating the array if needed)."""
+                   page_ix: int = 0, *, obj_stream=None) -> generic.IndirectObject:
+    """Add ``annot`` to a page's /Annots (creating the array if needed); ``obj_stream``: an
+    object stream of ``writer`` to store it in."""
     page_ref, _ = writer.find_page_for_modification(page_ix)
     page = page_ref.get_object()
     annot[pdf_name("/P")] = page_ref
-    ref = writer.add_object(annot)
+    ref = writer.add_object(annot, obj_stream=obj_stream)
     if "/Annots" in page:
         annots = page["/Annots"]
         annots.append(ref)

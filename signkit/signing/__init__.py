@@ -2,6 +2,7 @@
 
 from .batch import BatchOutcome, collect_pdfs, plan_outputs, sign_many
 from .document import DocumentSigner, PadesLevel, SignOptions, SignResult, SignStatus, sign_pdf
+from .timestamps import TsaAuth
 
 __all__ = [
     "BatchOutcome",
@@ -10,6 +11,7 @@ __all__ = [
     "SignOptions",
     "SignResult",
     "SignStatus",
+    "TsaAuth",
     "collect_pdfs",
     "plan_outputs",
     "sign_many",

@@ -1,8 +1,10 @@
-"""Signing PDF documents with pyHanko: PAdES B-B, approval or certification signatures.
+"""Signing PDF documents with pyHanko: PAdES B-B, B-T, B-LT, B-LTA; approval or
+certification signatures.
 
 ``DocumentSigner`` holds what is the same for every document of a batch (the pyHanko signer
-with its parsed certificates, the reserved signature size, one event loop), so a batch pays
-for them once.
+with its parsed certificates, the reserved signature size, one event loop, and for the
+long-term levels one TSA client and one validation context), so a batch pays for them once
+and reuses their HTTP connections. B-B takes none of the timestamp machinery.
 """
 
 from __future__ import annotations
@@ -24,14 +26,41 @@ from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_signer import PdfCMSSignedAttributes
 
 from ..atomic import refuse_existing, write_atomically
-from ..errors import InputError, SigningError, TokenError
+from ..errors import (
+    InputError,
+    RevocationFetchError,
+    SigningError,
+    TimestampError,
+    TokenError,
+)
 from ..tokens.base import RsaPadding, SigningKey
 from .adapter import KeySigner
 from .selfcheck import check_signed_output
+from .timestamps import TsaAuth, TsaClient
 
 
 class PadesLevel(enum.Enum):
     B_B = "PAdES-B-B"
+    B_T = "PAdES-B-T"  # + an RFC 3161 signature timestamp
+    B_LT = "PAdES-B-LT"  # + a DSS with the chains and revocation data (signer and TSA)
+    B_LTA = "PAdES-B-LTA"  # + a document timestamp
+
+    @classmethod
+    def from_name(cls, name: str) -> PadesLevel:
+        """``"B-T"`` (CLI and profile spelling) or ``"PAdES-B-T"``."""
+        key = name.upper().removeprefix("PADES-").replace("-", "_")
+        try:
+            return cls[key]
+        except KeyError:
+            raise ValueError(f"unknown PAdES level {name!r}") from None
+
+    @property
+    def timestamped(self) -> bool:
+        return self is not PadesLevel.B_B
+
+    @property
+    def long_term(self) -> bool:
+        return self in (PadesLevel.B_LT, PadesLevel.B_LTA)
 
 
 @dataclass(frozen=True)
@@ -49,6 +78,15 @@ class SignOptions:
     certify: bool = False
     docmdp: int = 2
     password: str | None = None  # for encrypted (password-protected) input
+    # time stamping (B-T and up)
+    tsa_url: str | None = None
+    tsa_timeout: float = 10.0  # seconds per request
+    tsa_auth: TsaAuth | None = None
+    tsa_retries: int = 2  # on connection errors and HTTP 5xx, with backoff; never on 4xx
+    # trust for validating the TSA and, for B-LT/B-LTA, building the chains put in the DSS
+    trust: tuple[Path, ...] = ()  # trust-anchor certificate files (PEM or DER)
+    other_certs: tuple[Path, ...] = ()  # intermediate certificate files
+    revocation_timeout: float = 10.0  # seconds per OCSP/CRL request (B-LT, B-LTA)
 
 
 class SignStatus(enum.Enum):
@@ -89,11 +127,60 @@ class DocumentSigner:
         self.options = options or SignOptions()
         if self.options.docmdp not in (1, 2, 3):
             raise ValueError("docmdp must be 1, 2 or 3")
+        level = self.options.level
+        if level.timestamped and not self.options.tsa_url:
+            raise ValueError(f"{level.value} needs a time-stamping service (tsa_url)")
+        if level.long_term and not self.options.trust:
+            raise ValueError(f"{level.value} needs trust anchors (trust) to build the chains")
         self._signer = KeySigner(key, digest=self.options.digest, padding=self.options.padding)
         self._loop = asyncio.new_event_loop()
         self._bytes_reserved: int | None = None
+        self._validation_context = None
+        self._fetcher_backend = None
+        self.timestamper: TsaClient | None = None
+        if level.timestamped:
+            self._validation_context = self._build_validation_context()
+            self.timestamper = TsaClient(
+                self.options.tsa_url,
+                timeout=self.options.tsa_timeout,
+                auth=self.options.tsa_auth,
+                retries=self.options.tsa_retries,
+                validation_context=self._validation_context,
+            )
+
+    def _build_validation_context(self):
+        """Trust for the TSA check (B-T, when anchors are given) and the chains and
+        revocation data of B-LT/B-LTA (fetched online; hard-fail: a certificate that names
+        an OCSP responder or CRL must get an answer from one of them)."""
+        opts = self.options
+        if not opts.trust:
+            return None
+        from pyhanko_certvalidator import ValidationContext
+        from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+
+        from ..verification.trust import load_certificates
+
+        roots = [c for p in opts.trust for c in load_certificates(Path(p))]  # ProfileError
+        others = [c for p in opts.other_certs for c in load_certificates(Path(p))]
+        kwargs = {}
+        if opts.level.long_term:
+            self._fetcher_backend = AIOHttpFetcherBackend(
+                per_request_timeout=opts.revocation_timeout
+            )
+            kwargs["fetchers"] = self._fetcher_backend.get_fetchers()
+        return ValidationContext(
+            trust_roots=roots,
+            other_certs=others,
+            allow_fetching=opts.level.long_term,
+            revocation_mode="hard-fail" if opts.level.long_term else "soft-fail",
+            **kwargs,
+        )
 
     def close(self) -> None:
+        if self.timestamper is not None:
+            self._loop.run_until_complete(self.timestamper.aclose())
+        if self._fetcher_backend is not None:
+            self._loop.run_until_complete(self._fetcher_backend.close())
         self._loop.close()
 
     def __enter__(self) -> DocumentSigner:
@@ -117,7 +204,8 @@ class DocumentSigner:
             signed,
             overwrite=overwrite,
             check=lambda out: check_signed_output(
-                out, self._signer.signing_cert, input_path, appended_from=len(data)
+                out, self._signer.signing_cert, input_path, appended_from=len(data),
+                later_updates=self.options.level.long_term,
             ),
             source=input_path,
         )
@@ -146,9 +234,11 @@ class DocumentSigner:
             certify=opts.certify,
             docmdp_permissions=pdf_fields.MDPPerm(opts.docmdp),
             subfilter=pdf_fields.SigSeedSubFilter.PADES,
+            **self._level_settings(),
         )
         pdf_signer = signers.PdfSigner(
-            meta, signer=self._signer, new_field_spec=pdf_fields.SigFieldSpec(field_name)
+            meta, signer=self._signer, new_field_spec=pdf_fields.SigFieldSpec(field_name),
+            timestamper=self.timestamper,
         )
         out = io.BytesIO()
         try:
@@ -158,7 +248,13 @@ class DocumentSigner:
             )
         except TokenError:
             raise
-        except (PyHankoSigningError, PdfError) as e:
+        except TimestampError as e:
+            raise TimestampError(e.reason, url=e.url, path=path) from None
+        except PyHankoSigningError as e:
+            if _is_path_error(e.__cause__):
+                raise self._revocation_error(e.__cause__, path) from None
+            raise SigningError(_pyhanko_reason(e), path=path) from None
+        except PdfError as e:
             raise SigningError(_pyhanko_reason(e), path=path) from None
         except (KeyError, ValueError, TypeError, AttributeError, IndexError) as e:
             # pyHanko's object model raises these on structurally broken documents;
@@ -169,8 +265,28 @@ class DocumentSigner:
                 from None
         return out.getvalue(), field_name, dt.datetime.now(dt.UTC)
 
+    def _level_settings(self) -> dict:
+        level = self.options.level
+        if not level.long_term:
+            return {}
+        return {
+            "embed_validation_info": True,
+            "validation_context": self._validation_context,
+            "use_pades_lta": level is PadesLevel.B_LTA,
+        }
+
+    def _revocation_error(self, cause: BaseException, path: Path) -> RevocationFetchError:
+        urls = _revocation_urls(self._signer.signing_cert)
+        where = f" (services: {', '.join(urls)})" if urls else ""
+        return RevocationFetchError(
+            f"the signer's certificate chain or its revocation data could not be "
+            f"obtained for {self.options.level.value}{where}: {cause}",
+            urls=urls, path=path,
+        )
+
     def _reserved_size(self) -> int:
-        """Size the /Contents placeholder once per batch with a dry-run signature."""
+        """Size the /Contents placeholder once per batch with a dry-run signature (with a
+        timestamper, pyHanko asks the TSA for one real token to measure)."""
         if self._bytes_reserved is None:
             digest = self.options.digest
             probe = self._loop.run_until_complete(
@@ -179,13 +295,18 @@ class DocumentSigner:
                     digest,
                     use_pades=True,
                     dry_run=True,
+                    timestamper=self.timestamper,
                     signed_attr_settings=PdfCMSSignedAttributes(
                         signing_time=dt.datetime.now(dt.UTC)
                     ),
                 )
             )
             size = len(probe.dump()) * 2
-            self._bytes_reserved = size + 2 * (size // 8) + 64  # margin for DER length drift
+            if self.timestamper is None:
+                self._bytes_reserved = size + 2 * (size // 8) + 64  # DER length drift
+            else:
+                # a TSA's tokens vary more (its clock precision, certificates it includes)
+                self._bytes_reserved = size + 2 * (size // 4) + 1024
         return self._bytes_reserved
 
 
@@ -270,6 +391,25 @@ def _choose_field(writer: IncrementalPdfFileWriter) -> str:
     while f"Signature{n}" in existing:
         n += 1
     return f"Signature{n}"
+
+
+def _is_path_error(error: BaseException | None) -> bool:
+    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+
+    return isinstance(error, (PathBuildingError, PathValidationError))
+
+
+def _revocation_urls(cert) -> list[str]:
+    urls: list[str] = []
+    try:
+        urls += list(cert.ocsp_urls)
+        for point in cert.crl_distribution_points:
+            name = point["distribution_point"]
+            if name.name == "full_name":
+                urls += [n.native for n in name.chosen if n.name == "uniform_resource_identifier"]
+    except (ValueError, KeyError, AttributeError):
+        pass
+    return urls
 
 
 def _pyhanko_reason(error: Exception) -> str:
