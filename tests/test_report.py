@@ -208,6 +208,25 @@ def test_csv_joins_several_messages():
     assert row["messages"] == "one | two"
 
 
+def test_csv_cells_from_the_document_cannot_run_as_spreadsheet_formulas():
+    hostile = SignerIdentity(
+        common_name='=HYPERLINK("http://evil.example","click")', subject="@SUM(1+1)",
+        organization="+cmd|' /C calc'!A0", serial="1", certificate_sha256="ab" * 32,
+        issuer="-2+3",
+    )
+    sig = signature(field="=1+1", signer=hostile, messages=("\tx",))
+    report = FileReport("=evil.pdf", None, Indication.TOTAL_PASSED, None, signatures=(sig,))
+    row = next(csv.DictReader(io.StringIO(render_csv(batch_of(report)), newline="")))
+    assert row["signer"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert row["signer_subject"] == "'@SUM(1+1)"
+    assert row["organization"].startswith("'+")
+    assert row["signer_issuer"] == "'-2+3"
+    assert row["field"] == "'=1+1"
+    assert row["path"] == "'=evil.pdf"
+    assert row["messages"] == "'\tx"
+    assert row["status"] == "TOTAL_PASSED"  # our own vocabulary is left alone
+
+
 # --- text -----------------------------------------------------------------------------------
 
 VERDICTS = [

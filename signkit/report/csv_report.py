@@ -6,6 +6,10 @@ A file without signatures (or one that could not be parsed) still gets one row: 
 file status filled, the signature columns empty, so that an auditor's spreadsheet counts it.
 Values use the JSON vocabulary: enum values, ISO 8601 times, ``true``/``false``. Lists
 (messages, chain) are joined with `` | ``. Columns are only ever appended, never reordered.
+
+Signer names, field names and messages come from the documents being checked, so a cell
+that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) is prefixed
+with ``'`` (OWASP's CSV-injection advice): an auditor opening the report runs nothing.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ COLUMNS: tuple[str, ...] = (
 )
 
 _JOIN = " | "
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _text(value: object) -> str:
@@ -96,6 +101,10 @@ def _signature_columns(sig: SignatureReport) -> dict[str, str]:
     }
 
 
+def _inert(row: dict[str, str]) -> dict[str, str]:
+    return {k: "'" + v if v.startswith(_FORMULA_STARTS) else v for k, v in row.items()}
+
+
 def render_csv(batch: BatchReport) -> str:
     """The report as CSV text with a header row (RFC 4180 quoting, ``\\r\\n`` line ends)."""
     out = io.StringIO()
@@ -104,7 +113,7 @@ def render_csv(batch: BatchReport) -> str:
     for report in batch.files:
         file_columns = _file_columns(report)
         if not report.signatures:
-            writer.writerow(file_columns)
+            writer.writerow(_inert(file_columns))
         for sig in report.signatures:
-            writer.writerow({**file_columns, **_signature_columns(sig)})
+            writer.writerow(_inert({**file_columns, **_signature_columns(sig)}))
     return out.getvalue()
