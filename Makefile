@@ -4,9 +4,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-DEB_PACKAGES := softhsm2 opensc poppler-utils qpdf libnss3-tools
-# one command per Debian package that proves it is installed
-DEB_PROBES := /usr/bin/softhsm2-util /usr/bin/pkcs11-tool /usr/bin/pdfsig /usr/bin/qpdf /usr/bin/certutil
+DEB_PACKAGES := softhsm2 opensc poppler-utils qpdf libnss3-tools fonts-dejavu-core
+# one file per Debian package that proves it is installed
+DEB_PROBES := /usr/bin/softhsm2-util /usr/bin/pkcs11-tool /usr/bin/pdfsig /usr/bin/qpdf /usr/bin/certutil \
+              /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
 .PHONY: demo test bench bench-verify lint system venv clean
 
@@ -34,7 +35,7 @@ lint: venv
 	$(BIN)/ruff check .
 
 system:
-	@missing=""; for p in $(DEB_PROBES); do [ -x $$p ] || missing="yes"; done; \
+	@missing=""; for p in $(DEB_PROBES); do [ -e $$p ] || missing="yes"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages: $(DEB_PACKAGES)"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \

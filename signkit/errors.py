@@ -22,6 +22,9 @@ attributes, so integrators never parse strings::
     │   └── Pkcs12Error               unreadable file or wrong password
     └── SigningError                  one document could not be signed; .path
         ├── InputError                not a PDF, damaged, encrypted
+        │   ├── PlacementError        a visible signature cannot go where asked; .page
+        │   └── AppearanceError       a visible signature cannot be drawn: unusable image or
+        │                             font, text that does not fit its box; .file
         ├── OutputExistsError
         ├── TimestampError            the TSA failed: unreachable, slow, HTTP error, garbage,
         │                             refused, wrong nonce/imprint, untrusted; .url
@@ -182,3 +185,23 @@ class RevocationFetchError(SigningError):
                  path: str | Path | None = None):
         super().__init__(message, path=path)
         self.urls = tuple(urls)
+
+
+class PlacementError(InputError):
+    """A visible signature cannot be placed where asked: no such page or field, a rectangle
+    outside the page, an anchor text not found. ``page`` is the 1-based page concerned."""
+
+    def __init__(self, message: str, *, page: int | None = None,
+                 path: str | Path | None = None):
+        super().__init__(message, path=path)
+        self.page = page
+
+
+class AppearanceError(InputError):
+    """A visible signature cannot be drawn: its image or font file is missing or unusable,
+    or its text does not fit the box even at the smallest size. ``file`` names the file."""
+
+    def __init__(self, message: str, *, file: str | Path | None = None,
+                 path: str | Path | None = None):
+        super().__init__(message, path=path)
+        self.file = str(file) if file is not None else None
