@@ -34,8 +34,12 @@ def _parse_time(value: str | None) -> dt.datetime | None:
               path_type=Path), help="Extra intermediate certificates; repeatable.")
 @click.option("--crl", "crls", multiple=True, type=click.Path(exists=True, dir_okay=False,
               path_type=Path), help="Local CRL file, used offline too; repeatable.")
-@click.option("--offline", is_flag=True, help="Fetch nothing: embedded data and --crl only.")
-@click.option("--at", "at_text", help="Validation time (ISO 8601); default now.")
+@click.option("--offline", is_flag=True,
+              help="Fetch nothing: embedded data and --crl only; a certificate that names an "
+                   "OCSP responder or CRL needs that data there, else INDETERMINATE.")
+@click.option("--at", "at_text",
+              help="Validation time (ISO 8601); default now. Timestamps in the file still "
+                   "prove when a signature existed.")
 @click.option("--strict-modifications", is_flag=True,
               help="Form filling after an approval signature fails too (auditor policy).")
 @click.option("--timeout", "revocation_timeout", type=float, default=10.0, show_default=True,

@@ -155,3 +155,70 @@ def signature_time(status: PdfSignatureStatus) -> dt.datetime | None:
     if ts is not None and ts.intact and ts.valid:
         return ts.timestamp
     return getattr(status, "signer_reported_dt", None)
+
+
+def timestamp_integrity_verdict(status: PdfSignatureStatus) -> Verdict | None:
+    """A signature timestamp that was altered or forged: never a pass."""
+    ts = status.timestamp_validity
+    if ts is None:
+        return None
+    if not ts.intact:
+        return Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE, [
+            "the signature timestamp does not verify: it does not time-stamp this signature "
+            "(message imprint mismatch)"]
+    if not ts.valid:
+        return Indication.TOTAL_FAILED, SubIndication.SIG_CRYPTO_FAILURE, [
+            "the signature timestamp does not verify: the time-stamping authority's signature "
+            "on it is invalid (the timestamp token was altered)"]
+    return None
+
+
+def timestamp_trust_verdict(status: PdfSignatureStatus) -> Verdict | None:
+    """A signature timestamp from an authority that cannot be trusted: never a pass."""
+    ts = status.timestamp_validity
+    if ts is None or ts.trusted:
+        return None
+    indic = getattr(ts, "trust_problem_indic", None)
+    name = indic.name if indic is not None else "NO_CERTIFICATE_CHAIN_FOUND"
+    sub = SubIndication.__members__.get(name, SubIndication.GENERIC)
+    return Indication.INDETERMINATE, sub, [
+        f"the signature timestamp does not verify: its time-stamping authority is not "
+        f"trusted ({name})"]
+
+
+def document_timestamp_verdict(status, field: str, *, excused: bool) -> Verdict | None:
+    """A document timestamp (/DocTimeStamp) of a B-LTA document; None when it passes.
+    ``excused``: a later document timestamp that passes proves this one existed, so only a
+    time-related trust problem of this one (an expired TSA certificate) is forgiven."""
+    failed = Indication.TOTAL_FAILED
+    when = f" of {status.timestamp:%Y-%m-%d %H:%M} UTC" if status.timestamp else ""
+    prefix = f"document timestamp {field}{when}"
+    if not status.intact:
+        return failed, SubIndication.HASH_FAILURE, [
+            f"{prefix} does not verify: the time-stamped revision changed"]
+    if not status.valid:
+        return failed, SubIndication.SIG_CRYPTO_FAILURE, [
+            f"{prefix} does not verify: the time-stamping authority's signature is invalid"]
+    if status.coverage is not SignatureCoverageLevel.ENTIRE_FILE \
+            and status.coverage is not SignatureCoverageLevel.ENTIRE_REVISION:
+        return failed, SubIndication.FORMAT_FAILURE, [
+            f"{prefix} does not cover its whole revision"]
+    diff = status.diff_result
+    level = getattr(status, "modification_level", None)
+    if isinstance(diff, SuspiciousModification) or level is ModificationLevel.OTHER:
+        return failed, SubIndication.FORMAT_FAILURE, [
+            f"{prefix}: the document was modified after it (beyond signatures, form filling "
+            "and validation data)"]
+    if status.trusted:
+        return None
+    indic = status.trust_problem_indic
+    name = indic.name if indic is not None else "NO_CERTIFICATE_CHAIN_FOUND"
+    if excused and name in _TIME_RELATED_TRUST:
+        return None
+    sub = SubIndication.__members__.get(name, SubIndication.GENERIC)
+    return Indication.INDETERMINATE, sub, [
+        f"{prefix} does not verify: its time-stamping authority is not trusted ({name})"]
+
+
+_TIME_RELATED_TRUST = frozenset({"OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED",
+                                 "REVOKED_NO_POE", "TRY_LATER", "EXPIRED"})

@@ -15,15 +15,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from asn1crypto import crl as asn1_crl
-from asn1crypto import ocsp as asn1_ocsp
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError, PdfStrictReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
-from pyhanko.sign.validation import async_validate_pdf_signature
-from pyhanko.sign.validation.dss import DocumentSecurityStore
-from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
+from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 
@@ -38,20 +35,44 @@ from ..report import (
     SubIndication,
     worst,
 )
+from .evidence import (
+    Chain,
+    Evidence,
+    build_chain,
+    embedded_evidence,
+    later_document_timestamps,
+    pades_level,
+    revocation_covered,
+    revocation_gaps,
+    signature_timestamp_time,
+    signature_timestamp_tokens,
+)
+from .longterm import TIME_RELATED, PastValidation, validate_at_proof_of_existence
 from .options import VerifyOptions
+from .structure import structure_problem
 from .trust import TrustSetup
 from .verdict import (
+    Verdict,
     coverage_of,
     distinguished_names,
+    document_timestamp_verdict,
     integrity_verdict,
     modifications_of,
     policy_verdict,
     signature_time,
     signer_identity,
+    timestamp_integrity_verdict,
+    timestamp_trust_verdict,
     trust_verdict,
 )
 
 _PDF_LOGGERS = ("pyhanko", "pyhanko_certvalidator")
+# verdicts after which an offline report names what the document lacks
+_MISSING_DATA = frozenset({
+    SubIndication.TRY_LATER, SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE,
+    SubIndication.NO_CERTIFICATE_CHAIN_FOUND, SubIndication.NO_POE,
+    SubIndication.REVOCATION_OUT_OF_BOUNDS_NO_POE,
+})
 
 
 class _TimeLimit(BaseException):
@@ -122,62 +143,81 @@ class Verifier:
         notes: list[str] = []
         try:
             reader = _open_reader(data, notes)
-            signatures = reader.embedded_signatures
+            # a document timestamp (/DocTimeStamp) is evidence for the signatures, not one
+            signatures = reader.embedded_regular_signatures
+            doc_timestamps = reader.embedded_timestamp_signatures
         except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
             return _file_failure(path, digest, f"damaged or unreadable PDF: {_short(e)}")
         if not signatures:
+            reason = ("the document carries document timestamps but no signature"
+                      if doc_timestamps else "the document is not signed")
             return FileReport(str(path), digest, Indication.TOTAL_FAILED,
-                              SubIndication.SIGNED_DATA_NOT_FOUND,
-                              (*notes, "the document is not signed"))
-        reports = tuple(self._verify_signature(reader, sig, data, signatures)
+                              SubIndication.SIGNED_DATA_NOT_FOUND, (*notes, reason))
+        later_fields = [(s.signed_revision, str(s.field_name))
+                        for s in (*signatures, *doc_timestamps)]
+        reports = tuple(self._verify_signature(reader, sig, data, later_fields)
                         for sig in signatures)
-        status = worst(r.status for r in reports)
-        sub = next((r.subindication for r in reports if r.status is status), None)
+        findings = self._check_document_timestamps(reader, data, doc_timestamps)
+        verdicts = [(r.status, r.subindication) for r in reports]
+        verdicts += [(indication, sub) for indication, sub, _ in findings]
+        status = worst(indication for indication, _ in verdicts)
+        sub = next((s for indication, s in verdicts if indication is status), None)
+        notes += [m for _, _, messages in findings for m in messages]
         return FileReport(str(path), digest, status, sub, tuple(notes), reports)
 
     def _verify_signature(
         self, reader: PdfFileReader, sig: EmbeddedPdfSignature, data: bytes,
-        all_signatures: list[EmbeddedPdfSignature],
+        all_fields: list[tuple[int, str]],
     ) -> SignatureReport:
         field = str(sig.field_name)
-        structure = _structure_problem(sig, data)
+        structure = structure_problem(sig, data)
         if structure is not None:
             return _signature_failure(field, SubIndication.FORMAT_FAILURE, structure)
-        embedded = _embedded_revinfo(reader, sig)
+        evidence = embedded_evidence(reader, sig)
         notes: list[str] = []
         with _captured_warnings() as warnings:
             try:
-                context, status = self._validate(sig, embedded, fetch=True)
+                context, status = self._validate(sig, evidence, fetch=True)
             except (TimeoutError, OSError) as e:
                 # a revocation server that accepts but never answers: judge with what is
                 # at hand, as if offline, and say so
                 notes.append(f"warning: revocation server did not answer ({_short(e) or 'timeout'})"
                              "; judged without online revocation data")
                 try:
-                    context, status = self._validate(sig, embedded, fetch=False)
+                    context, status = self._validate(sig, evidence, fetch=False)
                 except _VALIDATION_ERRORS as e2:
                     return _validation_failure(field, e2)
             except _VALIDATION_ERRORS as e:
                 return _validation_failure(field, e)
         certified = sig.docmdp_level is not None and _is_certification(sig)
         when = signature_time(status)
-        verdict = (
+        indication, sub, messages = (
             integrity_verdict(status, certified=certified,
                               strict_modifications=self.options.strict_modifications,
-                              later_signatures={str(s.field_name) for s in all_signatures
-                                                if s.signed_revision > sig.signed_revision})
+                              later_signatures={name for revision, name in all_fields
+                                                if revision > sig.signed_revision})
             or policy_verdict(status, self.profile.policy)
+            or timestamp_integrity_verdict(status)
             or trust_verdict(status, when, _validation_messages(warnings))
         )
-        indication, sub, messages = verdict
+        past = None
+        if indication is Indication.INDETERMINATE and sub in TIME_RELATED and (
+                signature_timestamp_tokens(sig) or later_document_timestamps(reader, sig)):
+            past = self._validate_in_past(sig, evidence, notes,
+                                          revoked=sub is SubIndication.REVOKED_NO_POE)
+        (indication, sub, messages), status = _with_past(
+            (indication, sub, messages), status, past)
+        chain = build_chain(status.signing_cert, [*evidence.certs, *self.trust.intermediates],
+                            self.trust.anchors)
         messages = [_name_changed_objects(reader, m) for m in messages] + notes
-        if indication is Indication.TOTAL_PASSED:
+        if indication is Indication.TOTAL_PASSED and past is None:
             # soft-fail profiles pass without revocation data, but the auditor must be told
             soft_failures = [f"warning: revocation not checked: {_short(e)}"
                              for e in context.soft_fail_exceptions]
             messages = [*messages, *dict.fromkeys(soft_failures),
                         *_revocation_warnings(warnings)]
-        ts = status.timestamp_validity
+        elif self.options.offline and sub in _MISSING_DATA:
+            messages = [*self._offline_gaps(chain, evidence), *messages]
         path = status.validation_path
         return SignatureReport(
             field=field,
@@ -185,8 +225,8 @@ class Verifier:
             subindication=sub,
             signer=signer_identity(status.signing_cert),
             signing_time=status.signer_reported_dt,
-            timestamp_time=ts.timestamp if ts is not None else None,
-            level=_level(reader, sig, status),
+            timestamp_time=signature_timestamp_time(sig),
+            level=pades_level(reader, sig, chain, evidence),
             digest_algorithm=status.md_algorithm,
             signature_algorithm=status.pkcs7_signature_mechanism,
             coverage=coverage_of(status),
@@ -196,19 +236,88 @@ class Verifier:
             chain=tuple(reversed([distinguished_names(c)[0]
                                   for c in path.iter_certs(include_root=True)]))
             if path is not None else (),
-            revocation=self._revocation(status, sub),
-            messages=tuple(messages),
+            revocation=self._revocation(status, sub, evidence),
+            messages=tuple(dict.fromkeys(messages)),
         )
 
-    def _validate(self, sig: EmbeddedPdfSignature, embedded: dict, *, fetch: bool):
-        context = self.trust.context(self.validation_time, fetch=fetch, **embedded)
+    def _validate(self, sig: EmbeddedPdfSignature, evidence: Evidence, *, fetch: bool):
+        context = self.trust.context(self.validation_time, fetch=fetch,
+                                     **evidence.as_context_kwargs())
         status = self._loop.run_until_complete(async_validate_pdf_signature(
             sig, context, diff_policy=DEFAULT_DIFF_POLICY, key_usage_settings=self._key_usage,
         ))
         return context, status
 
-    def _revocation(self, status, sub: SubIndication | None) -> RevocationCheck:
-        revoked = sub in (SubIndication.REVOKED, SubIndication.REVOKED_NO_POE)
+    def _validate_in_past(self, sig: EmbeddedPdfSignature, evidence: Evidence,
+                          notes: list[str], *, revoked: bool) -> PastValidation | None:
+        """The slow route (pyHanko's ETSI EN 319 102-1 validation at proofs of existence);
+        None when it cannot run, the plain verdict then stands."""
+        try:
+            with _captured_warnings():
+                return self._loop.run_until_complete(validate_at_proof_of_existence(
+                    sig, self.trust.ades_spec(self._key_usage), evidence,
+                    validation_time=self.validation_time,
+                    point_in_time=self.options.at is not None, revoked=revoked))
+        except Exception as e:  # noqa: BLE001 - a second opinion; its failure keeps the first
+            notes.append(f"warning: validation at the timestamps' proofs of existence could "
+                         f"not run: {_short(e)}")
+            return None
+
+    def _offline_gaps(self, chain: Chain, evidence: Evidence) -> list[str]:
+        """What an offline validation lacked: an issuer certificate, revocation data."""
+        found = []
+        if chain.missing_issuer is not None:
+            issuer = chain.missing_issuer.human_friendly
+            found.append(f"offline: the issuer certificate «{issuer}» of "
+                         f"«{distinguished_names(chain.certs[-1])[0]}» is neither in the "
+                         "document nor in the profile or --other-certs")
+        require_all = self.trust.revocation_mode == "require"
+        for cert in revocation_gaps(chain, [*evidence.crls, *self.trust.crls], evidence.ocsps,
+                                    require_all=require_all):
+            found.append(f"offline: no revocation data (OCSP response or CRL) for "
+                         f"«{distinguished_names(cert)[0]}» in the document or the --crl files")
+        return found
+
+    def _check_document_timestamps(
+        self, reader: PdfFileReader, data: bytes, timestamps: list[EmbeddedPdfSignature],
+    ) -> list[Verdict]:
+        """Each document timestamp, newest first: a later one that passes proves an older one
+        existed, so the older one's expired TSA certificate is no fault."""
+        findings: list[Verdict] = []
+        proven_later = False
+        # the signer's offline completeness rule is not applied to TSAs: the newest document
+        # timestamp's revocation data is only added by the next LTA refresh
+        mode = "require" if self.trust.revocation_mode == "require" else "soft-fail"
+        for ts in sorted(timestamps, key=lambda s: s.signed_revision, reverse=True):
+            field = str(ts.field_name)
+            problem = structure_problem(ts, data)
+            if problem is not None:
+                findings.append((Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
+                                 [f"document timestamp {field}: {problem}"]))
+                continue
+            evidence = embedded_evidence(reader, ts)
+            try:
+                with _captured_warnings():
+                    context = self.trust.context(self.validation_time, revocation_mode=mode,
+                                                 **evidence.as_context_kwargs())
+                    status = self._loop.run_until_complete(async_validate_pdf_timestamp(
+                        ts, context, diff_policy=DEFAULT_DIFF_POLICY))
+            except (*_VALIDATION_ERRORS, TimeoutError, OSError) as e:
+                findings.append((Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
+                                 [f"document timestamp {field} cannot be validated: "
+                                  f"{_short(e)}"]))
+                continue
+            verdict = document_timestamp_verdict(status, field, excused=proven_later)
+            if verdict is None:
+                proven_later = True
+            else:
+                findings.append(verdict)
+        return findings
+
+    def _revocation(self, status, sub: SubIndication | None,
+                    evidence: Evidence) -> RevocationCheck:
+        revoked = sub in (SubIndication.REVOKED, SubIndication.REVOKED_NO_POE) or (
+            getattr(status, "revocation_details", None) is not None)
         if not revoked and (status.validation_path is None or sub is SubIndication.TRY_LATER):
             return RevocationCheck(False)
         verdict = RevocationStatus.REVOKED if revoked else RevocationStatus.GOOD
@@ -223,9 +332,24 @@ class Verifier:
                     return RevocationCheck(True, RevocationSource.CRL, verdict)
         if self.trust.crls:
             return RevocationCheck(True, RevocationSource.CRL, verdict)
-        if revoked:
+        if revoked or revocation_covered(cert, evidence.crls, evidence.ocsps):
             return RevocationCheck(True, RevocationSource.EMBEDDED, verdict)
         return RevocationCheck(False)
+
+
+def _with_past(plain: Verdict, status, past: PastValidation | None):
+    """The verdict once the timestamps' proofs of existence are weighed (and the status that
+    goes with it)."""
+    indication, sub, messages = plain
+    if past is None:
+        if indication is Indication.TOTAL_PASSED:
+            return timestamp_trust_verdict(status) or plain, status
+        return plain, status
+    if past.indication is Indication.INDETERMINATE:
+        # no better: the plain verdict says why, the long-term route why it did not help
+        return (indication, sub, [*messages, *past.messages]), status
+    # pyHanko's long-term validation re-validated the timestamps themselves
+    return (past.indication, past.subindication, list(past.messages)), past.status or status
 
 
 def verify_pdf(path: str | Path, *, options: VerifyOptions | None = None) -> FileReport:
@@ -252,68 +376,9 @@ def _open_reader(data: bytes, notes: list[str]) -> PdfFileReader:
         return PdfFileReader(io.BytesIO(data), strict=False)
 
 
-def _byte_range_problem(sig: EmbeddedPdfSignature, data: bytes) -> str | None:
-    """The /ByteRange must be four ordered offsets inside the file whose single gap is
-    exactly this signature's /Contents string: anything else lets unsigned bytes count as
-    signed (universal signature forgery, signature wrapping; CCS 2019)."""
-    byte_range = sig.byte_range
-    try:
-        start1, len1, start2, len2 = (int(v) for v in byte_range)
-    except (TypeError, ValueError):
-        return f"the /ByteRange {list(byte_range)!r} is not four integers"
-    if start1 != 0 or min(len1, start2, len2) < 0 or len1 >= start2 or start2 + len2 > len(data):
-        return f"the /ByteRange {[start1, len1, start2, len2]} is malformed for this file"
-    gap = data[len1:start2]
-    expected = sig.pkcs7_content.hex().encode()
-    if gap[:1] != b"<" or gap[-1:] != b">" or gap[1:-1].lower() != expected:
-        return ("the bytes left out of the /ByteRange are not exactly the signature's "
-                "/Contents (signature wrapping)")
-    return None
-
-
-def _structure_problem(sig: EmbeddedPdfSignature, data: bytes) -> str | None:
-    """Signature-container checks pyHanko leaves to the caller."""
-    problem = _byte_range_problem(sig, data)
-    if problem is not None:
-        return problem
-    signed_data = sig.signed_data
-    if len(signed_data["signer_infos"]) != 1:
-        return (f"the signature holds {len(signed_data['signer_infos'])} SignerInfos; "
-                "a PDF signature must hold exactly one")
-    if signed_data["encap_content_info"]["content"].native is not None:
-        return "the signature encapsulates content; a PDF signature must be detached"
-    return None
-
-
-def _embedded_revinfo(reader: PdfFileReader, sig: EmbeddedPdfSignature) -> dict:
-    """Certificates and revocation data the document carries (CMS, DSS)."""
-    certs, crls, ocsps = list(sig.other_embedded_certs), [], []
-    try:
-        dss = DocumentSecurityStore.read_dss(reader)
-    except (PdfError, ValueError, KeyError, TypeError, NoDSSFoundError):
-        return {"embedded_certs": certs, "embedded_crls": crls, "embedded_ocsps": ocsps}
-    with contextlib.suppress(PdfError, ValueError, KeyError, TypeError):
-        certs += list(dss.load_certs())
-        ocsps += [asn1_ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps]
-        crls += [asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls]
-    return {"embedded_certs": certs, "embedded_crls": crls, "embedded_ocsps": ocsps}
-
-
 def _is_certification(sig: EmbeddedPdfSignature) -> bool:
     refs = sig.sig_object.get("/Reference", ())
     return any(r.get_object().get("/TransformMethod") == "/DocMDP" for r in refs)
-
-
-def _level(reader: PdfFileReader, sig: EmbeddedPdfSignature, status) -> str:
-    if sig.sig_object.get("/SubFilter") != "/ETSI.CAdES.detached":
-        return "CMS"
-    if status.timestamp_validity is None:
-        return "PAdES-B-B"
-    if "/DSS" not in reader.root:
-        return "PAdES-B-T"
-    later_timestamps = [s for s in reader.embedded_timestamp_signatures
-                        if s.signed_revision > sig.signed_revision]
-    return "PAdES-B-LTA" if later_timestamps else "PAdES-B-LT"
 
 
 _OBJECT_REF = re.compile(r"Reference\(idnum=(\d+), generation=(\d+)\)")
@@ -423,3 +488,4 @@ def _time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
