@@ -9,7 +9,7 @@ DEB_PACKAGES := softhsm2 opensc poppler-utils qpdf libnss3-tools fonts-dejavu-co
 DEB_PROBES := /usr/bin/softhsm2-util /usr/bin/pkcs11-tool /usr/bin/pdfsig /usr/bin/qpdf /usr/bin/certutil \
               /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
-.PHONY: demo test bench bench-verify lint system venv clean
+.PHONY: demo test bench bench-verify bench-ltv lint system venv clean
 
 demo: venv
 	$(BIN)/signkit demo --workdir demo-work
@@ -30,6 +30,11 @@ bench: venv
 # BENCH_ARGS passes options, e.g. make bench-verify BENCH_ARGS="--json bench-verify.json"
 bench-verify: venv
 	$(BIN)/python bench/verify_bench.py $(BENCH_ARGS)
+
+# PAdES-B-LTA signing: one signkit batch beside pyHanko's CLI once per file, with the test
+# PKI's TSA, OCSP and CRLs served live on loopback; needs only the test venv
+bench-ltv: venv
+	$(BIN)/python bench/ltv_bench.py $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -8,7 +8,9 @@ import io
 import os
 import random
 import secrets
+import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,11 +42,47 @@ class BenchSetup:
 
     def env(self, **extra: str) -> dict[str, str]:
         """The environment for a subprocess: our SoftHSM2 config, nothing else of ours."""
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("SIGNKIT_PIN", "PYHANKO_PKCS11_PIN", "SIGNKIT_PKCS11_MODULE")}
-        env["SOFTHSM2_CONF"] = str(self.softhsm_conf)
-        env.update(extra)
-        return env
+        return clean_env(SOFTHSM2_CONF=str(self.softhsm_conf), **extra)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without the caller's PIN and module settings, plus
+    ``extra``: what a benchmark's subprocess gets."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SIGNKIT_PIN", "PYHANKO_PKCS11_PIN", "SIGNKIT_PKCS11_MODULE")}
+    env.update(extra)
+    return env
+
+
+def tool(name: str, bench: str) -> str:
+    """The venv's ``name`` command (beside this Python), else the one on PATH."""
+    path = Path(sys.executable).parent / name
+    if path.exists():
+        return str(path)
+    found = shutil.which(name)
+    if found is None:
+        sys.exit(f"{bench}: cannot find the {name} command (is the venv installed?)")
+    return found
+
+
+def run_or_exit(cmd: list[str], *, bench: str, what: str, env: dict[str, str] | None = None,
+                cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``cmd``; on a non-zero exit, stop the benchmark with its output. ``cwd``: the work
+    folder, so that no configuration file of the caller's folder (pyhanko.yml) is picked up."""
+    run = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL)
+    if run.returncode != 0:
+        sys.exit(f"{bench}: {what} failed (exit {run.returncode}):\n"
+                 f"{' '.join(cmd)}\n{run.stdout[-2000:]}{run.stderr[-4000:]}")
+    return run
+
+
+def spread(items: list, k: int) -> list:
+    """``k`` of ``items``, evenly spread from the first to the last."""
+    n = len(items)
+    k = max(1, min(k, n))
+    picks = sorted({round(i * (n - 1) / (k - 1)) for i in range(k)} if k > 1 else {0})
+    return [items[i] for i in picks]
 
 
 def office_pages(rng: random.Random, index: int) -> list[list[str]]:
@@ -143,3 +181,29 @@ def show(cmd: list[str]) -> str:
 
 def ratio(a: float, b: float) -> float:
     return a / b if b else float("inf")
+
+
+def keep_service_keys_loaded() -> None:
+    """Make certomancer's services (TSA, OCSP responder, CRLs) in this process sign with keys
+    loaded once, as a real TSA or responder does: certomancer re-parses the private key for
+    every signature, which for RSA means cryptography's key check, ~70-90 ms of CPU per
+    token, and on a shared 2-core machine that would time the test PKI, not the signer."""
+    from certomancer import crypto_utils
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    class KeyCachingBackend(crypto_utils.PycaCryptographyBackend):
+        def __init__(self) -> None:
+            self._keys: dict[bytes, object] = {}
+
+        def generic_sign(self, private_key, tbs_bytes, sd_algo) -> bytes:
+            if sd_algo.signature_algo != "rsassa_pkcs1v15":
+                return super().generic_sign(private_key, tbs_bytes, sd_algo)
+            der = private_key.dump()
+            key = self._keys.get(der)
+            if key is None:
+                key = self._keys[der] = serialization.load_der_private_key(der, password=None)
+            digest = getattr(hashes, sd_algo.hash_algo.upper())()
+            return key.sign(tbs_bytes, padding.PKCS1v15(), digest)
+
+    crypto_utils.CRYPTO_BACKEND = KeyCachingBackend()

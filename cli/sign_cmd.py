@@ -59,6 +59,14 @@ def _on_sigterm(signum: int, frame: object) -> None:
               "$SIGNKIT_TSA_USER/$SIGNKIT_TSA_PASSWORD, $SIGNKIT_TSA_TOKEN or --tsa-token-file.")
 @click.option("--tsa-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds to wait for the TSA per request.")
+@click.option("--tsa-retries", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Retries, with backoff, after a connection error or HTTP 5xx from the TSA "
+              "(never after 4xx).")
+@click.option("--tsa-hash", "tsa_digest", type=click.Choice(["sha256", "sha384", "sha512"]),
+              default=None, help="Hash algorithm of the timestamps' message imprint (default: "
+              "the profile's signing.tsa_digest, else the signature's digest).")
+@click.option("--revocation-timeout", type=click.FloatRange(min=0.1), default=10.0,
+              show_default=True, help="Seconds to wait per OCSP/CRL request (B-LT, B-LTA).")
 @click.option("--tsa-token-file", type=click.Path(dir_okay=False, path_type=Path),
               help="File holding a bearer token for the TSA.")
 @click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False,
@@ -89,8 +97,9 @@ def _on_sigterm(signum: int, frame: object) -> None:
 def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, recursive: bool,
          use_pkcs11: bool, pkcs12: Path | None, module: str | None, token_label: str | None,
          key_label: str | None, key_id: str | None, pin_file: Path | None, profile_name: str,
-         level: str | None, tsa_url: str | None, tsa_timeout: float,
-         tsa_token_file: Path | None, trust: tuple[Path, ...], other_certs: tuple[Path, ...],
+         level: str | None, tsa_url: str | None, tsa_timeout: float, tsa_retries: int,
+         tsa_digest: str | None, revocation_timeout: float, tsa_token_file: Path | None,
+         trust: tuple[Path, ...], other_certs: tuple[Path, ...],
          digest: str | None, pss: bool | None, certify: bool, docmdp: str,
          field: str | None, reason: str | None, location: str | None, contact: str | None,
          pdf_password_file: Path | None, on_error: str, overwrite: bool, yes: bool,
@@ -131,7 +140,10 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
         level=pades_level,
         tsa_url=tsa_url if pades_level.timestamped else None,
         tsa_timeout=tsa_timeout,
+        tsa_retries=tsa_retries,
+        tsa_digest=tsa_digest or profile.tsa_digest,
         tsa_auth=_tsa_auth(tsa_token_file) if pades_level.timestamped else None,
+        revocation_timeout=revocation_timeout,
         trust=anchors,
         other_certs=(*profile.intermediates, *other_certs) if pades_level.timestamped else (),
         digest=digest or profile.digest,

@@ -54,6 +54,7 @@ class Profile:
     intermediates: tuple[Path, ...]  # CA certificates to build chains with (not trusted)
     key_usage: tuple[str, ...]  # the signer's certificate needs at least one of these
     tsa: str | None  # default timestamp authority URL
+    tsa_digest: str | None  # the timestamps' hash algorithm; None: the signature's digest
     source: str  # where it was loaded from
 
     def description(self, lang: str = "en") -> str:
@@ -141,6 +142,8 @@ def _parse(text: str, source: str, folder: Path) -> Profile:
     if unknown or not key_usage:
         raise ProfileError(f"must name key usages among {', '.join(sorted(_KEY_USAGES))}",
                            file=source, key="policy.key_usage")
+    tsa_digest = (get.choice("signing.tsa_digest", tuple(DIGEST_SIZES))
+                  if get.string("signing.tsa_digest", default=None) is not None else None)
     return Profile(
         name=get.string("name"),
         description_en=get.string("description_en", default=""),
@@ -155,6 +158,7 @@ def _parse(text: str, source: str, folder: Path) -> Profile:
         intermediates=intermediates,
         key_usage=key_usage,
         tsa=get.string("signing.tsa", default=None),
+        tsa_digest=tsa_digest,
         source=source,
     )
 

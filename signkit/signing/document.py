@@ -10,6 +10,7 @@ and reuses their HTTP connections. B-B takes none of the timestamp machinery.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import enum
 import hashlib
@@ -33,10 +34,11 @@ from ..errors import (
     TimestampError,
     TokenError,
 )
-from ..tokens.base import RsaPadding, SigningKey
+from ..tokens.base import DIGEST_SIZES, RsaPadding, SigningKey
 from .adapter import KeySigner
+from .network import RevocationFetchers, crl_urls, ocsp_urls
 from .selfcheck import check_signed_output
-from .timestamps import TsaAuth, TsaClient
+from .timestamps import SignatureTimestamp, TsaAuth, TsaClient
 
 
 class PadesLevel(enum.Enum):
@@ -83,6 +85,7 @@ class SignOptions:
     tsa_timeout: float = 10.0  # seconds per request
     tsa_auth: TsaAuth | None = None
     tsa_retries: int = 2  # on connection errors and HTTP 5xx, with backoff; never on 4xx
+    tsa_digest: str | None = None  # the timestamps' message imprint; None: same as ``digest``
     # trust for validating the TSA and, for B-LT/B-LTA, building the chains put in the DSS
     trust: tuple[Path, ...] = ()  # trust-anchor certificate files (PEM or DER)
     other_certs: tuple[Path, ...] = ()  # intermediate certificate files
@@ -127,6 +130,8 @@ class DocumentSigner:
         self.options = options or SignOptions()
         if self.options.docmdp not in (1, 2, 3):
             raise ValueError("docmdp must be 1, 2 or 3")
+        if self.options.tsa_digest not in (None, *DIGEST_SIZES):
+            raise ValueError(f"tsa_digest must be one of {', '.join(DIGEST_SIZES)}")
         level = self.options.level
         if level.timestamped and not self.options.tsa_url:
             raise ValueError(f"{level.value} needs a time-stamping service (tsa_url)")
@@ -136,7 +141,7 @@ class DocumentSigner:
         self._loop = asyncio.new_event_loop()
         self._bytes_reserved: int | None = None
         self._validation_context = None
-        self._fetcher_backend = None
+        self._revocation: RevocationFetchers | None = None
         self.timestamper: TsaClient | None = None
         if level.timestamped:
             self._validation_context = self._build_validation_context()
@@ -147,6 +152,12 @@ class DocumentSigner:
                 retries=self.options.tsa_retries,
                 validation_context=self._validation_context,
             )
+            self._signer.unsigned_attr_prov_spec = SignatureTimestamp(
+                self.timestamper, self._timestamp_digest)
+
+    @property
+    def _timestamp_digest(self) -> str:
+        return self.options.tsa_digest or self.options.digest
 
     def _build_validation_context(self):
         """Trust for the TSA check (B-T, when anchors are given) and the chains and
@@ -156,7 +167,6 @@ class DocumentSigner:
         if not opts.trust:
             return None
         from pyhanko_certvalidator import ValidationContext
-        from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
         from ..verification.trust import load_certificates
 
@@ -164,10 +174,8 @@ class DocumentSigner:
         others = [c for p in opts.other_certs for c in load_certificates(Path(p))]
         kwargs = {}
         if opts.level.long_term:
-            self._fetcher_backend = AIOHttpFetcherBackend(
-                per_request_timeout=opts.revocation_timeout
-            )
-            kwargs["fetchers"] = self._fetcher_backend.get_fetchers()
+            self._revocation = RevocationFetchers(timeout=opts.revocation_timeout)
+            kwargs["fetchers"] = self._revocation.fetchers
         return ValidationContext(
             trust_roots=roots,
             other_certs=others,
@@ -179,8 +187,8 @@ class DocumentSigner:
     def close(self) -> None:
         if self.timestamper is not None:
             self._loop.run_until_complete(self.timestamper.aclose())
-        if self._fetcher_backend is not None:
-            self._loop.run_until_complete(self._fetcher_backend.close())
+        if self._revocation is not None:
+            self._loop.run_until_complete(self._revocation.aclose())
         self._loop.close()
 
     def __enter__(self) -> DocumentSigner:
@@ -224,6 +232,8 @@ class DocumentSigner:
     def _sign_bytes(self, data: bytes, path: Path) -> tuple[bytes, str, dt.datetime]:
         writer = _open_writer(data, path, self.options.password)
         opts = self.options
+        if self._revocation is not None:
+            self._revocation.start_document()
         field_name = opts.field or _choose_field(writer)
         meta = signers.PdfSignatureMetadata(
             field_name=field_name,
@@ -236,9 +246,9 @@ class DocumentSigner:
             subfilter=pdf_fields.SigSeedSubFilter.PADES,
             **self._level_settings(),
         )
-        pdf_signer = signers.PdfSigner(
+        pdf_signer = _PdfSigner(
             meta, signer=self._signer, new_field_spec=pdf_fields.SigFieldSpec(field_name),
-            timestamper=self.timestamper,
+            timestamper=self.timestamper, timestamp_digest=self._timestamp_digest,
         )
         out = io.BytesIO()
         try:
@@ -276,6 +286,13 @@ class DocumentSigner:
         }
 
     def _revocation_error(self, cause: BaseException, path: Path) -> RevocationFetchError:
+        failures = self._revocation.failures if self._revocation is not None else []
+        if failures:  # say which service failed and why
+            return RevocationFetchError(
+                f"revocation data for {self.options.level.value} could not be obtained: "
+                + "; ".join(map(str, failures)),
+                urls=[f.url for f in failures], path=path,
+            )
         urls = _revocation_urls(self._signer.signing_cert)
         where = f" (services: {', '.join(urls)})" if urls else ""
         return RevocationFetchError(
@@ -400,16 +417,30 @@ def _is_path_error(error: BaseException | None) -> bool:
 
 
 def _revocation_urls(cert) -> list[str]:
-    urls: list[str] = []
-    try:
-        urls += list(cert.ocsp_urls)
-        for point in cert.crl_distribution_points:
-            name = point["distribution_point"]
-            if name.name == "full_name":
-                urls += [n.native for n in name.chosen if n.name == "uniform_resource_identifier"]
-    except (ValueError, KeyError, AttributeError):
-        pass
-    return urls
+    return ocsp_urls(cert) + crl_urls(cert)
+
+
+class _PdfSigner(signers.PdfSigner):
+    """pyHanko's ``PdfSigner``, with the B-LTA document timestamp hashed with
+    ``timestamp_digest`` (pyHanko always reuses the signature's algorithm there)."""
+
+    def __init__(self, *args, timestamp_digest: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._timestamp_digest = timestamp_digest
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
+        session = super().init_signing_session(pdf_out, existing_fields_only)
+        prepare = session.prepare_tbs_document
+
+        def prepare_tbs_document(*args, **kwargs):
+            tbs = prepare(*args, **kwargs)
+            if tbs.post_sign_instructions is not None:  # B-LT and up
+                tbs.post_sign_instructions = dataclasses.replace(
+                    tbs.post_sign_instructions, timestamp_md_algorithm=self._timestamp_digest)
+            return tbs
+
+        session.prepare_tbs_document = prepare_tbs_document
+        return session
 
 
 def _pyhanko_reason(error: Exception) -> str:

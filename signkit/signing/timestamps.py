@@ -18,19 +18,27 @@ What is checked before a token is used:
 
 Connection errors and HTTP 5xx are retried with exponential backoff; HTTP 4xx never is.
 Every failure is a ``TimestampError`` naming the TSA URL and the reason.
+
+The TSA's hash algorithm may differ from the signature's (some TSAs accept only one):
+pyHanko hashes what it timestamps itself and hands the client only a digest, so the choice
+is made where the digest is computed — ``SignatureTimestamp`` for the signature timestamp,
+and the document timestamp's algorithm in ``document.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from dataclasses import dataclass
 
 import aiohttp
 from asn1crypto import cms, tsp
+from pyhanko.sign.attributes import TSTProvider, UnsignedAttributeProviderSpec
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError, handle_tsp_response
 
 from ..errors import TimestampError
+from .network import failure_reason
 
 TSA_CONTENT_TYPE = "application/timestamp-reply"
 
@@ -88,6 +96,7 @@ class TsaClient(TimeStamper):
         self.backoff = backoff
         self.validation_context = validation_context
         self.requests_sent = 0
+        self._trusted_tsa_certs: set[bytes] = set()  # chains validated in this batch
         self._session: aiohttp.ClientSession | None = None
         self._headers = {"Content-Type": "application/timestamp-query",
                          "Accept": TSA_CONTENT_TYPE}
@@ -102,6 +111,7 @@ class TsaClient(TimeStamper):
             self._session = None
 
     def _fail(self, reason: str) -> TimestampError:
+        reason = " ".join(reason.split())  # one line: asn1crypto's messages span several
         return TimestampError(f"time-stamping service {self.url} failed: {reason}", url=self.url)
 
     # --- transport -------------------------------------------------------------------
@@ -132,7 +142,7 @@ class TsaClient(TimeStamper):
             except TimeoutError:
                 raise self._fail(f"no answer within {self.timeout:g} s") from None
             except aiohttp.ClientConnectionError as e:  # refused, reset, DNS: retried
-                reason = f"cannot connect ({e or type(e).__name__})"
+                reason = failure_reason(e, timeout=self.timeout, answer="timestamp response")
                 continue
             except (aiohttp.ClientError, ValueError) as e:
                 raise self._fail(f"{type(e).__name__}: {e}") from None
@@ -147,7 +157,7 @@ class TsaClient(TimeStamper):
             if ctype != TSA_CONTENT_TYPE:
                 raise self._fail(f"the answer is not a timestamp reply (Content-Type {ctype!r})")
             try:
-                parsed = tsp.TimeStampResp.load(content)
+                parsed = _TimeStampResp.load(content)
                 parsed.native  # noqa: B018 -- parse it all now, not later inside pyHanko
             except (ValueError, TypeError, KeyError) as e:
                 raise self._fail(f"the answer is not a valid timestamp response ({e})") from None
@@ -161,14 +171,20 @@ class TsaClient(TimeStamper):
         nonce, req = self.request_cms(message_digest, md_algorithm)
         res = await self.async_request_tsa_response(req)
         try:
-            if res["status"]["status"].native == "granted":
-                # pyHanko compares the nonce too, but its message then fails to format
-                # (it calls .hex() on an int), so compare first and say it plainly
-                tst_info = res["time_stamp_token"]["content"]["encap_content_info"]["content"]
-                received = tst_info.parsed["nonce"].native
-                if received != nonce:
-                    raise self._fail(f"wrong nonce in the answer (sent {nonce}, got {received})")
-            token = handle_tsp_response(res, nonce)  # PKIStatus granted, nonce matches
+            status = res["status"]
+            if status["status"].native != "granted":
+                said = [*(status["status_string"].native or ()),
+                        *(status["fail_info"].native or ())]
+                details = f": {'; '.join(said)}" if said else ""
+                raise self._fail(
+                    f"the request was refused (status {status['status'].native}{details})")
+            # pyHanko compares the nonce too, but its message then fails to format
+            # (it calls .hex() on an int), so compare first and say it plainly
+            tst_info = res["time_stamp_token"]["content"]["encap_content_info"]["content"]
+            received = tst_info.parsed["nonce"].native
+            if received != nonce:
+                raise self._fail(f"wrong nonce in the answer (sent {nonce}, got {received})")
+            token = handle_tsp_response(res, nonce)  # checks both again
         except TimestampRequestError as e:
             raise self._fail(str(e)) from None
         except (ValueError, TypeError, KeyError, AttributeError) as e:
@@ -193,12 +209,30 @@ class TsaClient(TimeStamper):
         if self.validation_context is None:
             return
         from pyhanko.sign.validation.errors import SignatureValidationError
-        from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+        from pyhanko.sign.validation.generic_cms import (
+            extract_certs_for_validation,
+            extract_signer_info,
+            validate_sig_integrity,
+            validate_tst_signed_data,
+        )
 
         try:
-            status = await validate_tst_signed_data(
-                signed_data, self.validation_context, lambda _alg: digest
-            )
+            tsa_cert = extract_certs_for_validation(signed_data).signer_cert
+            if tsa_cert.dump() in self._trusted_tsa_certs:
+                # its chain was validated for an earlier token of this batch (as revocation
+                # data is reused per batch): this token's signature is what is left to check
+                signer_info = extract_signer_info(signed_data)
+                content = bytes(signed_data["encap_content_info"]["content"])
+                content_digest = hashlib.new(
+                    signer_info["digest_algorithm"]["algorithm"].native, content).digest()
+                intact, valid = validate_sig_integrity(
+                    signer_info, tsa_cert, expected_content_type="tst_info",
+                    actual_digest=content_digest)
+                status = {"intact": intact, "valid": valid, "trust_problem_indic": None}
+            else:
+                status = await validate_tst_signed_data(
+                    signed_data, self.validation_context, lambda _alg: digest
+                )
         except (SignatureValidationError, ValueError, KeyError) as e:
             raise self._fail(f"the timestamp token does not validate ({e})") from None
         if not (status.get("intact") and status.get("valid")):
@@ -209,6 +243,7 @@ class TsaClient(TimeStamper):
                 "the TSA certificate is not trusted "
                 f"({getattr(problem, 'name', problem)}); add its root with --trust"
             )
+        self._trusted_tsa_certs.add(tsa_cert.dump())
 
     async def validation_paths(self, validation_context):
         # pyHanko validates the TSA chain here for B-LT; name the TSA when it fails
@@ -220,3 +255,26 @@ class TsaClient(TimeStamper):
         except (PathBuildingError, PathValidationError) as e:
             raise self._fail(f"its certificate could not be validated ({e})") from None
 
+
+
+class _TimeStampResp(tsp.TimeStampResp):
+    # RFC 3161 makes timeStampToken OPTIONAL (a refusal carries none); asn1crypto requires
+    # it, which would turn a TSA's "rejection" into an unreadable answer
+    _fields = [
+        ("status", tsp.PKIStatusInfo),
+        ("time_stamp_token", cms.ContentInfo, {"optional": True}),
+    ]
+
+
+class SignatureTimestamp(UnsignedAttributeProviderSpec):
+    """The signature timestamp of a CMS signature, as pyHanko's ``DefaultUnsignedAttributes``
+    makes it, but with the message imprint hashed with the TSA's algorithm rather than the
+    signature's. Set as the pyHanko signer's ``unsigned_attr_prov_spec``."""
+
+    def __init__(self, timestamper: TimeStamper, digest_algorithm: str):
+        self.timestamper = timestamper
+        self.digest_algorithm = digest_algorithm
+
+    def unsigned_attr_providers(self, signature: bytes, signed_attrs, digest_algorithm: str):
+        yield TSTProvider(digest_algorithm=self.digest_algorithm, data_to_ts=signature,
+                          timestamper=self.timestamper)

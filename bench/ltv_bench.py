@@ -1,0 +1,355 @@
+"""Long-term signing throughput: PAdES-B-LTA with signkit beside pyHanko's CLI, against a
+time-stamping service, OCSP responder and CRLs served live on loopback.
+
+The test PKI of fixtures/pki/testing-ca.yml is served by certomancer's animator in a thread of
+this process (``LivePki`` of bench/verify_bench.py); its signer-rsa2048 key, as a PKCS#12 file,
+signs ``--files`` small office PDFs (2-3 pages of text) at PAdES-B-LTA: a signature timestamp,
+a DSS with the chains and revocation data of the signer and the TSA, and a document timestamp.
+Three ways, each producing the same kind of file:
+
+1. ``signkit sign --out-dir --level B-LTA``: one process for every file (the CLI, timed from
+   process start to end, the way a clerk runs it; then a one-file run for its fixed cost).
+2. signkit's library: one ``DocumentSigner`` (through ``sign_many``) in this process — what
+   an integrator calls. It shares this process, and so the GIL, with the animator.
+3. ``pyhanko sign addsig --use-pades --use-pades-lta --with-validation-info --timestamp-url``
+   with ``pkcs12`` once per file, a shell loop. Each run starts Python, sizes the signature
+   with one more timestamp, and fetches the signer's revocation data afresh, so it runs on the
+   first ``--cli-files`` files only and its rate comes from those.
+
+The requests each way makes to the loopback services are counted (TSA, OCSP, CRL): signkit
+asks the OCSP responder once per batch and the TSA twice per document (plus one sizing token
+per batch) over kept-alive connections. A sample of every way's outputs is checked with
+pyHanko's validator alone, offline and hard-fail, from what the file carries (its DSS):
+signature intact, valid, trusted with a trusted timestamp; document timestamp intact, valid,
+trusted; nothing but LTA updates (DSS, timestamps) after either. Target: signkit's CLI
+>= 10x the pyHanko CLI loop (docs/s).
+
+The services sign with keys loaded once (``benchlib.keep_service_keys_loaded``), as a real
+TSA or OCSP responder does; certomancer as shipped re-loads and re-checks the RSA key for
+every answer, ~70-90 ms of CPU per token on the machine's shared cores, which would measure
+the test PKI rather than the signers (``--slow-services`` keeps it so; both ways then wait on
+the TSA, signkit for 2 tokens a document, pyHanko's CLI for 3).
+
+    .venv/bin/python bench/ltv_bench.py [--files 100] [--cli-files 20] [--verify 5]
+        [--slow-services] [--json out.json]
+
+Set-up (PKI, PDFs) happens in a temporary folder (``--workdir`` to choose one, ``--keep`` to
+keep it); nothing outside it is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import benchlib
+from verify_bench import SIGNER, LivePki
+
+BENCH = "ltv_bench"
+TSA_PATH = "/testing-ca/tsa/tsa"
+TARGET_VS_CLI = 10.0
+TIME_BUDGET_S = 120.0
+
+
+@dataclass
+class WayResult:
+    name: str
+    command: str
+    files: int
+    wall_s: float
+    docs_per_s: float
+    requests: dict = field(default_factory=dict)  # to the loopback TSA, OCSP responder, CRLs
+    notes: dict = field(default_factory=dict)
+    verified: list[str] = field(default_factory=list)
+
+
+def _requests_since(pki: LivePki, before: Counter[str]) -> dict:
+    after = pki.requests()
+    # the signer's PKCS#12 carries its chain, so the animator's other requests are the TSA's
+    return {"tsa": after["other"] - before["other"], "ocsp": after["ocsp"] - before["ocsp"],
+            "crl": after["crl"] - before["crl"]}
+
+
+def _outputs(folder: Path, inputs: list[Path], what: str) -> list[Path]:
+    outs = [folder / f.name for f in inputs]
+    missing = [o for o in outs if not o.is_file()]
+    if missing:
+        sys.exit(f"{BENCH}: {what} left {len(missing)} outputs missing, e.g. {missing[0]}")
+    return outs
+
+
+def run_signkit_cli(pki: LivePki, folder: Path, files: list[Path], out: Path, work: Path
+                    ) -> WayResult:
+    def command(source: Path, target: Path) -> list[str]:
+        return [benchlib.tool("signkit", BENCH), "sign", str(source), "--out-dir", str(target),
+                "--pkcs12", str(pki.p12), "--level", "B-LTA", "--tsa", pki.url + TSA_PATH,
+                "--trust", str(pki.root_pem), "--other-certs", str(pki.interm_pem),
+                "--reason", benchlib.REASON, "--no-progress"]
+
+    env = benchlib.clean_env(SIGNKIT_PIN=pki.p12_password)
+    cmd = command(folder, out)
+    before = pki.requests()
+    t0 = time.perf_counter()
+    benchlib.run_or_exit(cmd, bench=BENCH, what="signkit sign", env=env, cwd=work)
+    wall = time.perf_counter() - t0
+    requests = _requests_since(pki, before)
+    _outputs(out, files, "signkit sign")
+
+    # the fixed cost of one run (interpreter, imports, PKCS#12, first connections)
+    t0 = time.perf_counter()
+    benchlib.run_or_exit(command(files[0], out.parent / (out.name + "-single")), bench=BENCH,
+                         what="signkit sign (1 file)", env=env, cwd=work)
+    single = time.perf_counter() - t0
+    marginal = (wall - single) / (len(files) - 1) if len(files) > 1 else float("nan")
+    return WayResult(
+        "signkit sign --out-dir (one process)", benchlib.show(cmd), len(files), wall,
+        len(files) / wall, requests,
+        notes={"one_file_run_s": single, "marginal_ms_per_doc": marginal * 1000,
+               "steady_docs_per_s": 1 / marginal if marginal > 0 else None},
+    )
+
+
+def run_library(pki: LivePki, files: list[Path], out: Path) -> WayResult:
+    """One DocumentSigner for every file, in this process (imports already paid)."""
+    import signkit
+
+    options = signkit.SignOptions(
+        level=signkit.PadesLevel.B_LTA, tsa_url=pki.url + TSA_PATH, trust=(pki.root_pem,),
+        other_certs=(pki.interm_pem,), reason=benchlib.REASON)
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = [(f, out / f.name) for f in files]
+    before = pki.requests()
+    t0 = time.perf_counter()
+    with signkit.open_pkcs12(pki.p12, password=pki.p12_password) as key:
+        outcome = signkit.sign_many(jobs, key=key, options=options)
+    wall = time.perf_counter() - t0
+    if not outcome.ok:
+        failed = next(r for r in outcome.results if not r.ok)
+        sys.exit(f"{BENCH}: the library failed on {failed.input}: {failed.error}")
+    return WayResult(
+        "signkit library: DocumentSigner (sign_many)",
+        "sign_many(jobs, key=open_pkcs12(...), options=SignOptions(level=B_LTA, ...))",
+        len(files), wall, len(files) / wall, _requests_since(pki, before),
+    )
+
+
+def run_pyhanko_cli_loop(pki: LivePki, files: list[Path], out: Path, work: Path) -> WayResult:
+    out.mkdir(parents=True, exist_ok=True)
+    passfile = work / "p12-password"
+    passfile.write_text(pki.p12_password)
+    passfile.chmod(0o600)
+    base = [benchlib.tool("pyhanko", BENCH), "sign", "addsig", "--field", "Signature1",
+            "--reason", benchlib.REASON, "--use-pades", "--use-pades-lta",
+            "--with-validation-info", "--timestamp-url", pki.url + TSA_PATH,
+            "--trust", str(pki.root_pem), "--trust-replace", "--other-certs", str(pki.interm_pem),
+            "pkcs12", "--passfile", str(passfile)]
+    env = benchlib.clean_env()
+    per_file = []
+    before = pki.requests()
+    t0 = time.perf_counter()
+    for f in files:
+        t = time.perf_counter()
+        benchlib.run_or_exit([*base, str(f), str(out / f.name), str(pki.p12)], bench=BENCH,
+                             what=f"pyhanko sign addsig {f.name}", env=env, cwd=work)
+        per_file.append(time.perf_counter() - t)
+    wall = time.perf_counter() - t0
+    _outputs(out, files, "pyhanko sign addsig")
+    return WayResult(
+        "pyhanko sign addsig, once per file",
+        benchlib.show([*base, "IN.pdf", "OUT.pdf", "signer.p12"]), len(files), wall,
+        len(files) / wall, _requests_since(pki, before),
+        notes={"mean_s_per_file": wall / len(files), "min_s_per_file": min(per_file),
+               "max_s_per_file": max(per_file)},
+    )
+
+
+def verify_sample(pki: LivePki, outputs: list[Path], k: int) -> list[str]:
+    """pyHanko's validator on ``k`` outputs, offline and hard-fail, trusting only the test
+    root and using only what the file carries (its DSS); what follows the signature and the
+    document timestamp may only be LTA updates (DSS, timestamps). Exits on any failure."""
+    from asn1crypto import pem
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    root = asn1_x509.Certificate.load(pem.unarmor(pki.root_pem.read_bytes())[2])
+
+    def later_changes_ok(status) -> bool:
+        return (status.coverage is SignatureCoverageLevel.ENTIRE_FILE
+                or status.modification_level in (ModificationLevel.NONE,
+                                                 ModificationLevel.LTA_UPDATES))
+
+    checked = []
+    for path in benchlib.spread(outputs, k):
+        with open(path, "rb") as f:
+            reader = PdfFileReader(f, strict=False)
+            sigs, stamps = reader.embedded_regular_signatures, reader.embedded_timestamp_signatures
+            problem = None
+            if len(sigs) != 1 or len(stamps) < 1:
+                problem = f"{len(sigs)} signatures and {len(stamps)} document timestamps"
+            else:
+                dss = DocumentSecurityStore.read_dss(reader)
+                offline = {"trust_roots": [root], "allow_fetching": False,
+                           "revocation_mode": "hard-fail"}
+                status = validate_pdf_signature(sigs[0], dss.as_validation_context(offline))
+                ts = status.timestamp_validity
+                stamp = validate_pdf_timestamp(stamps[-1], dss.as_validation_context(offline))
+                if not (status.intact and status.valid and status.trusted):
+                    problem = status.pretty_print_details()
+                elif ts is None or not (ts.intact and ts.valid and ts.trusted):
+                    problem = "no trusted signature timestamp"
+                elif not (stamp.intact and stamp.valid and stamp.trusted):
+                    problem = f"document timestamp: {stamp.pretty_print_details()}"
+                elif not (later_changes_ok(status) and later_changes_ok(stamp)):
+                    problem = (f"changed after signing: {status.modification_level}, "
+                               f"after the document timestamp: {stamp.modification_level}")
+        if problem:
+            sys.exit(f"{BENCH}: output {path} does not validate: {problem}")
+        checked.append(path.name)
+    return checked
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--files", type=int, default=100, help="documents to sign (default 100)")
+    ap.add_argument("--cli-files", type=int, default=20,
+                    help="documents for the per-file pyhanko CLI loop (default 20)")
+    ap.add_argument("--verify", type=int, default=5,
+                    help="outputs of each way checked with pyHanko's validator (default 5)")
+    ap.add_argument("--slow-services", action="store_true",
+                    help="let certomancer re-load its TSA and OCSP keys for every answer "
+                         "(~70-90 ms of CPU each on this machine's shared cores)")
+    ap.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    ap.add_argument("--workdir", type=Path,
+                    help="work folder (default: a new temporary folder, removed afterwards)")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--fail-on-target", action="store_true",
+                    help="exit 1 when the target is missed (default: report only)")
+    args = ap.parse_args(argv)
+    if args.files < 2 or args.cli_files < 1:
+        ap.error("--files must be at least 2 and --cli-files at least 1")
+    cli_files = min(args.cli_files, args.files)
+
+    t_start = time.perf_counter()
+    revision = benchlib.git_revision()
+    load_start = os.getloadavg()  # other work on this machine skews every figure
+    if args.workdir is not None:
+        workdir = args.workdir.resolve()
+        if workdir.exists() and any(workdir.iterdir()):
+            ap.error(f"--workdir {workdir} is not empty")
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="signkit-ltv-bench-"))
+    pki = None
+    try:
+        print(f"setting up in {workdir}: PKI served live, {args.files} PDFs ...", flush=True)
+        t0 = time.perf_counter()
+        if not args.slow_services:
+            benchlib.keep_service_keys_loaded()
+        pki = LivePki(workdir / "pki")
+        files = benchlib.write_office_pdfs(workdir / "in", args.files)
+        setup_s = time.perf_counter() - t0
+        print(f"  TSA {pki.url + TSA_PATH}, OCSP {', '.join(pki.ocsp_urls)}; "
+              f"set-up {setup_s:.1f} s", flush=True)
+
+        print(f"[1/3] signkit sign --level B-LTA, {args.files} files ...", flush=True)
+        signkit_cli = run_signkit_cli(pki, workdir / "in", files, workdir / "out-signkit",
+                                      workdir)
+        print(f"      {signkit_cli.wall_s:.2f} s, {signkit_cli.docs_per_s:.1f} docs/s",
+              flush=True)
+
+        print(f"[2/3] signkit library (DocumentSigner), {args.files} files ...", flush=True)
+        library = run_library(pki, files, workdir / "out-library")
+        print(f"      {library.wall_s:.2f} s, {library.docs_per_s:.1f} docs/s", flush=True)
+
+        print(f"[3/3] pyhanko sign addsig --use-pades-lta per file, {cli_files} files ...",
+              flush=True)
+        cli = run_pyhanko_cli_loop(pki, files[:cli_files], workdir / "out-pyhanko", workdir)
+        print(f"      {cli.wall_s:.2f} s, {cli.docs_per_s:.2f} docs/s", flush=True)
+
+        print("verifying a sample of each way's outputs with pyHanko (offline, from the DSS) "
+              "...", flush=True)
+        for way, folder, inputs in ((signkit_cli, "out-signkit", files),
+                                    (library, "out-library", files),
+                                    (cli, "out-pyhanko", files[:cli_files])):
+            way.verified = verify_sample(pki, [workdir / folder / f.name for f in inputs],
+                                         args.verify)
+        pki_url = pki.url
+    finally:
+        if pki is not None:
+            pki.close()
+        if not args.keep and args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    total_s = time.perf_counter() - t_start
+
+    ways = (signkit_cli, library, cli)
+    vs_cli = benchlib.ratio(signkit_cli.docs_per_s, cli.docs_per_s)
+    library_vs_cli = benchlib.ratio(library.docs_per_s, cli.docs_per_s)
+    target = {"ratio": vs_cli, "target": TARGET_VS_CLI, "pass": vs_cli >= TARGET_VS_CLI}
+
+    print()
+    print(f"signkit PAdES-B-LTA benchmark: {args.files} PDFs of 2-3 pages signed by {SIGNER} "
+          f"(RSA-2048, PKCS#12; TSA, OCSP and CRLs live on {pki_url}), {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}, signkit {revision or '(not a git checkout)'}; "
+          f"load average {load_start[0]:.2f} at start, {os.getloadavg()[0]:.2f} at end")
+    print(f"  {'way':<44} {'files':>5} {'wall s':>8} {'docs/s':>8} {'TSA/OCSP/CRL requests':>22}")
+    for way in ways:
+        r = way.requests
+        reqs = f"{r['tsa']}/{r['ocsp']}/{r['crl']}"
+        print(f"  {way.name:<44} {way.files:>5} {way.wall_s:>8.2f} {way.docs_per_s:>8.2f} "
+              f"{reqs:>22}")
+    n = signkit_cli.notes
+    steady = f"{n['steady_docs_per_s']:.1f}" if n["steady_docs_per_s"] else "n/a"
+    print(f"  signkit CLI: one-file run {n['one_file_run_s']:.2f} s; marginal "
+          f"{n['marginal_ms_per_doc']:.1f} ms/doc ({steady} docs/s after start-up)")
+    print(f"  pyhanko CLI: {cli.notes['mean_s_per_file']:.2f} s/file "
+          f"(min {cli.notes['min_s_per_file']:.2f}, max {cli.notes['max_s_per_file']:.2f})")
+    print(f"  signkit CLI / pyhanko CLI loop:     {vs_cli:6.1f}x  (target >= "
+          f"{TARGET_VS_CLI:g}x)  {'PASS' if target['pass'] else 'FAIL'}")
+    print(f"  signkit library / pyhanko CLI loop: {library_vs_cli:6.1f}x")
+    print(f"  verified with pyHanko (offline, hard-fail, DSS only; signature and both "
+          f"timestamps trusted): {', '.join(f'{len(w.verified)} of {w.files}' for w in ways)}")
+    print(f"  total runtime {total_s:.1f} s (set-up {setup_s:.1f} s)")
+    if total_s > TIME_BUDGET_S:
+        print(f"  warning: over the {TIME_BUDGET_S:.0f} s budget; lower --cli-files",
+              file=sys.stderr)
+
+    if args.json is not None:
+        from importlib.metadata import version
+
+        report = {
+            "config": {"files": args.files, "cli_files": cli_files, "level": "PAdES-B-LTA",
+                       "signer": SIGNER, "key": "RSA-2048 (PKCS#12)",
+                       "services": "TSA, OCSP, CRL served live on loopback"},
+            "signkit_revision": revision,
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                        "loadavg_start": load_start, "loadavg_end": os.getloadavg(),
+                        "platform": platform.platform(), "pyhanko": version("pyHanko"),
+                        "pyhanko_cli": version("pyhanko-cli")},
+            "ways": {"signkit_cli": asdict(signkit_cli), "signkit_library": asdict(library),
+                     "pyhanko_cli_loop": asdict(cli)},
+            "target_signkit_cli_vs_pyhanko_cli_loop": target,
+            "signkit_library_vs_pyhanko_cli_loop": library_vs_cli,
+            "setup_s": setup_s,
+            "total_s": total_s,
+        }
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+        print(f"  results written to {args.json}")
+    if args.fail_on_target and not target["pass"]:
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
