@@ -1,0 +1,64 @@
+"""Signature and seal images: PNG files with a transparent background (Decree 30/2020,
+Appendix I), turned into PDF image XObjects whose alpha channel becomes a soft mask.
+
+An image with no transparent pixel is refused rather than warned about: drawn over a
+document it would paint an opaque rectangle over the text under it (the seal overlaps the
+signature and the signer's title by design), and the decree asks for a transparent PNG.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.images import pil_image
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
+
+from ..errors import AppearanceError
+
+
+@functools.lru_cache(maxsize=16)
+def load_transparent_png(path: Path) -> Image.Image:
+    """The PNG at ``path`` as RGBA, cropped to its visible pixels (so a seal's size is
+    the size of the seal, not of the margin around it).
+
+    Raises :class:`~signkit.errors.AppearanceError` for a missing or unreadable file, a file
+    that is not a PNG, and a PNG with no transparent background."""
+    path = Path(path)
+    what = f"the image {path}"
+    if not path.is_file():
+        raise AppearanceError(f"{what} does not exist", file=path)
+    try:
+        with Image.open(path) as opened:
+            if opened.format != "PNG":
+                raise AppearanceError(
+                    f"{what} is a {opened.format or 'non-PNG'} file; Decree 30/2020 asks for a "
+                    "PNG with a transparent background", file=path)
+            image = opened.convert("RGBA")
+    except OSError as e:  # PIL's UnidentifiedImageError, truncated data, permissions
+        reason = "not an image" if isinstance(e, UnidentifiedImageError) else str(e)
+        raise AppearanceError(f"cannot read {what}: {reason}", file=path) from None
+    alpha = image.getchannel("A")
+    low, _ = alpha.getextrema()
+    if low == 255:
+        raise AppearanceError(
+            f"{what} has no transparent background; save it as a PNG with transparency "
+            "(an opaque image would cover the text under it)", file=path)
+    visible = alpha.getbbox()
+    if visible is None:
+        raise AppearanceError(f"{what} is fully transparent: there is nothing to draw",
+                              file=path)
+    return image.crop(visible)
+
+
+def fit_image(image: Image.Image, width: float, height: float) -> tuple[float, float]:
+    """The largest size with the image's aspect ratio that fits ``width`` x ``height``."""
+    scale = min(width / image.width, height / image.height)
+    return image.width * scale, image.height * scale
+
+
+def image_xobject(image: Image.Image, writer: BasePdfFileWriter) -> generic.IndirectObject:
+    """An image XObject (DeviceRGB, 8 bits) with the alpha channel as its /SMask."""
+    return pil_image(image, writer)
