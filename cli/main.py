@@ -7,6 +7,7 @@ import click
 import signkit
 
 from .demo_cmd import demo
+from .ltv_cmds import ltv, timestamp
 from .profile_cmds import profile
 from .sign_cmd import sign
 from .token_cmds import token
@@ -29,3 +30,5 @@ cli.add_command(sign)
 cli.add_command(verify)
 cli.add_command(profile)
 cli.add_command(demo)
+cli.add_command(timestamp)
+cli.add_command(ltv)

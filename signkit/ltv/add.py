@@ -1,0 +1,103 @@
+"""``signkit ltv add``: bring the signatures a document already has, whoever made them, up to
+PAdES B-LT or B-LTA.
+
+B-LT needs, for every signature, a proof of when it existed (its signature timestamp, or a
+document timestamp after it) and, in the DSS, the chains and revocation data of every signer
+and TSA. B-LTA adds a document timestamp over all of that. What is missing is fetched (OCSP,
+CRLs: hard-fail) and appended in incremental updates, never touching the signed bytes:
+
+- the DSS update goes into the same revision as a new document timestamp, when one is needed,
+  so that the timestamp covers it; the TSA's own chain and revocation data follow in one more
+  DSS update (as pyHanko does for B-LTA);
+- a document that already holds everything (checked offline first, against its own DSS) is
+  left alone: NOT_NEEDED.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+from ..errors import InputError, SigningError
+from ..signing.document import PadesLevel
+from ..verification.evidence import signature_timestamp_tokens
+from .result import Additions, LtvResult, LtvStatus
+from .session import ArchiveSession
+
+LEVELS = (PadesLevel.B_LT, PadesLevel.B_LTA)
+
+
+def add_validation_data(session: ArchiveSession, source: Path, target: Path, *,
+                        level: PadesLevel = PadesLevel.B_LT,
+                        overwrite: bool = False) -> LtvResult:
+    """Bring ``source``'s signatures up to ``level`` (B-LT or B-LTA), written to ``target``
+    (``target`` = ``source``: replace it atomically); nothing is written when nothing is
+    missing. A failure raises a ``SigningError`` and leaves no output."""
+    if level not in LEVELS:
+        raise ValueError(f"ltv add brings signatures to B-LT or B-LTA, not {level.value}")
+    data = session.read(source)
+    reader = session.open_reader(data, source)
+    if not reader.embedded_signatures:
+        raise InputError("not signed: there is no signature or document timestamp to add "
+                         "validation data for", path=source)
+    new, added = session.run(_extend(session, reader, data, source, level))
+    if new is None:
+        return LtvResult(source, None, LtvStatus.NOT_NEEDED)
+    digest = session.write(source, target, new, data, overwrite=overwrite)
+    return LtvResult(source, target, LtvStatus.ADDED, added, sha256=digest)
+
+
+async def _extend(session: ArchiveSession, reader: PdfFileReader, data: bytes, source: Path,
+                  level: PadesLevel) -> tuple[bytes | None, Additions]:
+    signed = signed_objects(reader)
+    complete = await _complete_offline(session, reader, signed, source)
+    if level is PadesLevel.B_LTA:
+        timestamp_due = not reader.embedded_timestamp_signatures
+    else:
+        timestamp_due = any(not _proven(reader, s) for s in reader.embedded_regular_signatures)
+    if complete and not timestamp_due:
+        return None, Additions()
+    context = session.document_context(reader)
+    paths = None
+    if not complete:
+        paths = [await session.validate_chain(sd, context, what, source) for sd, what in signed]
+        if not timestamp_due and level is PadesLevel.B_LT:
+            return session.add_dss(data, source, paths=paths, context=context)
+    stamped, added = await session.add_document_timestamp(data, source, paths=paths,
+                                                          context=context)
+    tsa_paths = await session.tsa_paths(context)
+    final, more = session.add_dss(stamped, source, paths=tsa_paths, context=context)
+    return final or stamped, added + more
+
+
+def signed_objects(reader: PdfFileReader) -> list[tuple[object, str]]:
+    """Every CMS object whose signer needs validation data, with a name for messages."""
+    items = []
+    for sig in reader.embedded_signatures:
+        if sig.sig_object_type == "/DocTimeStamp":
+            items.append((sig.signed_data, f"document timestamp {sig.field_name!r}"))
+            continue
+        what = f"signature {sig.field_name!r}"
+        items.append((sig.signed_data, what))
+        items += [(token, f"the timestamp of {what}") for token in signature_timestamp_tokens(sig)]
+    return items
+
+
+async def _complete_offline(session: ArchiveSession, reader: PdfFileReader, signed: list,
+                            source: Path) -> bool:
+    """Does the document alone (its DSS) let every chain validate now, revocation included?"""
+    context = session.offline_context(reader)
+    try:
+        for signed_data, what in signed:
+            await session.validate_chain(signed_data, context, what, source)
+    except SigningError:
+        return False
+    return True
+
+
+def _proven(reader: PdfFileReader, sig: EmbeddedPdfSignature) -> bool:
+    """A timestamp proves when ``sig`` existed: its own, or a document timestamp after it."""
+    return bool(signature_timestamp_tokens(sig)) or any(
+        ts.signed_revision > sig.signed_revision for ts in reader.embedded_timestamp_signatures)

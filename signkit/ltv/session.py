@@ -1,0 +1,418 @@
+"""What every archive-maintenance command shares for a whole batch, and the steps it is made of.
+
+``ArchiveSession`` holds one event loop, one ``TsaClient`` (its HTTP connections kept alive
+from one document to the next), one set of revocation fetchers whose answers are cached for
+the batch, and the trust anchors, loaded once. The TSA client and the fetchers are created on
+first use, so a run that finds nothing to do (``ltv refresh`` on an archive that needs no
+renewal) never opens a connection.
+
+Per document it gives the steps: reading (strictly, then leniently: real producers such as
+poppler write slightly off-spec files), a validation context of its own (so a document's DSS
+receives its own revocation data, not every answer fetched earlier in the batch), chain
+validation with errors that name the signature and the service, DSS updates, document
+timestamps, and the atomic write, which refuses any output that does not keep the input's
+bytes intact as its prefix (earlier signatures untouched).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import cms
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError, PdfStrictReadError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import ValidationInfoReadingError
+from pyhanko.sign.validation.generic_cms import extract_certificate_info
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import (
+    InsufficientRevinfoError,
+    PathBuildingError,
+    PathError,
+    RevokedError,
+    ValidationError,
+)
+from pyhanko_certvalidator.fetchers.api import CRLFetcher, Fetchers, OCSPFetcher
+
+from ..atomic import write_atomically
+from ..errors import InputError, RevocationFetchError, SigningError, TimestampError
+from ..signing.network import RevocationFetchers, crl_urls, ocsp_urls
+from ..signing.timestamps import TsaAuth, TsaClient
+from ..tokens.base import DIGEST_SIZES
+from ..verification.trust import load_certificates
+from .result import Additions
+
+# what pyHanko's object model raises on structurally broken documents
+_PDF_ERRORS = (PdfError, ValueError, KeyError, TypeError, AttributeError, IndexError)
+
+
+@dataclass(frozen=True)
+class LtvOptions:
+    """The services and trust an archive-maintenance run uses. Defaults: SHA-256 document
+    timestamps, 10 s per request, two retries on connection errors and HTTP 5xx."""
+
+    tsa_url: str | None = None
+    tsa_timeout: float = 10.0  # seconds per request
+    tsa_auth: TsaAuth | None = None
+    tsa_retries: int = 2  # with backoff; never after HTTP 4xx
+    tsa_digest: str = "sha256"  # the document timestamps' hash algorithm
+    trust: tuple[Path, ...] = ()  # trust-anchor certificate files (PEM or DER)
+    other_certs: tuple[Path, ...] = ()  # intermediate certificate files
+    revocation_timeout: float = 10.0  # seconds per OCSP/CRL request
+
+
+class ArchiveSession:
+    """The shared state of one batch; see the module docstring.
+
+    >>> with ArchiveSession(LtvOptions(tsa_url="http://tsa.example/", trust=(root,))) as s:
+    ...     add_validation_data(s, Path("a.pdf"), Path("out/a.pdf"))
+    """
+
+    def __init__(self, options: LtvOptions):
+        if options.tsa_digest not in DIGEST_SIZES:
+            raise ValueError(f"tsa_digest must be one of {', '.join(DIGEST_SIZES)}")
+        self.options = options
+        self.anchors = [c for p in options.trust for c in load_certificates(Path(p))]
+        self.intermediates = [c for p in options.other_certs for c in load_certificates(Path(p))]
+        self._loop = asyncio.new_event_loop()
+        self._tsa: TsaClient | None = None
+        self._revocation: RevocationFetchers | None = None
+        self._read_stats: dict[Path, os.stat_result] = {}
+
+    def __enter__(self) -> ArchiveSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._tsa is not None:
+            self._loop.run_until_complete(self._tsa.aclose())
+        if self._revocation is not None:
+            self._loop.run_until_complete(self._revocation.aclose())
+        self._loop.close()
+
+    def run(self, coroutine):
+        """Run one document's asynchronous work on the batch's one event loop."""
+        return self._loop.run_until_complete(coroutine)
+
+    # --- the batch's services, created on first use ---------------------------------------
+
+    @property
+    def tsa(self) -> TsaClient:
+        if self._tsa is None:
+            if not self.options.tsa_url:
+                raise SigningError("a document timestamp is needed but no time-stamping "
+                                   "service was given (--tsa URL or the profile's signing.tsa)")
+            # the TSA must chain to an anchor when anchors are given (no fetching: that
+            # check is about trust, the DSS gets the TSA's revocation data separately)
+            check = (ValidationContext(trust_roots=self.anchors, other_certs=self.intermediates,
+                                       allow_fetching=False, revocation_mode="soft-fail")
+                     if self.anchors else None)
+            self._tsa = TsaClient(self.options.tsa_url, timeout=self.options.tsa_timeout,
+                                  auth=self.options.tsa_auth, retries=self.options.tsa_retries,
+                                  validation_context=check)
+        return self._tsa
+
+    @property
+    def revocation(self) -> RevocationFetchers:
+        if self._revocation is None:
+            self._revocation = RevocationFetchers(timeout=self.options.revocation_timeout)
+        return self._revocation
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def read(self, path: Path) -> bytes:
+        """The file's bytes; its size and time are kept, so that ``write`` can tell whether
+        it changed while it was being worked on."""
+        try:
+            self._read_stats = {path: path.stat()}  # one document at a time
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError("file not found", path=path) from None
+        except IsADirectoryError:
+            raise InputError("is a folder, not a PDF file", path=path) from None
+        except OSError as e:
+            raise InputError(f"cannot read: {e.strerror}", path=path) from None
+        if b"%PDF-" not in data[:1024]:
+            raise InputError("not a PDF file (no %PDF- header)", path=path)
+        return data
+
+    def open_reader(self, data: bytes, path: Path, *, strict: bool = True,
+                    parse_signatures: bool = True) -> PdfFileReader:
+        """The document, read strictly, else leniently; with ``parse_signatures``, its
+        signatures are parsed here (that is where a strict reader may refuse)."""
+        with pdf_errors(path):
+            try:
+                reader = PdfFileReader(io.BytesIO(data), strict=strict)
+                if parse_signatures:
+                    reader.embedded_signatures  # noqa: B018
+            except PdfStrictReadError:
+                reader = PdfFileReader(io.BytesIO(data), strict=False)
+                if parse_signatures:
+                    reader.embedded_signatures  # noqa: B018
+            if reader.encrypted:
+                raise InputError("encrypted (password-protected) PDFs are not supported",
+                                 path=path)
+            return reader
+
+    def open_writer(self, data: bytes, path: Path) -> IncrementalPdfFileWriter:
+        with pdf_errors(path):
+            writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+            if writer.prev.encrypted:
+                raise InputError("encrypted (password-protected) PDFs are not supported",
+                                 path=path)
+            return writer
+
+    # --- validation data ------------------------------------------------------------------
+
+    def offline_context(self, reader: PdfFileReader) -> ValidationContext:
+        """Only what the document carries (its DSS) and the given trust: does it already
+        hold everything a validator needs?"""
+        certs, ocsps, crls = _dss_contents(reader)
+        return ValidationContext(trust_roots=self.anchors,
+                                 other_certs=[*self.intermediates, *certs],
+                                 ocsps=ocsps, crls=crls, allow_fetching=False,
+                                 revocation_mode="hard-fail")
+
+    def document_context(self, reader: PdfFileReader) -> ValidationContext:
+        """A fresh context for one document that fetches through the batch's cache
+        (hard-fail: a certificate that names an OCSP responder or CRL must get an answer)."""
+        self.revocation.start_document()
+        certs, _, _ = _dss_contents(reader)
+        return ValidationContext(trust_roots=self.anchors,
+                                 other_certs=[*self.intermediates, *certs],
+                                 allow_fetching=True, revocation_mode="hard-fail",
+                                 fetchers=_document_fetchers(self.revocation.fetchers))
+
+    async def validate_chain(self, signed_data: cms.SignedData, context: ValidationContext,
+                             what: str, path: Path):
+        """The validation path of the certificate that signed ``signed_data`` (a signature
+        or a timestamp token), its revocation data gathered into ``context``."""
+        try:
+            info = extract_certificate_info(signed_data)
+        except (ValueError, KeyError, TypeError) as e:
+            raise InputError(f"{what}: its signer's certificate cannot be read ({e})",
+                             path=path) from None
+        validator = CertificateValidator(info.signer_cert, intermediate_certs=info.other_certs,
+                                         validation_context=context)
+        try:
+            return await validator.async_validate_usage(set())
+        except (PathError, ValidationError) as e:
+            raise self._chain_error(e, info.signer_cert, what, path) from None
+
+    def _chain_error(self, error: Exception, cert, what: str, path: Path) -> SigningError:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        failures = self._revocation.failures if self._revocation is not None else []
+        if failures:  # say which service failed and why
+            return RevocationFetchError(
+                f"revocation data for {what} could not be obtained: "
+                + "; ".join(map(str, failures)), urls=[f.url for f in failures], path=path)
+        if isinstance(error, PathBuildingError):
+            return SigningError(f"{what}: its certificate does not chain to a trust anchor "
+                                f"({reason}); add the root with --trust", path=path)
+        if isinstance(error, RevokedError):
+            return SigningError(f"{what}: its certificate is revoked ({reason})", path=path)
+        if isinstance(error, InsufficientRevinfoError):
+            urls = ocsp_urls(cert) + crl_urls(cert)
+            where = f" (services: {', '.join(urls)})" if urls else ""
+            return RevocationFetchError(
+                f"revocation data for {what} could not be obtained{where}: {reason}",
+                urls=urls, path=path)
+        return SigningError(f"{what}: its certificate chain is not valid now ({reason})",
+                            path=path)
+
+    async def tsa_paths(self, context: ValidationContext) -> list:
+        """The TSA's validation paths, its revocation data gathered into ``context``."""
+        try:
+            return [p async for p in self.tsa.validation_paths(context)]
+        except TimestampError as e:
+            failures = self.revocation.failures
+            if failures:
+                raise RevocationFetchError(
+                    f"revocation data for the TSA {self.tsa.url} could not be obtained: "
+                    + "; ".join(map(str, failures)), urls=[f.url for f in failures]) from None
+            raise TimestampError(e.reason, url=e.url) from None
+
+    def add_dss(self, data: bytes, path: Path, *, paths: list,
+                context: ValidationContext) -> tuple[bytes | None, Additions]:
+        """``data`` with a DSS update holding the chains of ``paths`` and the revocation data
+        in ``context``; ``None`` when the DSS already holds all of it."""
+        writer = self.open_writer(data, path)
+        with pdf_errors(path):
+            added = _supply_dss(writer, paths, context)
+            if not added.anything:
+                return None, added
+            out = io.BytesIO()
+            writer.write(out)
+        return out.getvalue(), added
+
+    async def add_document_timestamp(
+        self, data: bytes, path: Path, *, paths: list | None = None,
+        context: ValidationContext | None = None,
+    ) -> tuple[bytes, Additions]:
+        """``data`` with a document timestamp; with ``paths``, a DSS update in the same
+        revision, so that the timestamp covers it."""
+        writer = self.open_writer(data, path)
+        out = io.BytesIO()
+        with pdf_errors(path):
+            added = _supply_dss(writer, paths, context) if paths is not None else Additions()
+            try:
+                await PdfTimeStamper(self.tsa).async_timestamp_pdf(
+                    writer, self.options.tsa_digest, output=out)
+            except TimestampError as e:
+                raise TimestampError(e.reason, url=e.url, path=path) from None
+        return out.getvalue(), added + Additions(document_timestamp=True)
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def write(self, source: Path, target: Path, data: bytes, original: bytes, *,
+              overwrite: bool) -> str:
+        """Write ``data`` to ``target`` atomically (``target`` = ``source``: replace the input,
+        keeping its permissions); return its SHA-256. The output must extend ``original``
+        and the input must not have changed meanwhile."""
+        in_place = _same_file(source, target)
+        before = self._read_stats.pop(source, None) or source.stat()
+
+        def check(out: bytes) -> None:
+            if not out.startswith(original) or not out.rstrip().endswith(b"%%EOF"):
+                raise SigningError("internal check failed: the output does not keep the "
+                                   "original bytes intact", path=source)
+            now = source.stat()
+            if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+                raise SigningError("the file changed while it was being processed; "
+                                   "nothing was written", path=source)
+
+        write_atomically(target, data, overwrite=overwrite or in_place, check=check,
+                         source=source)
+        if in_place:
+            with contextlib.suppress(OSError):
+                os.chmod(target, before.st_mode & 0o7777)
+        return hashlib.sha256(data).hexdigest()
+
+
+@contextlib.contextmanager
+def pdf_errors(path: Path) -> Iterator[None]:
+    """pyHanko's object model raises these on broken documents; say so, with the file."""
+    try:
+        yield
+    except SigningError:
+        raise
+    except (PdfError, ValidationInfoReadingError) as e:
+        raise InputError(f"damaged or unreadable PDF ({e})", path=path) from None
+    except _PDF_ERRORS as e:
+        if not _raised_in_pyhanko(e):
+            raise
+        raise InputError(f"damaged PDF structure ({type(e).__name__}: {e})", path=path) \
+            from None
+
+
+def _raised_in_pyhanko(error: BaseException) -> bool:
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and "pyhanko" in tb.tb_frame.f_code.co_filename
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def _read_dss(handler) -> DocumentSecurityStore | None:
+    try:
+        return DocumentSecurityStore.read_dss(handler)
+    except ValidationInfoReadingError:
+        return None
+
+
+def _dss_contents(reader: PdfFileReader) -> tuple[list, list, list]:
+    """Certificates, OCSP responses and CRLs of the document's DSS (unreadable items are
+    left out: a validator would not have them either)."""
+    from asn1crypto import crl as asn1_crl
+    from asn1crypto import ocsp as asn1_ocsp
+
+    dss = _read_dss(reader)
+    if dss is None:
+        return [], [], []
+    certs, ocsps, crls = [], [], []
+    with contextlib.suppress(*_PDF_ERRORS):
+        certs = list(dss.load_certs())
+    for refs, load, bucket in ((dss.ocsps, asn1_ocsp.OCSPResponse.load, ocsps),
+                               (dss.crls, asn1_crl.CertificateList.load, crls)):
+        for ref in refs:
+            with contextlib.suppress(*_PDF_ERRORS):
+                bucket.append(load(ref.get_object().data))
+    return certs, ocsps, crls
+
+
+def _dss_counts(dss: DocumentSecurityStore | None) -> tuple[int, int, int]:
+    return (0, 0, 0) if dss is None else (len(dss.certs), len(dss.ocsps), len(dss.crls))
+
+
+def _supply_dss(writer: IncrementalPdfFileWriter, paths: list | None,
+                context: ValidationContext | None) -> Additions:
+    before = _dss_counts(_read_dss(writer))
+    # no VRI entries: they are optional in PAdES and keyed by SHA-1
+    dss = DocumentSecurityStore.supply_dss_in_writer(
+        writer, None, paths=paths, validation_context=context)
+    after = _dss_counts(dss)
+    return Additions(*(a - b for a, b in zip(after, before, strict=True)))
+
+
+def _document_fetchers(batch: Fetchers) -> Fetchers:
+    return Fetchers(ocsp_fetcher=_DocumentOcspFetcher(batch.ocsp_fetcher),
+                    crl_fetcher=_DocumentCrlFetcher(batch.crl_fetcher),
+                    cert_fetcher=batch.cert_fetcher)
+
+
+class _DocumentOcspFetcher(OCSPFetcher):
+    """The batch's OCSP fetcher (and its cache), listing only what this document asked for:
+    pyHanko puts every response a context lists into the DSS."""
+
+    def __init__(self, batch: OCSPFetcher):
+        self._batch = batch
+        self._asked: dict = {}
+
+    async def fetch(self, cert, authority):
+        response = await self._batch.fetch(cert, authority)
+        self._asked.setdefault(cert.issuer_serial, {})[response.dump()] = response
+        return response
+
+    def fetched_responses(self):
+        return [r for answers in self._asked.values() for r in answers.values()]
+
+    def fetched_responses_for_cert(self, cert):
+        return list(self._asked.get(cert.issuer_serial, {}).values())
+
+
+class _DocumentCrlFetcher(CRLFetcher):
+    """As ``_DocumentOcspFetcher``, for CRLs."""
+
+    def __init__(self, batch: CRLFetcher):
+        self._batch = batch
+        self._asked: dict = {}
+
+    async def fetch(self, cert, *, use_deltas=None):
+        kwargs = {} if use_deltas is None else {"use_deltas": use_deltas}
+        crls = list(await self._batch.fetch(cert, **kwargs))
+        self._asked[cert.issuer_serial] = crls
+        return crls
+
+    def fetched_crls(self):
+        unique = {c.dump(): c for crls in self._asked.values() for c in crls}
+        return list(unique.values())
+
+    def fetched_crls_for_cert(self, cert):
+        return self._asked[cert.issuer_serial]  # KeyError: not asked yet, so fetch

@@ -1,0 +1,19 @@
+"""``signkit timestamp``: a document timestamp (RFC 3161, /DocTimeStamp) over the whole file,
+signed or not, in an incremental update."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .result import LtvResult, LtvStatus
+from .session import ArchiveSession
+
+
+def timestamp_document(session: ArchiveSession, source: Path, target: Path, *,
+                       overwrite: bool = False) -> LtvResult:
+    """Add a document timestamp to ``source``, written to ``target`` (``target`` =
+    ``source``: replace it atomically). A failure raises a ``SigningError``."""
+    data = session.read(source)
+    stamped, added = session.run(session.add_document_timestamp(data, source))
+    digest = session.write(source, target, stamped, data, overwrite=overwrite)
+    return LtvResult(source, target, LtvStatus.ADDED, added, sha256=digest)
