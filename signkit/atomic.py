@@ -26,15 +26,21 @@ def write_atomically(
     overwrite: bool,
     check: Callable[[bytes], None] | None = None,
     source: Path | None = None,
+    mode: int | None = None,
 ) -> None:
-    """Write ``data`` to ``target`` atomically; ``check`` may raise to abandon the write."""
+    """Write ``data`` to ``target`` atomically; ``check`` may raise to abandon the write.
+    ``mode`` (permission bits) is set before the file gets its name, so a file replaced in
+    place keeps its permissions without a moment of being readable by others."""
     if not overwrite:
         refuse_existing(target, source=source)
     try:
         fd = os.open(target.parent, os.O_TMPFILE | os.O_WRONLY, 0o644)
     except (AttributeError, OSError):
-        _write_via_named_temp(target, data, overwrite=overwrite, check=check, source=source)
+        _write_via_named_temp(target, data, overwrite=overwrite, check=check, source=source,
+                              mode=mode)
     else:
+        if mode is not None:
+            os.fchmod(fd, mode)
         _write_via_anonymous_file(fd, target, data, overwrite=overwrite, check=check, source=source)
     _fsync_dir(target.parent)
 
@@ -80,13 +86,15 @@ def _link_anonymous(fd: int, target: Path) -> None:
         os.close(dir_fd)
 
 
-def _write_via_named_temp(target, data, *, overwrite, check, source) -> None:
+def _write_via_named_temp(target, data, *, overwrite, check, source, mode) -> None:
     fd, tmp_name = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.signkit-", suffix=".tmp"
     )
     tmp = Path(tmp_name)
     try:
         try:
+            if mode is not None:
+                os.fchmod(fd, mode)
             _write_all(fd, data)
         finally:
             os.close(fd)

@@ -293,10 +293,7 @@ class ArchiveSession:
                                    "nothing was written", path=source)
 
         write_atomically(target, data, overwrite=overwrite or in_place, check=check,
-                         source=source)
-        if in_place:
-            with contextlib.suppress(OSError):
-                os.chmod(target, before.st_mode & 0o7777)
+                         source=source, mode=before.st_mode & 0o7777 if in_place else None)
         return hashlib.sha256(data).hexdigest()
 
 
