@@ -9,7 +9,7 @@ DEB_PACKAGES := softhsm2 opensc poppler-utils qpdf libnss3-tools fonts-dejavu-co
 DEB_PROBES := /usr/bin/softhsm2-util /usr/bin/pkcs11-tool /usr/bin/pdfsig /usr/bin/qpdf /usr/bin/certutil \
               /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
-.PHONY: demo test bench bench-verify bench-ltv lint system venv clean
+.PHONY: demo test bench bench-verify bench-ltv bench-ltv-refresh lint system venv clean
 
 demo: venv
 	$(BIN)/signkit demo --workdir demo-work
@@ -35,6 +35,10 @@ bench-verify: venv
 # PKI's TSA, OCSP and CRLs served live on loopback; needs only the test venv
 bench-ltv: venv
 	$(BIN)/python bench/ltv_bench.py $(BENCH_ARGS)
+
+# `signkit ltv refresh` over an archive that needs nothing, beside `signkit verify --offline`
+bench-ltv-refresh: venv
+	$(BIN)/python bench/ltv_refresh_bench.py $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
