@@ -5,7 +5,6 @@ profile's trust anchors and the TSA credentials as the commands resolve them."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -104,21 +103,11 @@ def parse_moment(value: str | None, param_hint: str) -> dt.datetime | None:
 
 
 def profile_anchors(profile) -> tuple[Path, ...]:
-    """The profile's anchor files and those an administrator installed for it, the latter
-    only when they match the profile's pins (as verification insists)."""
-    from signkit.profiles import anchor_dir
-    from signkit.verification.trust import load_certificates
+    """The profile's anchor files and those an administrator installed for it (each must
+    match the profile's pins, as verification insists)."""
+    from signkit.certs import profile_anchor_files
 
-    found = list(profile.anchors)
-    folder = anchor_dir(profile)
-    pins = {p.sha256 for p in profile.pins if p.role == "root"}
-    if folder.is_dir():
-        for path in sorted(p for p in folder.iterdir() if p.is_file()):
-            prints = {hashlib.sha256(c.dump()).hexdigest().upper()
-                      for c in load_certificates(path)}
-            if not pins or prints <= pins:
-                found.append(path)
-    return tuple(dict.fromkeys(found))
+    return profile_anchor_files(profile)
 
 
 def tsa_auth(token_file: Path | None):

@@ -109,9 +109,10 @@ def test_chain_of_a_vietnamese_public_ca_ends_at_the_installed_national_root(
 
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
 
+    from signkit.certs import load_certificates
     from signkit.profiles import install_anchors
     from signkit.verification import VerifyOptions
-    from signkit.verification.trust import TrustSetup, load_certificates
+    from signkit.verification.trust import TrustSetup
 
     monkeypatch.setenv("SIGNKIT_ANCHOR_DIR", str(tmp_path / "anchors"))
     install_anchors(load_profile("vn"), sorted(SHARED_VN.glob("*.pem")))

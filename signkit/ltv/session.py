@@ -44,11 +44,11 @@ from pyhanko_certvalidator.errors import (
 from pyhanko_certvalidator.fetchers.api import CRLFetcher, Fetchers, OCSPFetcher
 
 from ..atomic import write_atomically
+from ..certs import load_certificates
 from ..errors import InputError, RevocationFetchError, SigningError, TimestampError
 from ..signing.network import RevocationFetchers, crl_urls, ocsp_urls
 from ..signing.timestamps import TsaAuth, TsaClient
 from ..tokens.base import DIGEST_SIZES
-from ..verification.trust import load_certificates
 from .result import Additions
 
 # what pyHanko's object model raises on structurally broken documents

@@ -7,13 +7,10 @@ is downloaded once per URL and an OCSP answer once per certificate for the whole
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from asn1crypto import crl as asn1_crl
-from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
 from pyhanko.sign.validation.policy_decl import (
@@ -32,55 +29,14 @@ from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationChec
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
-from ..errors import ProfileError
-from ..profiles import Profile, anchor_dir
+from ..certs import installed_certificate_files, load_certificates, load_crl
+from ..profiles import Profile
 from .options import VerifyOptions
 
 
-def load_certificates(path: Path) -> list[asn1_x509.Certificate]:
-    """Every certificate in a PEM or DER file."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ProfileError(f"cannot read certificate file {path}: {e.strerror}") from None
-    try:
-        if pem.detect(data):
-            return [asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(data, True)]
-        return [asn1_x509.Certificate.load(data)]
-    except ValueError as e:
-        raise ProfileError(f"{path} is not a certificate file ({e})") from None
-
-
-def load_crl(path: Path) -> asn1_crl.CertificateList:
-    try:
-        data = path.read_bytes()
-        if pem.detect(data):
-            _, _, data = pem.unarmor(data)
-        return asn1_crl.CertificateList.load(data)
-    except (OSError, ValueError) as e:
-        raise ProfileError(f"{path} is not a readable CRL ({e})") from None
-
-
 def _installed(profile: Profile, role: str) -> list[asn1_x509.Certificate]:
-    """Certificates an administrator installed for the profile; each must match a pin of
-    its role (anchors in the folder, intermediates in its ``intermediates/``)."""
-    folder = anchor_dir(profile)
-    if role == "intermediate":
-        folder = folder / "intermediates"
-    if not folder.is_dir():
-        return []
-    pins = {p.sha256 for p in profile.pins if p.role == role}
-    found = []
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
-        for cert in load_certificates(path):
-            fingerprint = hashlib.sha256(cert.dump()).hexdigest().upper()
-            if pins and fingerprint not in pins:
-                raise ProfileError(
-                    f"{role} {path} (SHA-256 {fingerprint}) matches no pin of profile "
-                    f"{profile.name!r}; refusing to trust it"
-                )
-            found.append(cert)
-    return found
+    return [c for path in installed_certificate_files(profile, role)
+            for c in load_certificates(path)]
 
 
 @dataclass

@@ -1,0 +1,69 @@
+"""Certificate and CRL files: reading them, and the anchors an administrator installed for a
+profile (each checked against the profile's pins: a swapped file is refused, never trusted).
+
+Shared by signing (chains for B-LT/B-LTA, the TSA check), verification and the archive
+commands; needs asn1crypto only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+
+from .errors import ProfileError
+from .profiles import Profile, anchor_dir
+
+
+def load_certificates(path: Path) -> list[asn1_x509.Certificate]:
+    """Every certificate in a PEM or DER file."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ProfileError(f"cannot read certificate file {path}: {e.strerror}") from None
+    try:
+        if pem.detect(data):
+            return [asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(data, True)]
+        return [asn1_x509.Certificate.load(data)]
+    except ValueError as e:
+        raise ProfileError(f"{path} is not a certificate file ({e})") from None
+
+
+def load_crl(path: Path) -> asn1_crl.CertificateList:
+    try:
+        data = path.read_bytes()
+        if pem.detect(data):
+            _, _, data = pem.unarmor(data)
+        return asn1_crl.CertificateList.load(data)
+    except (OSError, ValueError) as e:
+        raise ProfileError(f"{path} is not a readable CRL ({e})") from None
+
+
+def installed_certificate_files(profile: Profile, role: str = "root") -> list[Path]:
+    """Files an administrator installed for ``profile`` (anchors in its folder,
+    intermediates in ``intermediates/``); every certificate in them must match a pin of
+    that role, else ``ProfileError``."""
+    folder = anchor_dir(profile)
+    if role == "intermediate":
+        folder = folder / "intermediates"
+    if not folder.is_dir():
+        return []
+    pins = {p.sha256 for p in profile.pins if p.role == role}
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    for path in files:
+        for cert in load_certificates(path):
+            fingerprint = hashlib.sha256(cert.dump()).hexdigest().upper()
+            if pins and fingerprint not in pins:
+                raise ProfileError(
+                    f"{role} {path} (SHA-256 {fingerprint}) matches no pin of profile "
+                    f"{profile.name!r}; refusing to trust it"
+                )
+    return files
+
+
+def profile_anchor_files(profile: Profile) -> tuple[Path, ...]:
+    """The profile's own anchor files and the pinned ones installed for it."""
+    return tuple(dict.fromkeys([*profile.anchors, *installed_certificate_files(profile)]))
