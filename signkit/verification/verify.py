@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils import misc as pdf_misc
 from pyhanko.pdf_utils.misc import PdfError, PdfStrictReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
@@ -412,8 +413,17 @@ def _validation_failure(field: str, error: Exception) -> SignatureReport:
         return _signature_failure(
             field, SubIndication.__members__.get(name, SubIndication.FORMAT_FAILURE),
             f"the signature cannot be validated: {_short(error)}")
+    if _DECODE_LIMIT_ERROR is not None and isinstance(error, _DECODE_LIMIT_ERROR):
+        return _signature_failure(
+            field, SubIndication.FORMAT_FAILURE,
+            f"a compressed stream of the document inflates beyond the safety limit "
+            f"(a decompression bomb?): {_short(error)}")
     return _signature_failure(field, SubIndication.FORMAT_FAILURE,
                               f"malformed signature: {_short(error)}")
+
+
+# pyHanko >= 0.38 caps decoded stream sizes; older versions have no such error
+_DECODE_LIMIT_ERROR = getattr(pdf_misc, "PdfDecodeLimitError", None)
 
 
 def _file_failure(path: Path, digest: str | None, reason: str) -> FileReport:
