@@ -43,6 +43,7 @@ from pyhanko_certvalidator.errors import (
 )
 from pyhanko_certvalidator.fetchers.api import CRLFetcher, Fetchers, OCSPFetcher
 
+from .._pdf_speedups import install as _install_pdf_speedups
 from ..atomic import write_atomically
 from ..certs import load_certificates
 from ..errors import InputError, RevocationFetchError, SigningError, TimestampError
@@ -53,6 +54,8 @@ from .result import Additions
 
 # what pyHanko's object model raises on structurally broken documents
 _PDF_ERRORS = (PdfError, ValueError, KeyError, TypeError, AttributeError, IndexError)
+
+_install_pdf_speedups()  # pyHanko reads /Contents hex one byte at a time
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 
+from .._pdf_speedups import install as _install_pdf_speedups
 from ..profiles import load_profile
 from ..report import (
     FileReport,
@@ -74,6 +75,8 @@ _MISSING_DATA = frozenset({
     SubIndication.NO_CERTIFICATE_CHAIN_FOUND, SubIndication.NO_POE,
     SubIndication.REVOCATION_OUT_OF_BOUNDS_NO_POE,
 })
+
+_install_pdf_speedups()  # pyHanko reads /Contents hex one byte at a time
 
 
 class _TimeLimit(BaseException):
