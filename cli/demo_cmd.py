@@ -37,6 +37,10 @@ def demo(workdir: Path, inputs: tuple[Path, ...]) -> None:
         click.echo(f"  {r.input}: {state}")
     o = result.outcome
     click.echo(f"{o.signed} signed, {o.failed} failed.")
+    d = result.decree30
+    click.echo(f"\nDecree 30/2020 look (personal signature, then the organisation's seal over "
+               f"it):\n  {d.output}\n  [{d.field}] {d.placement}"
+               + (f"\n  [{d.seal.field}] {d.seal.placement}" if d.seal is not None else ""))
     click.echo(f"\nVerification (signkit verify --profile demo --trust {result.root_certificate}):")
     lang = (click.get_current_context().find_root().obj or {}).get("lang", "en")
     click.echo(render_text(result.report, lang=lang), nl=False)

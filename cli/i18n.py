@@ -6,6 +6,7 @@ import click
 
 _TEXT = {
     "signed": ("signed", "đã ký"),
+    "sealed": ("sealed", "đã đóng dấu"),
     "failed": ("FAILED", "LỖI"),
     "skipped": ("skipped", "bỏ qua"),
     "summary": (
@@ -15,6 +16,9 @@ _TEXT = {
     "stopped": ("Batch stopped: {reason}", "Dừng ký hàng loạt: {reason}"),
     "pin_prompt": ("PIN for token {label}", "Mã PIN của token {label}"),
     "p12_prompt": ("Password for {file}", "Mật khẩu của tệp {file}"),
+    "seal_pin_prompt": ("PIN for the seal token {label}", "Mã PIN của token con dấu {label}"),
+    "seal_p12_prompt": ("Password for the seal key {file}",
+                        "Mật khẩu của tệp khóa con dấu {file}"),
     "final_try": (
         "Token {label} allows ONE more PIN attempt; a wrong PIN locks it. Continue?",
         "Token {label} chỉ còn MỘT lần nhập PIN; nhập sai sẽ khóa token. Tiếp tục?",
@@ -22,6 +26,12 @@ _TEXT = {
     "no_pin": (
         "No PIN given: set SIGNKIT_PIN, use --pin-file FILE, or run in a terminal to be asked.",
         "Chưa có mã PIN: đặt SIGNKIT_PIN, dùng --pin-file TỆP, hoặc chạy trong terminal để nhập.",
+    ),
+    "no_seal_pin": (
+        "No PIN for the seal key: set SIGNKIT_SEAL_PIN, use --seal-pin-file FILE, or run in a "
+        "terminal to be asked.",
+        "Chưa có mã PIN của khóa con dấu: đặt SIGNKIT_SEAL_PIN, dùng --seal-pin-file TỆP, hoặc "
+        "chạy trong terminal để nhập.",
     ),
     "interrupted": (
         "Interrupted; files already signed are complete, no partial file was left.",

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from signkit import available_profiles, load_profile
+from signkit.appearance import AppearanceSettings, load_appearance_config
 from signkit.profiles import anchor_dir, install_anchors
 
 from .errors import handle_errors
@@ -44,6 +45,18 @@ def show_cmd(name: str) -> None:
     for pin in p.pins:
         click.echo(f"trust pin:   {pin.name} ({pin.role})  sha256={pin.sha256}")
     click.echo(f"anchors in:  {anchor_dir(p)}")
+    _show_appearance("appearance: ", p.appearance)
+    config = load_appearance_config()
+    if config.source is not None:  # the user's config file comes before the profile
+        _show_appearance(f"config:      {config.source}:", config.defaults)
+        for person, settings in config.people.items():
+            _show_appearance(f"person:      {person}:", settings)
+
+
+def _show_appearance(label: str, settings: AppearanceSettings) -> None:
+    values = ", ".join(f"{name}={value}" for name, value in vars(settings).items()
+                       if name != "origins" and value is not None)
+    click.echo(f"{label} {values or '(none)'}")
 
 
 @profile.command("install-anchors")

@@ -38,15 +38,20 @@ def signing_key(
     pin_file: Path | None,
     yes: bool,
     profile_module: str | None,
+    seal: bool = False,
 ) -> Iterator[SigningKey]:
-    """The key the user chose (a token unless ``pkcs12``), logged in once per command."""
+    """The key the user chose (a token unless ``pkcs12``), logged in once per command;
+    with ``seal``, the organisation's key of `sign --then-seal` (its own secret sources)."""
+    env_name = pins.ENV_SEAL_PIN if seal else pins.ENV_PIN
     if pkcs12 is not None:
-        password = secret_source(pin_file, say("p12_prompt", file=pkcs12))
+        prompt = say("seal_p12_prompt" if seal else "p12_prompt", file=pkcs12)
+        password = secret_source(pin_file, prompt, env_name=env_name)
         with open_pkcs12(pkcs12, password=password()) as key:
             yield key
         return
     with Pkcs11Module.discover(module, profile_module) as mod:
         info = mod.find_token(token_label)
-        pin = secret_source(pin_file, say("pin_prompt", label=info.label))
+        prompt = say("seal_pin_prompt" if seal else "pin_prompt", label=info.label)
+        pin = secret_source(pin_file, prompt, env_name=env_name)
         with login_with_confirmation(mod, info, pin, yes) as session:
             yield session.signing_key(key_label=key_label, key_id=key_id)

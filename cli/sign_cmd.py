@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sys
@@ -13,6 +14,14 @@ import click
 from signkit import RsaPadding, load_profile
 from signkit.errors import SigningError
 
+from .appearance_options import (
+    SealKeyRequest,
+    VisibleRequest,
+    appearance_options,
+    plan_looks,
+    seal_key_options,
+)
+from .common_options import profile_anchors, tsa_auth
 from .errors import EXIT_OK, EXIT_SOME_FAILED, EXIT_TOKEN, EXIT_USAGE, fail, handle_errors
 from .i18n import say
 from .inputs import input_paths
@@ -93,6 +102,8 @@ def _on_sigterm(signum: int, frame: object) -> None:
 @click.option("--yes", is_flag=True, help="Accept a token at its final PIN try without asking.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON record per file on stdout.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@appearance_options
+@seal_key_options
 @handle_errors
 def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, recursive: bool,
          use_pkcs11: bool, pkcs12: Path | None, module: str | None, token_label: str | None,
@@ -103,10 +114,14 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
          digest: str | None, pss: bool | None, certify: bool, docmdp: str,
          field: str | None, reason: str | None, location: str | None, contact: str | None,
          pdf_password_file: Path | None, on_error: str, overwrite: bool, yes: bool,
-         as_json: bool, no_progress: bool) -> None:
+         as_json: bool, no_progress: bool, visible: VisibleRequest,
+         seal: SealKeyRequest | None) -> None:
     """Sign PDF files (or folders of them) with a token or a PKCS#12 file.
 
     The PIN comes from $SIGNKIT_PIN, --pin-file, or a prompt; never from the command line.
+    Visible signatures (Decree 30/2020 presets): --appearance, --anchor/--rect/--page,
+    defaults from the profile and $SIGNKIT_CONFIG (docs/appearance.md). --then-seal adds
+    the organisation's seal with a second key, in the same output.
     """
     # the PDF layer (pyHanko) loads here, so `signkit --help` and `token list` start fast
     from signkit.signing import PadesLevel, SignOptions, collect_pdfs, plan_outputs
@@ -132,7 +147,7 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
         raise click.UsageError(f"{pades_level.value} needs a time-stamping service: give "
                                "--tsa URL or set signing.tsa in the profile")
     # only timestamped levels use trust; B-B does not load the verification layer
-    anchors = (*_profile_anchors(profile), *trust) if pades_level.timestamped else ()
+    anchors = (*profile_anchors(profile), *trust) if pades_level.timestamped else ()
     if pades_level.long_term and not anchors:
         raise click.UsageError(f"{pades_level.value} needs trust anchors to build the chains: "
                                "give --trust CERT or use a profile with anchors")
@@ -142,7 +157,7 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
         tsa_timeout=tsa_timeout,
         tsa_retries=tsa_retries,
         tsa_digest=tsa_digest or profile.tsa_digest,
-        tsa_auth=_tsa_auth(tsa_token_file) if pades_level.timestamped else None,
+        tsa_auth=tsa_auth(tsa_token_file) if pades_level.timestamped else None,
         revocation_timeout=revocation_timeout,
         trust=anchors,
         other_certs=(*profile.intermediates, *other_certs) if pades_level.timestamped else (),
@@ -157,13 +172,27 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
         docmdp=int(docmdp),
         password=read_secret_file(pdf_password_file) if pdf_password_file else None,
     )
+    # the look is checked before the PIN is asked (bad image or font: exit 2, no login)
+    looks = plan_looks(visible, profile, then_seal=seal is not None, language=_lang())
     show_progress = not no_progress and not as_json and sys.stderr.isatty() and len(jobs) > 1
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        with signing_key(pkcs12=pkcs12, module=module, token_label=token_label,
-                         key_label=key_label, key_id=key_id, pin_file=pin_file, yes=yes,
-                         profile_module=profile.pkcs11_module) as key:
-            outcome = _run(jobs, key, options, overwrite, on_error, as_json, show_progress)
+        with contextlib.ExitStack() as keys:
+            key = keys.enter_context(signing_key(
+                pkcs12=pkcs12, module=module, token_label=token_label, key_label=key_label,
+                key_id=key_id, pin_file=pin_file, yes=yes,
+                profile_module=profile.pkcs11_module))
+            seal_key = seal_options = None
+            if looks is not None:
+                options = looks.for_signer(options, key)
+            if seal is not None and looks is not None:
+                seal_key = keys.enter_context(signing_key(
+                    pkcs12=seal.pkcs12, module=module, token_label=seal.token_label,
+                    key_label=seal.key_label, key_id=seal.key_id, pin_file=seal.pin_file,
+                    yes=yes, profile_module=profile.pkcs11_module, seal=True))
+                seal_options = looks.seal_options(options)
+            outcome = _run(jobs, key, options, overwrite, on_error, as_json, show_progress,
+                           seal_key, seal_options)
     except (KeyboardInterrupt, _Terminated):
         fail(say("interrupted"), 130)
     finally:
@@ -176,48 +205,14 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
     sys.exit(EXIT_SOME_FAILED)
 
 
-def _profile_anchors(profile) -> tuple[Path, ...]:
-    """The profile's anchor files and those an administrator installed for it, the latter
-    only when they match the profile's pins (as verification insists)."""
-    import hashlib
-
-    from signkit.profiles import anchor_dir
-    from signkit.verification.trust import load_certificates
-
-    found = list(profile.anchors)
-    folder = anchor_dir(profile)
-    pins = {p.sha256 for p in profile.pins if p.role == "root"}
-    if folder.is_dir():
-        for path in sorted(p for p in folder.iterdir() if p.is_file()):
-            prints = {hashlib.sha256(c.dump()).hexdigest().upper()
-                      for c in load_certificates(path)}
-            if not pins or prints <= pins:
-                found.append(path)
-    return tuple(dict.fromkeys(found))
-
-
-def _tsa_auth(token_file: Path | None):
-    """TSA credentials: --tsa-token-file, else $SIGNKIT_TSA_TOKEN, else
-    $SIGNKIT_TSA_USER with $SIGNKIT_TSA_PASSWORD; none at all is fine."""
-    import os
-
-    from signkit.signing import TsaAuth
-
-    if token_file is not None:
-        return TsaAuth.bearer(read_secret_file(token_file))
-    if os.environ.get("SIGNKIT_TSA_TOKEN"):
-        return TsaAuth.bearer(os.environ["SIGNKIT_TSA_TOKEN"])
-    user = os.environ.get("SIGNKIT_TSA_USER")
-    if user:
-        password = os.environ.get("SIGNKIT_TSA_PASSWORD")
-        if password is None:
-            raise click.UsageError("SIGNKIT_TSA_USER is set but SIGNKIT_TSA_PASSWORD is not")
-        return TsaAuth.basic(user, password)
-    return None
-
-
-def _run(jobs, key, options, overwrite, on_error, as_json, show_progress) -> BatchOutcome:
+def _run(jobs, key, options, overwrite, on_error, as_json, show_progress, seal_key,
+         seal_options) -> BatchOutcome:
     from signkit.signing import sign_many
+
+    def sign_all(report) -> BatchOutcome:
+        return sign_many(jobs, key=key, options=options, overwrite=overwrite,
+                         stop_on_error=on_error == "stop", on_progress=report,
+                         seal_key=seal_key, seal_options=seal_options)
 
     def report(result: SignResult, done: int, total: int) -> None:
         if as_json:
@@ -230,16 +225,19 @@ def _run(jobs, key, options, overwrite, on_error, as_json, show_progress) -> Bat
     bar = None
     if show_progress:
         with click.progressbar(length=len(jobs), file=sys.stderr, label="signing") as bar:
-            return sign_many(jobs, key=key, options=options, overwrite=overwrite,
-                             stop_on_error=on_error == "stop", on_progress=report)
-    return sign_many(jobs, key=key, options=options, overwrite=overwrite,
-                     stop_on_error=on_error == "stop", on_progress=report)
+            return sign_all(report)
+    return sign_all(report)
 
 
 def _line(result: SignResult) -> str:
-    if result.ok:
-        return f"{say('signed')}: {result.input} -> {result.output} [{result.field}]"
-    return f"{say(result.status.value)}: {result.input}: {result.error}"
+    if not result.ok:
+        return f"{say(result.status.value)}: {result.input}: {result.error}"
+    line = f"{say('signed')}: {result.input} -> {result.output} [{result.field}]"
+    if result.placement:
+        line += f" {result.placement}"
+    if result.seal is not None:
+        line += f"; {say('sealed')} [{result.seal.field}] {result.seal.placement or ''}"
+    return line.rstrip()
 
 
 def _record(result: SignResult) -> dict:
@@ -254,7 +252,14 @@ def _record(result: SignResult) -> dict:
         "certified": result.certified,
         "sha256": result.sha256,
         "error": result.error,
+        "placement": result.placement,
+        "page": result.page,
+        "seal": _record(result.seal) if result.seal is not None else None,
     }
+
+
+def _lang() -> str:
+    return (click.get_current_context().find_root().obj or {}).get("lang", "en")
 
 
 def _summary(outcome: BatchOutcome, as_json: bool) -> None:

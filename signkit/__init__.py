@@ -7,11 +7,16 @@ The public API::
     with signkit.open_token(pin="1234") as key:            # a PKCS#11 token (USB)
         result = signkit.sign_pdf("in.pdf", "in-signed.pdf", key=key)
 
+Visible signatures (Decree 30/2020 presets, placement by anchor text, the seal workflow):
+``signkit.appearance`` (``Appearance``, ``Placement``) in ``SignOptions(appearance=...,
+placement=...)``, and ``sign_pdf(..., seal_key=..., seal_options=...)``.
+
     with signkit.open_pkcs12("signer.p12", password="secret") as key:
         outcome = signkit.sign_many([(Path("a.pdf"), Path("out/a.pdf"))], key=key)
 """
 
 from .errors import (
+    AppearanceError,
     CertificateUnusableError,
     InputError,
     KeyAmbiguousError,
@@ -25,6 +30,7 @@ from .errors import (
     PinRequiredError,
     Pkcs11ModuleNotFoundError,
     Pkcs12Error,
+    PlacementError,
     ProfileError,
     RevocationFetchError,
     SigningError,
@@ -99,6 +105,7 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 __all__ = [
+    "AppearanceError",
     "BatchOutcome",
     "BatchReport",
     "Coverage",
@@ -127,6 +134,7 @@ __all__ = [
     "Pkcs11Module",
     "Pkcs11ModuleNotFoundError",
     "Pkcs12Error",
+    "PlacementError",
     "Profile",
     "ProfileError",
     "RevocationFetchError",

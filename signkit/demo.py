@@ -1,6 +1,10 @@
 """The throwaway demo: a two-level PKI, a SoftHSM2 token holding the signer's key, signed
 sample PDFs and their verification report, all inside one work folder.
 
+It also shows the Decree 30/2020 look: the Vietnamese sample decision signed by the person
+(token, ``vn-personal`` between "CHỦ TỊCH" and the name) and then by the organisation (a
+PKCS#12 key, ``vn-seal`` over the left third of the signature), in one output.
+
 Nothing outside ``workdir`` is touched, except that ``SOFTHSM2_CONF`` is set for this
 process so the SoftHSM2 module finds the demo token.
 """
@@ -21,7 +25,15 @@ from cryptography.x509.oid import NameOID
 from .batch import verify_many
 from .errors import Pkcs11ModuleNotFoundError
 from .report import BatchReport
-from .signing import BatchOutcome, SignOptions, collect_pdfs, plan_outputs, sign_many
+from .signing import (
+    BatchOutcome,
+    SignOptions,
+    SignResult,
+    collect_pdfs,
+    plan_outputs,
+    sign_many,
+    sign_pdf,
+)
 from .tokens import open_token
 from .tokens.modules import WELL_KNOWN_MODULES
 from .tokens.provision import import_key_and_certificate, init_token, write_softhsm_config
@@ -40,6 +52,7 @@ class DemoResult:
     signer_certificate: Path
     pin_file: Path
     outcome: BatchOutcome
+    decree30: SignResult  # the Vietnamese decision with the signature and the seal over it
     report: BatchReport  # the signed files, verified against the demo root
 
 
@@ -60,7 +73,9 @@ def _name(cn: str, org: str) -> x509.Name:
 
 
 def make_demo_pki(folder: Path) -> tuple[rsa.RSAPrivateKey, x509.Certificate, x509.Certificate]:
-    """A root CA and a signer certificate (RSA-2048, document-signing key usage)."""
+    """A root CA and a signer certificate (RSA-2048, document-signing key usage); the
+    organisation's key and certificate in ``organisation.p12`` (password in
+    ``organisation-password.txt``)."""
     folder.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC)
     root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -92,7 +107,35 @@ def make_demo_pki(folder: Path) -> tuple[rsa.RSAPrivateKey, x509.Certificate, x5
     )
     for name, cert in (("root.pem", root), ("signer.pem", signer)):
         (folder / name).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    _write_organisation_key(folder, root_key, root_name, now)
     return signer_key, signer, root
+
+
+def _write_organisation_key(folder: Path, root_key: rsa.RSAPrivateKey, root_name: x509.Name,
+                            now: dt.datetime) -> None:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("UBND tỉnh Demo", "UBND tỉnh Demo"))
+        .issuer_name(root_name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=90))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+                       critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False)
+        .sign(root_key, hashes.SHA256())
+    )
+    password = secrets.token_hex(8)
+    secret = folder / "organisation-password.txt"
+    secret.write_text(password + "\n")
+    secret.chmod(0o600)
+    (folder / "organisation.p12").write_bytes(pkcs12.serialize_key_and_certificates(
+        b"organisation", key, cert, None,
+        serialization.BestAvailableEncryption(password.encode())))
 
 
 def sample_pdf_writer(pages: list[list[str]]):
@@ -160,8 +203,10 @@ def run_demo(workdir: Path, samples: list[Path] | None = None) -> DemoResult:
     options = SignOptions(reason="signkit demo", location="Việt Nam")
     with open_token(module=module, token=DEMO_TOKEN, pin=pin) as signing_key:
         outcome = sign_many(jobs, key=signing_key, options=options, overwrite=True)
+        decree30 = _sign_decree30(workdir, signing_key)
     root_pem = workdir / "pki" / "root.pem"
     signed = [r.output for r in outcome.results if r.output is not None]
+    signed.append(decree30.output)
     report = verify_many(signed, options=VerifyOptions(profile="demo", trust=(root_pem,)), jobs=1,
                          memory_limit=0)
     return DemoResult(
@@ -172,5 +217,28 @@ def run_demo(workdir: Path, samples: list[Path] | None = None) -> DemoResult:
         signer_certificate=workdir / "pki" / "signer.pem",
         pin_file=pin_file,
         outcome=outcome,
+        decree30=decree30,
         report=report,
     )
+
+
+def _sign_decree30(workdir: Path, person_key) -> SignResult:
+    """The Vietnamese decision: the person's signature between the title and the name,
+    then the organisation's seal over its left third; one output, two signatures."""
+    from .appearance import Appearance, Placement, Preset
+    from .demo_samples import ORGANISATION, SIGNER_NAME, write_decision_pdf, write_demo_images
+    from .tokens import open_pkcs12
+
+    folder = workdir / "decree30"
+    folder.mkdir(parents=True, exist_ok=True)
+    source = write_decision_pdf(workdir / "qd-124-quyet-dinh-vi.pdf")
+    signature_image, seal_image = write_demo_images(workdir / "images")
+    personal = SignOptions(
+        appearance=Appearance(Preset.VN_PERSONAL, signature_image=signature_image),
+        placement=Placement(anchor="CHỦ TỊCH", until=SIGNER_NAME))
+    seal = SignOptions(appearance=Appearance(Preset.VN_SEAL, seal_image=seal_image,
+                                             organisation=ORGANISATION))
+    password = (workdir / "pki" / "organisation-password.txt").read_text().strip()
+    with open_pkcs12(workdir / "pki" / "organisation.p12", password=password) as office:
+        return sign_pdf(source, folder / source.name, key=person_key, options=personal,
+                        overwrite=True, seal_key=office, seal_options=seal)

@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .appearance.config import AppearanceSettings, parse_settings
 from .errors import ProfileError
 from .tokens.base import DIGEST_SIZES, RsaPadding
 
@@ -56,6 +57,9 @@ class Profile:
     tsa: str | None  # default timestamp authority URL
     tsa_digest: str | None  # the timestamps' hash algorithm; None: the signature's digest
     source: str  # where it was loaded from
+    # visible-signature defaults ([appearance]; the user's config file and the command
+    # line take precedence, see signkit.appearance.config)
+    appearance: AppearanceSettings = AppearanceSettings()
 
     def description(self, lang: str = "en") -> str:
         return self.description_vi if lang == "vi" else self.description_en
@@ -160,6 +164,7 @@ def _parse(text: str, source: str, folder: Path) -> Profile:
         tsa=get.string("signing.tsa", default=None),
         tsa_digest=tsa_digest,
         source=source,
+        appearance=parse_settings(data.get("appearance", {}), source, folder, "appearance"),
     )
 
 

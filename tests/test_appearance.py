@@ -56,7 +56,7 @@ def appearances() -> dict[Preset, Appearance]:
             signer_title="KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
             signer_name=unicodedata.normalize("NFD", NAME)),
         Preset.VN_SEAL: Appearance(Preset.VN_SEAL, seal_image=SEAL_PNG,
-                                   organisation=ORGANISATION),
+                                   organisation=ORGANISATION, seal_info=True),
         Preset.VN_COPY: Appearance(Preset.VN_COPY, organisation=ORGANISATION),
         Preset.VN_ATTACHMENT: Appearance(Preset.VN_ATTACHMENT,
                                          reference="Kèm theo Quyết định số 123/QĐ-UBND",
@@ -429,6 +429,15 @@ def test_fonts_are_checked(tmp_path):
         Appearance(font=latin, signer_name=NAME, language="en")
     accepted = Appearance(font=latin, signer_name="Nguyen Van Dang", language="en")
     assert accepted.fonts == (load_font(latin), load_font(latin))
+
+
+def test_by_default_the_seal_box_is_the_seal_alone():
+    """Without seal_info nothing is printed under the seal (it would run into the signer's
+    name): the box is the seal at its real size and padding, square."""
+    plain_seal = Appearance(Preset.VN_SEAL, seal_image=SEAL_PNG, organisation=ORGANISATION)
+    assert plain_seal.paragraphs(dt.datetime.now(dt.UTC), signer=None) == []
+    w, h = preferred_size(plain_seal)
+    assert w == h == pytest.approx(36 / 25.4 * 72 + 4, abs=1)
 
 
 def test_a_box_smaller_than_the_seal_is_refused(pki, tmp_path):

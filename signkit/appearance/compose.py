@@ -72,6 +72,8 @@ def _natural_size(appearance: Appearance) -> tuple[float, float]:
         return max(widths) + 2 * PADDING, sum(heights) + 2 * PADDING
     if preset is Preset.VN_SEAL:
         seal_w, seal_h = _seal_size(appearance)
+        if not paragraphs:
+            return seal_w + 2 * PADDING, seal_h + 2 * PADDING
         _, text_h = natural_size(paragraphs, size=size, max_width=seal_w)
         return seal_w + 2 * PADDING, seal_h + gap + text_h + 2 * PADDING
     w, h = natural_size(paragraphs, size=size, max_width=TEXT_MAX_WIDTH)
@@ -131,7 +133,8 @@ def _compose_personal(appearance: Appearance, paragraphs: list[Paragraph], width
 
 def _compose_seal(appearance: Appearance, paragraphs: list[Paragraph], width: float,
                   height: float) -> tuple[tuple[PlacedImage, ...], tuple[SetLine, ...]]:
-    """The seal at its real size at the top, the organisation and the time under it."""
+    """The seal at its real size at the top; with ``seal_info``, the organisation and the
+    time under it."""
     seal_w, seal_h = _seal_size(appearance)
     if seal_w > width + 0.01 or seal_h > height + 0.01:
         need_w, need_h = seal_w + 2 * PADDING, seal_h + 2 * PADDING

@@ -6,6 +6,10 @@ widget::
 
 pyHanko hands the stamp the widget's size, the certificate's name (``signer``) and the
 signing time; the text shows that time, the one in the signature dictionary.
+
+On a page turned by /Rotate, a widget's appearance turns with the page: the style's
+``page_rotation`` lays the drawing out at the size the reader sees and gives the form
+XObject a /Matrix that turns it back, so the signature reads upright on screen and paper.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from .presets import Appearance
 # pyHanko passes the signing time only to TextStampStyle subclasses, formatted with
 # ``timestamp_format``: a lossless format lets the stamp read it back with its zone.
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f%z"
+# per /Rotate, the linear part of the /Matrix that turns the drawing counter-clockwise
+_UPRIGHT = {0: (1, 0, 0, 1), 90: (0, 1, -1, 0), 180: (-1, 0, 0, -1), 270: (0, -1, 1, 0)}
 
 
 @dataclass(frozen=True)
@@ -35,15 +41,23 @@ class AppearanceStampStyle(TextStampStyle):
     appearance: Appearance = field(default_factory=Appearance)
     border_width: int = 0
     timestamp_format: str = _TIME_FORMAT
+    page_rotation: int = 0  # the page's /Rotate: 0, 90, 180 or 270
+
+    def __post_init__(self) -> None:
+        if self.page_rotation not in _UPRIGHT:
+            raise ValueError(f"page rotation must be 0, 90, 180 or 270, not "
+                             f"{self.page_rotation!r}")
 
     def create_stamp(self, writer: BasePdfFileWriter, box: layout.BoxConstraints,
                      text_params: dict) -> AppearanceStamp:
         return AppearanceStamp(writer, self, box, text_params)
 
 
-def appearance_style(appearance: Appearance) -> AppearanceStampStyle:
-    """The ``stamp_style`` to give pyHanko's ``PdfSigner`` for ``appearance``."""
-    return AppearanceStampStyle(appearance=appearance)
+def appearance_style(appearance: Appearance, *, page_rotation: int = 0
+                     ) -> AppearanceStampStyle:
+    """The ``stamp_style`` to give pyHanko's ``PdfSigner`` for ``appearance``, on a page
+    whose /Rotate is ``page_rotation`` (``ResolvedPlacement.page_rotation``)."""
+    return AppearanceStampStyle(appearance=appearance, page_rotation=page_rotation % 360)
 
 
 class AppearanceStamp(BaseStamp):
@@ -52,9 +66,14 @@ class AppearanceStamp(BaseStamp):
     def __init__(self, writer: BasePdfFileWriter, style: AppearanceStampStyle,
                  box: layout.BoxConstraints | None, text_params: dict | None):
         appearance = style.appearance
+        self.page_rotation = style.page_rotation
         if box is None or not (box.width_defined and box.height_defined):
             width, height = preferred_size(appearance)
-            box = layout.BoxConstraints(width=width, height=height)
+        elif self.page_rotation in (90, 270):  # pyHanko gives the /Rect's (unturned) size
+            width, height = box.height, box.width
+        else:
+            width, height = box.width, box.height
+        box = layout.BoxConstraints(width=width, height=height)
         super().__init__(writer, style, box)
         params = text_params or {}
         self.signing_time = _read_time(params.get("ts"))
@@ -62,6 +81,17 @@ class AppearanceStamp(BaseStamp):
         # laid out now, so a text that does not fit fails before anything is written
         self.drawing: Drawing = compose(appearance, box.width, box.height,
                                         signing_time=self.signing_time, signer=self.signer)
+
+    def as_form_xobject(self) -> generic.StreamObject:
+        xobject = super().as_form_xobject()
+        if self.page_rotation:
+            # the page turns the widget clockwise by /Rotate: turn the drawing back
+            a, b, c, d = _UPRIGHT[self.page_rotation]
+            w, h = self.box.width, self.box.height
+            e, f = {90: (h, 0), 180: (w, h), 270: (0, w)}[self.page_rotation]
+            xobject["/Matrix"] = generic.ArrayObject(
+                generic.FloatObject(v) for v in (a, b, c, d, e, f))
+        return xobject
 
     def _render_inner_content(self) -> list[bytes]:
         drawing = self.drawing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,8 +68,14 @@ def sign_many(
     overwrite: bool = False,
     stop_on_error: bool = False,
     on_progress: ProgressCallback | None = None,
+    seal_key: SigningKey | None = None,
+    seal_options: SignOptions | None = None,
 ) -> BatchOutcome:
     """Sign each (input, output) pair in order with one key and one login.
+
+    With ``seal_key`` each document is then signed by the organisation with
+    ``seal_options`` (usually the ``vn-seal`` appearance, placed over the person's
+    signature), in memory: an output holds both signatures or does not exist.
 
     A bad document fails alone (or stops the batch with ``stop_on_error``); a token problem
     (removed, stopped answering) always stops it, and the remaining files are SKIPPED.
@@ -76,14 +83,17 @@ def sign_many(
     results: list[SignResult] = []
     stopped: str | None = None
     token_failed = False
-    with DocumentSigner(key, options) as signer:
+    with contextlib.ExitStack() as stack:
+        signer = stack.enter_context(DocumentSigner(key, options))
+        seal = (stack.enter_context(DocumentSigner(seal_key, seal_options))
+                if seal_key is not None else None)
         for index, (src, dst) in enumerate(jobs):
             if stopped is not None:
                 result = SignResult(src, None, SignStatus.SKIPPED, error=stopped)
             else:
                 try:
                     dst.parent.mkdir(parents=True, exist_ok=True)
-                    result = signer.sign(src, dst, overwrite=overwrite)
+                    result = signer.sign(src, dst, overwrite=overwrite, seal=seal)
                 except TokenError as e:
                     stopped, token_failed = str(e), True
                     result = SignResult(src, None, SignStatus.FAILED, error=str(e))

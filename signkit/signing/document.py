@@ -5,11 +5,17 @@ certification signatures.
 with its parsed certificates, the reserved signature size, one event loop, and for the
 long-term levels one TSA client and one validation context), so a batch pays for them once
 and reuses their HTTP connections. B-B takes none of the timestamp machinery.
+
+A visible signature (``SignOptions.appearance``) is placed per document
+(:mod:`.visible`); the seal workflow signs each document twice — the person, then the
+organisation's seal over the person's signature — and writes one output
+(``DocumentSigner.sign(..., seal=...)``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import enum
@@ -17,8 +23,8 @@ import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pyhanko.pdf_utils.crypt import AuthStatus
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields as pdf_fields
@@ -28,7 +34,9 @@ from pyhanko.sign.signers.pdf_signer import PdfCMSSignedAttributes
 
 from ..atomic import refuse_existing, write_atomically
 from ..errors import (
+    AppearanceError,
     InputError,
+    PlacementError,
     RevocationFetchError,
     SigningError,
     TimestampError,
@@ -38,7 +46,16 @@ from ..tokens.base import DIGEST_SIZES, RsaPadding, SigningKey
 from .adapter import KeySigner
 from .network import RevocationFetchers, crl_urls, ocsp_urls
 from .selfcheck import check_signed_output
+from .source import open_writer as _open_writer
+from .source import raised_in_pyhanko as _raised_in_pyhanko
+from .source import read_input as _read_input
+from .source import same_file as _same_file
+from .source import with_path as _with_path
 from .timestamps import SignatureTimestamp, TsaAuth, TsaClient
+
+if TYPE_CHECKING:
+    from ..appearance import Appearance, Placement
+    from .visible import FieldPlan, VisibleSignature
 
 
 class PadesLevel(enum.Enum):
@@ -90,6 +107,11 @@ class SignOptions:
     trust: tuple[Path, ...] = ()  # trust-anchor certificate files (PEM or DER)
     other_certs: tuple[Path, ...] = ()  # intermediate certificate files
     revocation_timeout: float = 10.0  # seconds per OCSP/CRL request (B-LT, B-LTA)
+    # a visible signature: how it looks and where it goes (None, None: invisible; a
+    # placement alone draws the plain preset; an appearance alone goes in the document's
+    # empty field, or top right for copies and attachments)
+    appearance: Appearance | None = None
+    placement: Placement | None = None
 
 
 class SignStatus(enum.Enum):
@@ -110,6 +132,9 @@ class SignResult:
     certified: bool = False
     sha256: str | None = None
     error: str | None = None
+    placement: str | None = None  # where the visible signature went, in words
+    page: int | None = None  # its page (1-based); None: invisible
+    seal: SignResult | None = None  # the organisation's seal signed after this one
 
     @property
     def ok(self) -> bool:
@@ -138,6 +163,7 @@ class DocumentSigner:
         if level.long_term and not self.options.trust:
             raise ValueError(f"{level.value} needs trust anchors (trust) to build the chains")
         self._signer = KeySigner(key, digest=self.options.digest, padding=self.options.padding)
+        self._visible = self._prepare_visible()  # fonts and images loaded once per batch
         self._loop = asyncio.new_event_loop()
         self._bytes_reserved: int | None = None
         self._validation_context = None
@@ -154,6 +180,15 @@ class DocumentSigner:
             )
             self._signer.unsigned_attr_prov_spec = SignatureTimestamp(
                 self.timestamper, self._timestamp_digest)
+
+    def _prepare_visible(self) -> VisibleSignature | None:
+        opts = self.options
+        if opts.appearance is None and opts.placement is None:
+            return None
+        from ..appearance import Appearance
+        from .visible import VisibleSignature
+
+        return VisibleSignature(opts.appearance or Appearance(), opts.placement)
 
     @property
     def _timestamp_digest(self) -> str:
@@ -197,8 +232,13 @@ class DocumentSigner:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def sign(self, input_path: Path, output_path: Path, *, overwrite: bool = False) -> SignResult:
-        """Sign one document; bad input raises ``SigningError``, token trouble ``TokenError``."""
+    def sign(self, input_path: Path, output_path: Path, *, overwrite: bool = False,
+             seal: DocumentSigner | None = None) -> SignResult:
+        """Sign one document; bad input raises ``SigningError``, token trouble ``TokenError``.
+
+        With ``seal`` (a signer with the organisation's key and, usually, the ``vn-seal``
+        appearance), the signed document is sealed in memory — over this signature unless
+        the seal's options place it elsewhere — and only the result is written."""
         input_path, output_path = Path(input_path), Path(output_path)
         if _same_file(input_path, output_path):
             raise SigningError("the output would replace the input; choose another output",
@@ -206,35 +246,55 @@ class DocumentSigner:
         if not overwrite:
             refuse_existing(output_path, source=input_path)
         data = _read_input(input_path)
-        signed, field_name, when = self._sign_bytes(data, input_path)
-        write_atomically(
-            output_path,
-            signed,
-            overwrite=overwrite,
-            check=lambda out: check_signed_output(
-                out, self._signer.signing_cert, input_path, appended_from=len(data),
-                later_updates=self.options.level.long_term,
-            ),
-            source=input_path,
-        )
+        signed = self._sign_checked(data, input_path)
+        sealed = None
+        if seal is not None:
+            sealed = seal._sign_checked(signed.data, input_path, over_signature=signed.field)
+        final = sealed.data if sealed is not None else signed.data
+        write_atomically(output_path, final, overwrite=overwrite, source=input_path)
+        digest = hashlib.sha256(final).hexdigest()
+        return self._result(signed, input_path, output_path, digest, seal=(
+            seal._result(sealed, input_path, output_path, digest)
+            if seal is not None and sealed is not None else None))
+
+    def _result(self, signed: _Signed, input_path: Path, output_path: Path, digest: str,
+                *, seal: SignResult | None = None) -> SignResult:
         return SignResult(
             input=input_path,
             output=output_path,
             status=SignStatus.SIGNED,
-            field=field_name,
+            field=signed.field,
             signer=self.key.facts.common_name,
-            signing_time=when,
+            signing_time=signed.when,
             level=self.options.level.value,
             certified=self.options.certify,
-            sha256=hashlib.sha256(signed).hexdigest(),
+            sha256=digest,
+            placement=signed.placement,
+            page=signed.page,
+            seal=seal,
         )
 
-    def _sign_bytes(self, data: bytes, path: Path) -> tuple[bytes, str, dt.datetime]:
+    def _sign_checked(self, data: bytes, path: Path, *, over_signature: str | None = None
+                      ) -> _Signed:
+        """Sign ``data`` and check the new signature before anything is written."""
+        signed = self._sign_bytes(data, path, over_signature=over_signature)
+        check_signed_output(signed.data, self._signer.signing_cert, path,
+                            appended_from=len(data),
+                            later_updates=self.options.level.long_term)
+        return signed
+
+    def _sign_bytes(self, data: bytes, path: Path, *, over_signature: str | None = None
+                    ) -> _Signed:
         writer = _open_writer(data, path, self.options.password)
         opts = self.options
         if self._revocation is not None:
             self._revocation.start_document()
-        field_name = opts.field or _choose_field(writer)
+        plan = self._plan_visible(writer, path, over_signature)
+        if plan is not None:
+            field_name, new_field = plan.field_name, plan.new_field
+        else:
+            field_name = opts.field or _choose_field(writer)
+            new_field = pdf_fields.SigFieldSpec(field_name)
         meta = signers.PdfSignatureMetadata(
             field_name=field_name,
             md_algorithm=opts.digest,
@@ -247,8 +307,9 @@ class DocumentSigner:
             **self._level_settings(),
         )
         pdf_signer = _PdfSigner(
-            meta, signer=self._signer, new_field_spec=pdf_fields.SigFieldSpec(field_name),
+            meta, signer=self._signer, new_field_spec=new_field,
             timestamper=self.timestamper, timestamp_digest=self._timestamp_digest,
+            **({"stamp_style": plan.stamp_style} if plan is not None else {}),
         )
         out = io.BytesIO()
         try:
@@ -258,6 +319,8 @@ class DocumentSigner:
             )
         except TokenError:
             raise
+        except (PlacementError, AppearanceError) as e:  # raised while drawing the widget
+            raise _with_path(e, path) from None
         except TimestampError as e:
             raise TimestampError(e.reason, url=e.url, path=path) from None
         except PyHankoSigningError as e:
@@ -273,7 +336,22 @@ class DocumentSigner:
                 raise
             raise InputError(f"damaged PDF structure ({type(e).__name__}: {e})", path=path) \
                 from None
-        return out.getvalue(), field_name, dt.datetime.now(dt.UTC)
+        return _Signed(out.getvalue(), field_name, dt.datetime.now(dt.UTC),
+                       plan.how if plan is not None else None,
+                       plan.page if plan is not None else None)
+
+    def _plan_visible(self, writer: IncrementalPdfFileWriter, path: Path,
+                      over_signature: str | None) -> FieldPlan | None:
+        """Where this document's visible signature goes (None: invisible). In the seal
+        workflow the seal goes over ``over_signature`` unless its options place it."""
+        visible = self._visible
+        if visible is None:
+            return None
+        try:
+            return visible.plan(writer.prev, field=self.options.field,
+                                over_signature=over_signature)
+        except (PlacementError, AppearanceError) as e:
+            raise _with_path(e, path) from None
 
     def _level_settings(self) -> dict:
         level = self.options.level
@@ -334,67 +412,34 @@ def sign_pdf(
     key: SigningKey,
     options: SignOptions | None = None,
     overwrite: bool = False,
+    seal_key: SigningKey | None = None,
+    seal_options: SignOptions | None = None,
 ) -> SignResult:
-    """Sign one PDF; the output appears whole or not at all.
+    """Sign one PDF; the output appears whole or not at all. With ``seal_key`` the
+    organisation signs it next (``seal_options``: e.g. the ``vn-seal`` appearance, which
+    goes over the first signature), and the output holds both.
 
     >>> with open_pkcs12("signer.p12", password="secret") as key:
     ...     result = sign_pdf("in.pdf", "in-signed.pdf", key=key)
     >>> result.status
     <SignStatus.SIGNED: 'signed'>
     """
-    with DocumentSigner(key, options) as signer:
-        return signer.sign(Path(input), Path(output), overwrite=overwrite)
+    with contextlib.ExitStack() as stack:
+        signer = stack.enter_context(DocumentSigner(key, options))
+        seal = (stack.enter_context(DocumentSigner(seal_key, seal_options))
+                if seal_key is not None else None)
+        return signer.sign(Path(input), Path(output), overwrite=overwrite, seal=seal)
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (b.exists() and a.samefile(b))
-    except OSError:
-        return False
+@dataclass(frozen=True)
+class _Signed:
+    """One signature added in memory."""
 
-
-def _read_input(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", path=path) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a PDF file", path=path) from None
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", path=path) from None
-    if not data:
-        raise InputError("empty file, not a PDF", path=path)
-    if b"%PDF-" not in data[:1024]:
-        raise InputError("not a PDF file (no %PDF- header)", path=path)
-    return data
-
-
-def _open_writer(data: bytes, path: Path, password: str | None) -> IncrementalPdfFileWriter:
-    try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    except (PdfError, ValueError, KeyError, TypeError, IndexError) as e:
-        raise InputError(f"damaged or unreadable PDF ({e})", path=path) from None
-    if writer.prev.encrypted:
-        if password is None:
-            raise InputError(
-                "the PDF is encrypted (password-protected); its password is needed "
-                "(signkit sign --pdf-password-file FILE, or SignOptions(password=...))",
-                path=path,
-            )
-        try:
-            result = writer.encrypt(password)
-        except (PdfError, ValueError) as e:
-            raise InputError(f"cannot decrypt the PDF: {e}", path=path) from None
-        if result.status is AuthStatus.FAILED:
-            raise InputError("wrong password for the encrypted PDF", path=path)
-    return writer
-
-
-def _raised_in_pyhanko(error: BaseException) -> bool:
-    tb = error.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    return tb is not None and "pyhanko" in tb.tb_frame.f_code.co_filename
+    data: bytes
+    field: str
+    when: dt.datetime
+    placement: str | None
+    page: int | None
 
 
 def _choose_field(writer: IncrementalPdfFileWriter) -> str:
