@@ -170,7 +170,8 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
         contact=contact,
         certify=certify,
         docmdp=int(docmdp),
-        password=read_secret_file(pdf_password_file) if pdf_password_file else None,
+        password=read_secret_file(pdf_password_file, "--pdf-password-file")
+        if pdf_password_file else None,
     )
     # the look is checked before the PIN is asked (bad image or font: exit 2, no login)
     looks = plan_looks(visible, profile, then_seal=seal is not None, language=_lang())

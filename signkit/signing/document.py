@@ -203,7 +203,7 @@ class DocumentSigner:
             return None
         from pyhanko_certvalidator import ValidationContext
 
-        from ..verification.trust import load_certificates
+        from ..certs import load_certificates
 
         roots = [c for p in opts.trust for c in load_certificates(Path(p))]  # ProfileError
         others = [c for p in opts.other_certs for c in load_certificates(Path(p))]
