@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
 import click
 
+from .common_options import parse_moment
 from .errors import EXIT_INDETERMINATE, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, handle_errors
 from .inputs import input_paths
-
-
-def _parse_time(value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter("use ISO 8601, e.g. 2026-11-28T10:00:00+07:00",
-                                 param_hint="--at") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 @click.command()
@@ -69,7 +58,8 @@ def verify(ctx: click.Context, inputs: tuple[str, ...], recursive: bool, profile
     load_profile(profile_name)  # a bad profile is a usage error before any work
     options = VerifyOptions(
         profile=profile_name, trust=trust, other_certs=other_certs, crls=crls,
-        offline=offline, at=_parse_time(at_text), strict_modifications=strict_modifications,
+        offline=offline, at=parse_moment(at_text, "--at"),
+        strict_modifications=strict_modifications,
         revocation_timeout=revocation_timeout,
     )
     root = ctx.find_root().obj or {}

@@ -48,6 +48,8 @@ from ..atomic import write_atomically
 from ..certs import load_certificates
 from ..errors import InputError, RevocationFetchError, SigningError, TimestampError
 from ..signing.network import RevocationFetchers, crl_urls, ocsp_urls
+from ..signing.source import raised_in_pyhanko as _raised_in_pyhanko
+from ..signing.source import same_file as _same_file
 from ..signing.timestamps import TsaAuth, TsaClient
 from ..tokens.base import DIGEST_SIZES
 from .result import Additions
@@ -314,20 +316,6 @@ def pdf_errors(path: Path) -> Iterator[None]:
             raise
         raise InputError(f"damaged PDF structure ({type(e).__name__}: {e})", path=path) \
             from None
-
-
-def _raised_in_pyhanko(error: BaseException) -> bool:
-    tb = error.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    return tb is not None and "pyhanko" in tb.tb_frame.f_code.co_filename
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (b.exists() and a.samefile(b))
-    except OSError:
-        return False
 
 
 def _read_dss(handler) -> DocumentSecurityStore | None:
