@@ -91,34 +91,20 @@ def make_demo_pki(folder: Path) -> tuple[rsa.RSAPrivateKey, x509.Certificate, x5
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), False)
         .sign(root_key, hashes.SHA256())
     )
-    signer_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    signer = (
-        x509.CertificateBuilder()
-        .subject_name(_name("Nguyễn Văn Demo", "UBND tỉnh Demo"))
-        .issuer_name(root_name)
-        .public_key(signer_key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=90))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False),
-                       critical=True)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False)
-        .sign(root_key, hashes.SHA256())
-    )
+    signer_key, signer = _leaf("Nguyễn Văn Demo", root_key, root_name, now)
     for name, cert in (("root.pem", root), ("signer.pem", signer)):
         (folder / name).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     _write_organisation_key(folder, root_key, root_name, now)
     return signer_key, signer, root
 
 
-def _write_organisation_key(folder: Path, root_key: rsa.RSAPrivateKey, root_name: x509.Name,
-                            now: dt.datetime) -> None:
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
+def _leaf(common_name: str, root_key: rsa.RSAPrivateKey, root_name: x509.Name,
+          now: dt.datetime) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+    """A 90-day signing key and certificate of "UBND tỉnh Demo" under the demo root."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(_name("UBND tỉnh Demo", "UBND tỉnh Demo"))
+        .subject_name(_name(common_name, "UBND tỉnh Demo"))
         .issuer_name(root_name)
         .public_key(key.public_key()).serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=90))
@@ -129,6 +115,14 @@ def _write_organisation_key(folder: Path, root_key: rsa.RSAPrivateKey, root_name
             x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False)
         .sign(root_key, hashes.SHA256())
     )
+    return key, cert
+
+
+def _write_organisation_key(folder: Path, root_key: rsa.RSAPrivateKey, root_name: x509.Name,
+                            now: dt.datetime) -> None:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    key, cert = _leaf("UBND tỉnh Demo", root_key, root_name, now)
     password = secrets.token_hex(8)
     secret = folder / "organisation-password.txt"
     secret.write_text(password + "\n")
