@@ -5,7 +5,8 @@ external resources), in English or Vietnamese::
 
 The header names the validation time and profile; then the summary counts, and per file its
 verdict, the reason for a verdict that is not "valid", and a table with a row per signature.
-Every value from the report is HTML-escaped: paths, names and messages come from untrusted PDFs.
+Messages are in the page's language (``text_report.localized``). Every value from the report
+is HTML-escaped: paths, names and messages come from untrusted PDFs.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from html import escape
 
 from .json_report import iso8601
 from .model import BatchReport, FileReport, Indication, SignatureReport
-from .text_report import printable, reason, summary_line, verdict, word
+from .text_report import localized, printable, reason, summary_line, verdict, word
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
@@ -43,7 +44,7 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _messages(messages: tuple[str, ...]) -> str:
+def _messages(messages: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{_e(m)}</li>" for m in messages) + "</ul>" if messages else ""
 
 
@@ -62,9 +63,9 @@ def _signature_row(sig: SignatureReport, lang: str) -> str:
     rev = sig.revocation
     revocation = _e(word("checked" if rev.checked else "not_checked", lang))
     revocation += f"<br>{_e(rev.source.value)} {_e(rev.status.value)}"
-    messages = sig.messages
+    messages = [localized(message, lang) for message in sig.messages]
     if not messages and sig.status is not Indication.TOTAL_PASSED and sig.subindication:
-        messages = (sig.subindication.value,)  # the reason must show, even without a message
+        messages = [sig.subindication.value]  # the reason must show, even without a message
     modifications = _e(sig.modifications.value) if sig.modifications else "—"
     if sig.certified:
         modifications += f"<br>{_e(word('certified', lang, docmdp=sig.docmdp or '—'))}"
@@ -83,7 +84,7 @@ def _file_section(report: FileReport, lang: str) -> str:
         f'<h2><span class="status">{_e(_cap(word(verdict(report), lang)))}</span>: '
         f"<code>{_e(report.path)}</code></h2>",
     ]
-    why = reason(report)
+    why = reason(report, lang)
     if why:
         parts.append(f'<p class="reason">{_e(_cap(word("reason", lang)))}: {_e(why)}</p>')
     status = report.status.value
@@ -91,7 +92,7 @@ def _file_section(report: FileReport, lang: str) -> str:
         status += f" ({report.subindication.value})"
     parts.append(f"<p>{_e(_cap(word('etsi_status', lang)))}: {_e(status)}<br>"
                  f"<small>{_e(word('file_sha256', lang))}: {_e(report.sha256 or '—')}</small></p>")
-    parts.append(_messages(report.messages))
+    parts.append(_messages([localized(message, lang) for message in report.messages]))
     if report.signatures:
         head = "".join(f"<th>{_e(_cap(word(c, lang)))}</th>" for c in _COLUMNS)
         rows = "\n".join(_signature_row(sig, lang) for sig in report.signatures)

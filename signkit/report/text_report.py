@@ -4,7 +4,8 @@
 
 One line per file with a verdict a clerk understands (the Acrobat-style words, not the ETSI
 names), the most useful reason under a verdict that is not "valid", details with ``verbose``,
-and a summary line. Every sentence of the text and HTML reports is in ``WORDS``.
+and a summary line. Every label of the text and HTML reports is in ``WORDS``; the
+verification messages are translated by ``messages_vi`` (``localized``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 
 from .json_report import iso8601
+from .messages_vi import to_vietnamese
 from .model import (
     BatchReport,
     FileReport,
@@ -77,6 +79,11 @@ def word(key: str, lang: str = "en", **values: object) -> str:
     return (vietnamese if lang == "vi" else english).format(**values)
 
 
+def localized(message: str, lang: str = "en") -> str:
+    """A verification message (English in the report) in the reader's language."""
+    return to_vietnamese(message) if lang == "vi" else message
+
+
 def printable(text: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
@@ -114,8 +121,9 @@ def culprit(report: FileReport) -> SignatureReport | None:
     return max(report.signatures, key=lambda sig: sig.status.severity)
 
 
-def reason(report: FileReport) -> str | None:
-    """The one most useful reason for a verdict that is not "valid"."""
+def reason(report: FileReport, lang: str = "en") -> str | None:
+    """The one most useful reason for a verdict that is not "valid": a message in ``lang``,
+    else the ETSI sub-indication."""
     if report.status is Indication.TOTAL_PASSED:
         return None
     sig = culprit(report)
@@ -124,7 +132,7 @@ def reason(report: FileReport) -> str | None:
               report.messages, sig_messages)
     for messages in ranked:
         if messages:
-            return messages[0]
+            return localized(messages[0], lang)
     subindication = report.subindication or (sig.subindication if sig else None)
     return subindication.value if subindication else None
 
@@ -167,18 +175,18 @@ def _signature_details(sig: SignatureReport, lang: str) -> list[str]:
                  f"{revocation.source.value}, {revocation.status.value}")
     if sig.messages:
         lines.append(f"  {word('messages', lang)}:")
-        lines += [f"    - {message}" for message in sig.messages]
+        lines += [f"    - {localized(message, lang)}" for message in sig.messages]
     return lines
 
 
 def _file_lines(report: FileReport, lang: str, verbose: bool) -> list[str]:
     lines = [f"{word(verdict(report), lang)}: {report.path}"]
-    why = reason(report)
+    why = reason(report, lang)
     if why:
         lines.append(f"  {why}")
     if verbose:
         details = [f"{word('file_sha256', lang)}: {report.sha256 or '—'}"]
-        details += [f"- {message}" for message in report.messages]
+        details += [f"- {localized(message, lang)}" for message in report.messages]
         if not report.signatures:
             details.append(word("no_signatures", lang))
         for sig in report.signatures:
