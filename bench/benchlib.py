@@ -1,16 +1,30 @@
-"""Shared set-up for the benchmarks in bench/: a throwaway PKI, a SoftHSM2 token holding the
-signer's key (written through signkit.tokens.provision), the same key as a PKCS#12 file, and
-a folder of small office PDFs. Everything lives in one work folder."""
+"""What the benchmarks in bench/ share.
+
+Set-up: a throwaway PKI, a SoftHSM2 token holding the signer's key (written through
+signkit.tokens.provision), the same key as a PKCS#12 file, a folder of small office PDFs
+(``build``); the test PKI of fixtures/pki served live on loopback is in ``livepki``.
+Everything lives in one work folder (``work_folder``).
+
+Running and reporting: the common options (``add_size_arguments``, ``add_run_arguments``),
+subprocesses that stop the benchmark when they fail (``run_or_exit``), one ``WayResult`` per
+way of doing the work, and the printed table, ratio lines and JSON file."""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import io
+import json
 import os
+import platform
 import random
 import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,12 +80,14 @@ def tool(name: str, bench: str) -> str:
 
 
 def run_or_exit(cmd: list[str], *, bench: str, what: str, env: dict[str, str] | None = None,
-                cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run ``cmd``; on a non-zero exit, stop the benchmark with its output. ``cwd``: the work
-    folder, so that no configuration file of the caller's folder (pyhanko.yml) is picked up."""
+                cwd: Path | None = None, ok: tuple[int, ...] = (0,)
+                ) -> subprocess.CompletedProcess:
+    """Run ``cmd``; on an exit code not in ``ok``, stop the benchmark with its output. ``cwd``:
+    the work folder, so that no configuration file of the caller's folder (pyhanko.yml) is
+    picked up."""
     run = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True,
                          stdin=subprocess.DEVNULL)
-    if run.returncode != 0:
+    if run.returncode not in ok:
         sys.exit(f"{bench}: {what} failed (exit {run.returncode}):\n"
                  f"{' '.join(cmd)}\n{run.stdout[-2000:]}{run.stderr[-4000:]}")
     return run
@@ -175,6 +191,124 @@ def git_revision() -> str | None:
     return head + ("+dirty" if dirty.strip() else "")
 
 
+
+
+def add_size_arguments(ap: argparse.ArgumentParser, *, files: int, cli_files: int,
+                       verify: int | None = None,
+                       files_help: str = "documents to sign") -> None:
+    """--files, --cli-files (the per-file pyHanko CLI loop) and, with a default, --verify."""
+    ap.add_argument("--files", type=int, default=files,
+                    help=f"{files_help} (default {files})")
+    ap.add_argument("--cli-files", type=int, default=cli_files,
+                    help=f"documents for the per-file pyhanko CLI loop (default {cli_files})")
+    if verify is not None:
+        ap.add_argument("--verify", type=int, default=verify,
+                        help=f"outputs of each way checked with pyHanko's validator "
+                             f"(default {verify})")
+
+
+def add_run_arguments(ap: argparse.ArgumentParser, *,
+                      fail_on_target: str = "exit 1 when a target is missed "
+                                            "(default: report only)") -> None:
+    """--json, --workdir, --keep and --fail-on-target."""
+    ap.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    ap.add_argument("--workdir", type=Path,
+                    help="work folder (default: a new temporary folder, removed afterwards)")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--fail-on-target", action="store_true", help=fail_on_target)
+
+
+def check_sizes(ap: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Refuse too few files; the number of files for the CLI loop (at most --files)."""
+    if args.files < 2 or args.cli_files < 1:
+        ap.error("--files must be at least 2 and --cli-files at least 1")
+    return min(args.cli_files, args.files)
+
+
+@contextlib.contextmanager
+def work_folder(ap: argparse.ArgumentParser, args: argparse.Namespace,
+                prefix: str) -> Iterator[Path]:
+    """``--workdir`` (which must be empty) or a new temporary folder, removed at the end
+    unless it was given or ``--keep`` asks to keep it."""
+    if args.workdir is not None:
+        folder = args.workdir.resolve()
+        if folder.exists() and any(folder.iterdir()):
+            ap.error(f"--workdir {folder} is not empty")
+    else:
+        folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        if not args.keep and args.workdir is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- timing one way -----------------------------------------------------------------------------
+
+@dataclass
+class WayResult:
+    """One way of doing the benchmark's work, timed from process start to process end."""
+
+    name: str
+    command: str
+    files: int
+    wall_s: float
+    docs_per_s: float
+    requests: dict = field(default_factory=dict)  # to the loopback services, by kind
+    notes: dict = field(default_factory=dict)
+    verified: list[str] = field(default_factory=list)  # outputs an independent check passed
+    valid: int = 0  # files this way judged valid, when the way itself judges
+    problems: list[str] = field(default_factory=list)  # the first few files judged not valid
+
+    def judged(self, file: Path, problem: str | None) -> None:
+        """Count ``file`` valid, or keep its problem (the first five are kept)."""
+        if problem is None:
+            self.valid += 1
+        elif len(self.problems) < 5:
+            self.problems.append(f"{file.name}: {problem}")
+
+
+def step(title: str, run: Callable[[], WayResult]) -> WayResult:
+    """Run one way, saying what runs and then its wall time and rate."""
+    print(f"{title} ...", flush=True)
+    way = run()
+    print(f"      {way.wall_s:.2f} s, {way.docs_per_s:.2f} docs/s", flush=True)
+    return way
+
+
+def expect_outputs(folder: Path, inputs: list[Path], *, bench: str, what: str) -> list[Path]:
+    """The output in ``folder`` of every input; stops the benchmark if one is missing."""
+    outs = [folder / f.name for f in inputs]
+    missing = [o for o in outs if not o.is_file()]
+    if missing:
+        sys.exit(f"{bench}: {what} left {len(missing)} outputs missing, e.g. {missing[0]}")
+    return outs
+
+
+def steady_state(wall_s: float, one_file_s: float, files: int) -> dict:
+    """A many-file run set against a one-file run: the fixed cost (interpreter, imports,
+    login) and the marginal cost of a document."""
+    marginal = (wall_s - one_file_s) / (files - 1) if files > 1 else float("nan")
+    return {"one_file_run_s": one_file_s, "marginal_ms_per_doc": marginal * 1000,
+            "steady_docs_per_s": 1 / marginal if marginal > 0 else None}
+
+
+def timed_per_file(files: Iterable[Path], run_one: Callable[[Path], None]
+                   ) -> tuple[float, dict]:
+    """Run ``run_one`` on every file: the wall time and the per-file notes."""
+    per_file = []
+    t0 = time.perf_counter()
+    for f in files:
+        t = time.perf_counter()
+        run_one(f)
+        per_file.append(time.perf_counter() - t)
+    wall = time.perf_counter() - t0
+    return wall, {"mean_s_per_file": wall / len(per_file), "min_s_per_file": min(per_file),
+                  "max_s_per_file": max(per_file)}
+
+
+# --- reporting ----------------------------------------------------------------------------------
+
 def show(cmd: list[str]) -> str:
     return " ".join(cmd)
 
@@ -183,27 +317,87 @@ def ratio(a: float, b: float) -> float:
     return a / b if b else float("inf")
 
 
-def keep_service_keys_loaded() -> None:
-    """Make certomancer's services (TSA, OCSP responder, CRLs) in this process sign with keys
-    loaded once, as a real TSA or responder does: certomancer re-parses the private key for
-    every signature, which for RSA means cryptography's key check, ~70-90 ms of CPU per
-    token, and on a shared 2-core machine that would time the test PKI, not the signer."""
-    from certomancer import crypto_utils
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
 
-    class KeyCachingBackend(crypto_utils.PycaCryptographyBackend):
-        def __init__(self) -> None:
-            self._keys: dict[bytes, object] = {}
 
-        def generic_sign(self, private_key, tbs_bytes, sd_algo) -> bytes:
-            if sd_algo.signature_algo != "rsassa_pkcs1v15":
-                return super().generic_sign(private_key, tbs_bytes, sd_algo)
-            der = private_key.dump()
-            key = self._keys.get(der)
-            if key is None:
-                key = self._keys[der] = serialization.load_der_private_key(der, password=None)
-            digest = getattr(hashes, sd_algo.hash_algo.upper())()
-            return key.sign(tbs_bytes, padding.PKCS1v15(), digest)
+def target(value: float, minimum: float) -> dict:
+    """A ratio and the target it must reach, for the JSON report."""
+    return {"ratio": value, "target": minimum, "pass": value >= minimum}
 
-    crypto_utils.CRYPTO_BACKEND = KeyCachingBackend()
+
+def ratio_line(label: str, value: float, minimum: float | None = None, *, width: int = 0,
+               digits: int = 1) -> str:
+    """``  label: 12.3x  (target >= 10x)  PASS``, the label padded to ``width``."""
+    line = f"  {label + ':':<{width}} {value:6.{digits}f}x"
+    if minimum is not None:
+        line += f"  (target >= {minimum:g}x)  {verdict(value >= minimum)}"
+    return line
+
+
+def table(columns: Sequence[tuple[str, int]], rows: Iterable[Sequence[object]]) -> list[str]:
+    """Lines of a table: the first column left-aligned, the others right-aligned; floats with
+    two decimals."""
+    def line(cells: Sequence[object]) -> str:
+        texts = [f"{c:.2f}" if isinstance(c, float) else str(c) for c in cells]
+        return "  " + " ".join(f"{t:<{w}}" if i == 0 else f"{t:>{w}}"
+                               for i, (t, (_, w)) in enumerate(zip(texts, columns, strict=True)))
+
+    return [line([title for title, _ in columns]), *map(line, rows)]
+
+
+def way_cells(way: WayResult) -> list[object]:
+    """The first cells of a way's table row: name, files, wall s, docs/s."""
+    return [way.name, way.files, way.wall_s, way.docs_per_s]
+
+
+WAY_COLUMNS = (("files", 5), ("wall s", 8), ("docs/s", 8))
+
+
+def startup_line(label: str, notes: dict) -> str:
+    """The fixed cost of a run and its rate after start-up (``steady_state``)."""
+    steady = f"{notes['steady_docs_per_s']:.1f}" if notes["steady_docs_per_s"] else "n/a"
+    return (f"  {label}: one-file run {notes['one_file_run_s']:.2f} s; marginal "
+            f"{notes['marginal_ms_per_doc']:.1f} ms/doc ({steady} docs/s after start-up)")
+
+
+def per_file_line(label: str, notes: dict, *, in_ms: bool = False) -> str:
+    """The mean, fastest and slowest file of a per-file loop (``timed_per_file``)."""
+    scale, unit, digits = (1000, "ms", 0) if in_ms else (1, "s", 2)
+    mean, low, high = (notes[k] * scale for k in ("mean_s_per_file", "min_s_per_file",
+                                                   "max_s_per_file"))
+    return (f"  {label}: {mean:.{digits}f} {unit}/file (min {low:.{digits}f}, "
+            f"max {high:.{digits}f})")
+
+
+def environment(revision: str | None, load_start: tuple[float, ...] | None = None) -> str:
+    """CPUs, Python, the commit measured and, if given, the load average then and now."""
+    text = (f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            f"signkit {revision or '(not a git checkout)'}")
+    if load_start is not None:
+        text += (f"; load average {load_start[0]:.2f} at start, "
+                 f"{os.getloadavg()[0]:.2f} at end")
+    return text
+
+
+def machine(load_start: tuple[float, ...] | None = None) -> dict:
+    """The machine and the versions measured, for the JSON report."""
+    from importlib.metadata import version
+
+    info = {"cpus": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform(), "pyhanko": version("pyHanko"),
+            "pyhanko_cli": version("pyhanko-cli")}
+    if load_start is not None:
+        info |= {"loadavg_start": load_start, "loadavg_end": os.getloadavg()}
+    return info
+
+
+def warn_over_budget(total_s: float, budget_s: float, advice: str) -> None:
+    if total_s > budget_s:
+        print(f"  warning: over the {budget_s:.0f} s budget; {advice}", file=sys.stderr)
+
+
+def write_json(path: Path | None, report: dict) -> None:
+    if path is not None:
+        path.write_text(json.dumps(report, indent=2) + "\n")
+        print(f"  results written to {path}")

@@ -2,7 +2,7 @@
 time-stamping service, OCSP responder and CRLs served live on loopback.
 
 The test PKI of fixtures/pki/testing-ca.yml is served by certomancer's animator in a thread of
-this process (``LivePki`` of bench/verify_bench.py); its signer-rsa2048 key, as a PKCS#12 file,
+this process (``livepki.LivePki``); its signer-rsa2048 key, as a PKCS#12 file,
 signs ``--files`` small office PDFs (2-3 pages of text) at PAdES-B-LTA: a signature timestamp,
 a DSS with the chains and revocation data of the signer and the TSA, and a document timestamp.
 Three ways, each producing the same kind of file:
@@ -24,7 +24,7 @@ signature intact, valid, trusted with a trusted timestamp; document timestamp in
 trusted; nothing but LTA updates (DSS, timestamps) after either. Target: signkit's CLI
 >= 10x the pyHanko CLI loop (docs/s).
 
-The services sign with keys loaded once (``benchlib.keep_service_keys_loaded``), as a real
+The services sign with keys loaded once (``livepki.keep_service_keys_loaded``), as a real
 TSA or OCSP responder does; certomancer as shipped re-loads and re-checks the RSA key for
 every answer, ~70-90 ms of CPU per token on the machine's shared cores, which would measure
 the test PKI rather than the signers (``--slow-services`` keeps it so; both ways then wait on
@@ -40,19 +40,16 @@ keep it); nothing outside it is touched.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
-import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import benchlib
-from verify_bench import SIGNER, LivePki
+from benchlib import WayResult
+from livepki import SIGNER, LivePki, keep_service_keys_loaded
 
 BENCH = "ltv_bench"
 TSA_PATH = "/testing-ca/tsa/tsa"
@@ -60,31 +57,14 @@ TARGET_VS_CLI = 10.0
 TIME_BUDGET_S = 120.0
 
 
-@dataclass
-class WayResult:
-    name: str
-    command: str
-    files: int
-    wall_s: float
-    docs_per_s: float
-    requests: dict = field(default_factory=dict)  # to the loopback TSA, OCSP responder, CRLs
-    notes: dict = field(default_factory=dict)
-    verified: list[str] = field(default_factory=list)
-
-
 def _requests_since(pki: LivePki, before: Counter[str]) -> dict:
-    after = pki.requests()
+    served = pki.requests_since(before)
     # the signer's PKCS#12 carries its chain, so the animator's other requests are the TSA's
-    return {"tsa": after["other"] - before["other"], "ocsp": after["ocsp"] - before["ocsp"],
-            "crl": after["crl"] - before["crl"]}
+    return {"tsa": served["other"], "ocsp": served["ocsp"], "crl": served["crl"]}
 
 
 def _outputs(folder: Path, inputs: list[Path], what: str) -> list[Path]:
-    outs = [folder / f.name for f in inputs]
-    missing = [o for o in outs if not o.is_file()]
-    if missing:
-        sys.exit(f"{BENCH}: {what} left {len(missing)} outputs missing, e.g. {missing[0]}")
-    return outs
+    return benchlib.expect_outputs(folder, inputs, bench=BENCH, what=what)
 
 
 def run_signkit_cli(pki: LivePki, folder: Path, files: list[Path], out: Path, work: Path
@@ -109,13 +89,9 @@ def run_signkit_cli(pki: LivePki, folder: Path, files: list[Path], out: Path, wo
     benchlib.run_or_exit(command(files[0], out.parent / (out.name + "-single")), bench=BENCH,
                          what="signkit sign (1 file)", env=env, cwd=work)
     single = time.perf_counter() - t0
-    marginal = (wall - single) / (len(files) - 1) if len(files) > 1 else float("nan")
     return WayResult(
         "signkit sign --out-dir (one process)", benchlib.show(cmd), len(files), wall,
-        len(files) / wall, requests,
-        notes={"one_file_run_s": single, "marginal_ms_per_doc": marginal * 1000,
-               "steady_docs_per_s": 1 / marginal if marginal > 0 else None},
-    )
+        len(files) / wall, requests, notes=benchlib.steady_state(wall, single, len(files)))
 
 
 def run_library(pki: LivePki, files: list[Path], out: Path) -> WayResult:
@@ -153,23 +129,15 @@ def run_pyhanko_cli_loop(pki: LivePki, files: list[Path], out: Path, work: Path)
             "--trust", str(pki.root_pem), "--trust-replace", "--other-certs", str(pki.interm_pem),
             "pkcs12", "--passfile", str(passfile)]
     env = benchlib.clean_env()
-    per_file = []
     before = pki.requests()
-    t0 = time.perf_counter()
-    for f in files:
-        t = time.perf_counter()
-        benchlib.run_or_exit([*base, str(f), str(out / f.name), str(pki.p12)], bench=BENCH,
-                             what=f"pyhanko sign addsig {f.name}", env=env, cwd=work)
-        per_file.append(time.perf_counter() - t)
-    wall = time.perf_counter() - t0
+    wall, per_file = benchlib.timed_per_file(files, lambda f: benchlib.run_or_exit(
+        [*base, str(f), str(out / f.name), str(pki.p12)], bench=BENCH,
+        what=f"pyhanko sign addsig {f.name}", env=env, cwd=work))
     _outputs(out, files, "pyhanko sign addsig")
     return WayResult(
         "pyhanko sign addsig, once per file",
         benchlib.show([*base, "IN.pdf", "OUT.pdf", "signer.p12"]), len(files), wall,
-        len(files) / wall, _requests_since(pki, before),
-        notes={"mean_s_per_file": wall / len(files), "min_s_per_file": min(per_file),
-               "max_s_per_file": max(per_file)},
-    )
+        len(files) / wall, _requests_since(pki, before), notes=per_file)
 
 
 def verify_sample(pki: LivePki, outputs: list[Path], k: int) -> list[str]:
@@ -223,129 +191,91 @@ def verify_sample(pki: LivePki, outputs: list[Path], k: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--files", type=int, default=100, help="documents to sign (default 100)")
-    ap.add_argument("--cli-files", type=int, default=20,
-                    help="documents for the per-file pyhanko CLI loop (default 20)")
-    ap.add_argument("--verify", type=int, default=5,
-                    help="outputs of each way checked with pyHanko's validator (default 5)")
+    benchlib.add_size_arguments(ap, files=100, cli_files=20, verify=5)
     ap.add_argument("--slow-services", action="store_true",
                     help="let certomancer re-load its TSA and OCSP keys for every answer "
                          "(~70-90 ms of CPU each on this machine's shared cores)")
-    ap.add_argument("--json", type=Path, help="also write the results as JSON to this file")
-    ap.add_argument("--workdir", type=Path,
-                    help="work folder (default: a new temporary folder, removed afterwards)")
-    ap.add_argument("--keep", action="store_true", help="keep the work folder")
-    ap.add_argument("--fail-on-target", action="store_true",
-                    help="exit 1 when the target is missed (default: report only)")
+    benchlib.add_run_arguments(
+        ap, fail_on_target="exit 1 when the target is missed (default: report only)")
     args = ap.parse_args(argv)
-    if args.files < 2 or args.cli_files < 1:
-        ap.error("--files must be at least 2 and --cli-files at least 1")
-    cli_files = min(args.cli_files, args.files)
+    cli_files = benchlib.check_sizes(ap, args)
 
     t_start = time.perf_counter()
     revision = benchlib.git_revision()
     load_start = os.getloadavg()  # other work on this machine skews every figure
-    if args.workdir is not None:
-        workdir = args.workdir.resolve()
-        if workdir.exists() and any(workdir.iterdir()):
-            ap.error(f"--workdir {workdir} is not empty")
-    else:
-        workdir = Path(tempfile.mkdtemp(prefix="signkit-ltv-bench-"))
-    pki = None
-    try:
+    with benchlib.work_folder(ap, args, "signkit-ltv-bench-") as workdir:
         print(f"setting up in {workdir}: PKI served live, {args.files} PDFs ...", flush=True)
         t0 = time.perf_counter()
         if not args.slow_services:
-            benchlib.keep_service_keys_loaded()
+            keep_service_keys_loaded()
         pki = LivePki(workdir / "pki")
-        files = benchlib.write_office_pdfs(workdir / "in", args.files)
-        setup_s = time.perf_counter() - t0
-        print(f"  TSA {pki.url + TSA_PATH}, OCSP {', '.join(pki.ocsp_urls)}; "
-              f"set-up {setup_s:.1f} s", flush=True)
+        try:
+            files = benchlib.write_office_pdfs(workdir / "in", args.files)
+            setup_s = time.perf_counter() - t0
+            print(f"  TSA {pki.url + TSA_PATH}, OCSP {', '.join(pki.ocsp_urls)}; "
+                  f"set-up {setup_s:.1f} s", flush=True)
 
-        print(f"[1/3] signkit sign --level B-LTA, {args.files} files ...", flush=True)
-        signkit_cli = run_signkit_cli(pki, workdir / "in", files, workdir / "out-signkit",
-                                      workdir)
-        print(f"      {signkit_cli.wall_s:.2f} s, {signkit_cli.docs_per_s:.1f} docs/s",
-              flush=True)
+            signkit_cli = benchlib.step(
+                f"[1/3] signkit sign --level B-LTA, {args.files} files",
+                lambda: run_signkit_cli(pki, workdir / "in", files, workdir / "out-signkit",
+                                        workdir))
+            library = benchlib.step(
+                f"[2/3] signkit library (DocumentSigner), {args.files} files",
+                lambda: run_library(pki, files, workdir / "out-library"))
+            cli = benchlib.step(
+                f"[3/3] pyhanko sign addsig --use-pades-lta per file, {cli_files} files",
+                lambda: run_pyhanko_cli_loop(pki, files[:cli_files], workdir / "out-pyhanko",
+                                             workdir))
 
-        print(f"[2/3] signkit library (DocumentSigner), {args.files} files ...", flush=True)
-        library = run_library(pki, files, workdir / "out-library")
-        print(f"      {library.wall_s:.2f} s, {library.docs_per_s:.1f} docs/s", flush=True)
-
-        print(f"[3/3] pyhanko sign addsig --use-pades-lta per file, {cli_files} files ...",
-              flush=True)
-        cli = run_pyhanko_cli_loop(pki, files[:cli_files], workdir / "out-pyhanko", workdir)
-        print(f"      {cli.wall_s:.2f} s, {cli.docs_per_s:.2f} docs/s", flush=True)
-
-        print("verifying a sample of each way's outputs with pyHanko (offline, from the DSS) "
-              "...", flush=True)
-        for way, folder, inputs in ((signkit_cli, "out-signkit", files),
-                                    (library, "out-library", files),
-                                    (cli, "out-pyhanko", files[:cli_files])):
-            way.verified = verify_sample(pki, [workdir / folder / f.name for f in inputs],
-                                         args.verify)
-        pki_url = pki.url
-    finally:
-        if pki is not None:
+            print("verifying a sample of each way's outputs with pyHanko (offline, from the "
+                  "DSS) ...", flush=True)
+            for way, folder, inputs in ((signkit_cli, "out-signkit", files),
+                                        (library, "out-library", files),
+                                        (cli, "out-pyhanko", files[:cli_files])):
+                way.verified = verify_sample(pki, [workdir / folder / f.name for f in inputs],
+                                             args.verify)
+        finally:
             pki.close()
-        if not args.keep and args.workdir is None:
-            shutil.rmtree(workdir, ignore_errors=True)
     total_s = time.perf_counter() - t_start
 
     ways = (signkit_cli, library, cli)
     vs_cli = benchlib.ratio(signkit_cli.docs_per_s, cli.docs_per_s)
     library_vs_cli = benchlib.ratio(library.docs_per_s, cli.docs_per_s)
-    target = {"ratio": vs_cli, "target": TARGET_VS_CLI, "pass": vs_cli >= TARGET_VS_CLI}
+    target = benchlib.target(vs_cli, TARGET_VS_CLI)
 
     print()
     print(f"signkit PAdES-B-LTA benchmark: {args.files} PDFs of 2-3 pages signed by {SIGNER} "
-          f"(RSA-2048, PKCS#12; TSA, OCSP and CRLs live on {pki_url}), {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}, signkit {revision or '(not a git checkout)'}; "
-          f"load average {load_start[0]:.2f} at start, {os.getloadavg()[0]:.2f} at end")
-    print(f"  {'way':<44} {'files':>5} {'wall s':>8} {'docs/s':>8} {'TSA/OCSP/CRL requests':>22}")
-    for way in ways:
-        r = way.requests
-        reqs = f"{r['tsa']}/{r['ocsp']}/{r['crl']}"
-        print(f"  {way.name:<44} {way.files:>5} {way.wall_s:>8.2f} {way.docs_per_s:>8.2f} "
-              f"{reqs:>22}")
-    n = signkit_cli.notes
-    steady = f"{n['steady_docs_per_s']:.1f}" if n["steady_docs_per_s"] else "n/a"
-    print(f"  signkit CLI: one-file run {n['one_file_run_s']:.2f} s; marginal "
-          f"{n['marginal_ms_per_doc']:.1f} ms/doc ({steady} docs/s after start-up)")
-    print(f"  pyhanko CLI: {cli.notes['mean_s_per_file']:.2f} s/file "
-          f"(min {cli.notes['min_s_per_file']:.2f}, max {cli.notes['max_s_per_file']:.2f})")
-    print(f"  signkit CLI / pyhanko CLI loop:     {vs_cli:6.1f}x  (target >= "
-          f"{TARGET_VS_CLI:g}x)  {'PASS' if target['pass'] else 'FAIL'}")
-    print(f"  signkit library / pyhanko CLI loop: {library_vs_cli:6.1f}x")
+          f"(RSA-2048, PKCS#12; TSA, OCSP and CRLs live on {pki.url}), "
+          f"{benchlib.environment(revision, load_start)}")
+    rows = [[*benchlib.way_cells(way),
+             f"{way.requests['tsa']}/{way.requests['ocsp']}/{way.requests['crl']}"]
+            for way in ways]
+    for line in benchlib.table((("way", 44), *benchlib.WAY_COLUMNS,
+                                ("TSA/OCSP/CRL requests", 22)), rows):
+        print(line)
+    print(benchlib.startup_line("signkit CLI", signkit_cli.notes))
+    print(benchlib.per_file_line("pyhanko CLI", cli.notes))
+    print(benchlib.ratio_line("signkit CLI / pyhanko CLI loop", vs_cli, TARGET_VS_CLI,
+                              width=35))
+    print(benchlib.ratio_line("signkit library / pyhanko CLI loop", library_vs_cli, width=35))
     print(f"  verified with pyHanko (offline, hard-fail, DSS only; signature and both "
           f"timestamps trusted): {', '.join(f'{len(w.verified)} of {w.files}' for w in ways)}")
     print(f"  total runtime {total_s:.1f} s (set-up {setup_s:.1f} s)")
-    if total_s > TIME_BUDGET_S:
-        print(f"  warning: over the {TIME_BUDGET_S:.0f} s budget; lower --cli-files",
-              file=sys.stderr)
+    benchlib.warn_over_budget(total_s, TIME_BUDGET_S, "lower --cli-files")
 
-    if args.json is not None:
-        from importlib.metadata import version
-
-        report = {
-            "config": {"files": args.files, "cli_files": cli_files, "level": "PAdES-B-LTA",
-                       "signer": SIGNER, "key": "RSA-2048 (PKCS#12)",
-                       "services": "TSA, OCSP, CRL served live on loopback"},
-            "signkit_revision": revision,
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                        "loadavg_start": load_start, "loadavg_end": os.getloadavg(),
-                        "platform": platform.platform(), "pyhanko": version("pyHanko"),
-                        "pyhanko_cli": version("pyhanko-cli")},
-            "ways": {"signkit_cli": asdict(signkit_cli), "signkit_library": asdict(library),
-                     "pyhanko_cli_loop": asdict(cli)},
-            "target_signkit_cli_vs_pyhanko_cli_loop": target,
-            "signkit_library_vs_pyhanko_cli_loop": library_vs_cli,
-            "setup_s": setup_s,
-            "total_s": total_s,
-        }
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
-        print(f"  results written to {args.json}")
+    benchlib.write_json(args.json, {
+        "config": {"files": args.files, "cli_files": cli_files, "level": "PAdES-B-LTA",
+                   "signer": SIGNER, "key": "RSA-2048 (PKCS#12)",
+                   "services": "TSA, OCSP, CRL served live on loopback"},
+        "signkit_revision": revision,
+        "machine": benchlib.machine(load_start),
+        "ways": {"signkit_cli": asdict(signkit_cli), "signkit_library": asdict(library),
+                 "pyhanko_cli_loop": asdict(cli)},
+        "target_signkit_cli_vs_pyhanko_cli_loop": target,
+        "signkit_library_vs_pyhanko_cli_loop": library_vs_cli,
+        "setup_s": setup_s,
+        "total_s": total_s,
+    })
     if args.fail_on_target and not target["pass"]:
         return 1
     return 0

@@ -2,7 +2,7 @@
 ``signkit verify --offline`` on the same files. Target: refresh takes under 2x verify's time.
 
 The test PKI of fixtures/pki/testing-ca.yml is served by certomancer's animator on a loopback
-port of this process (``LivePki`` of bench/verify_bench.py; its TSA, OCSP responder and CRLs).
+port of this process (``LivePki`` of bench/livepki.py; its TSA, OCSP responder and CRLs).
 ``--distinct`` small office PDFs (2-3 pages of text) are signed by signer-rsa2048 at PAdES-B-T
 with signkit's ``DocumentSigner`` and brought to B-LTA by ``signkit ltv add --level B-LTA``
 (set-up, not timed); they are copied round-robin into an archive folder of ``--files``
@@ -41,7 +41,7 @@ from collections import Counter
 from pathlib import Path
 
 import benchlib
-from verify_bench import LivePki
+from livepki import LivePki, keep_service_keys_loaded
 
 BENCH = "ltv_refresh_bench"
 TSA_PATH = "/testing-ca/tsa/tsa"
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     signkit_cmd = benchlib.tool("signkit", BENCH)
     pki = None
     try:
-        benchlib.keep_service_keys_loaded()  # the set-up's TSA and OCSP answers, not timed
+        keep_service_keys_loaded()  # the set-up's TSA and OCSP answers, not timed
         pki = LivePki(work / "pki")
         print(f"setting up in {work}: {args.distinct} documents to B-LTA, "
               f"{args.files} in the archive ...", flush=True)
