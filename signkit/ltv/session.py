@@ -49,6 +49,7 @@ from ..certs import load_certificates
 from ..errors import InputError, RevocationFetchError, SigningError, TimestampError
 from ..signing.network import RevocationFetchers, crl_urls, ocsp_urls
 from ..signing.source import raised_in_pyhanko as _raised_in_pyhanko
+from ..signing.source import read_input
 from ..signing.source import same_file as _same_file
 from ..signing.timestamps import TsaAuth, TsaClient
 from ..tokens.base import DIGEST_SIZES
@@ -141,16 +142,9 @@ class ArchiveSession:
         it changed while it was being worked on."""
         try:
             self._read_stats = {path: path.stat()}  # one document at a time
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError("file not found", path=path) from None
-        except IsADirectoryError:
-            raise InputError("is a folder, not a PDF file", path=path) from None
-        except OSError as e:
-            raise InputError(f"cannot read: {e.strerror}", path=path) from None
-        if b"%PDF-" not in data[:1024]:
-            raise InputError("not a PDF file (no %PDF- header)", path=path)
-        return data
+        except OSError:
+            self._read_stats = {}  # read_input says why the file cannot be read
+        return read_input(path)
 
     def open_reader(self, data: bytes, path: Path, *, strict: bool = True,
                     parse_signatures: bool = True) -> PdfFileReader:
