@@ -240,6 +240,9 @@ def plan_looks(request: VisibleRequest, profile: Profile, *, then_seal: bool,
     if then_seal and request.preset not in (None, "vn-personal"):
         raise click.UsageError("--then-seal signs the person with vn-personal and the "
                                f"organisation with vn-seal, not --appearance {request.preset}")
+    if then_seal and request.over_signature:
+        raise click.UsageError("--then-seal puts the seal over the signature it makes; "
+                               "--over-signature is for sealing in a separate run")
     _rect(request.rect)  # a malformed --rect is a usage error, before the PIN
     config.check_files()
     base.check_files()

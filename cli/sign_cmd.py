@@ -174,6 +174,9 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
         if pdf_password_file else None,
     )
     # the look is checked before the PIN is asked (bad image or font: exit 2, no login)
+    if seal is not None and certify and docmdp == "1":
+        raise click.UsageError("--then-seal adds a second signature, which --docmdp 1 "
+                               "forbids; certify with --docmdp 2")
     looks = plan_looks(visible, profile, then_seal=seal is not None, language=_lang())
     show_progress = not no_progress and not as_json and sys.stderr.isatty() and len(jobs) > 1
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
@@ -187,10 +190,20 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
             if looks is not None:
                 options = looks.for_signer(options, key)
             if seal is not None and looks is not None:
+                person_token = getattr(getattr(key, "token", None), "label", None)
+                if seal.pkcs12 is None and person_token is not None \
+                        and seal.token_label in (None, person_token):
+                    raise click.UsageError(
+                        "the organisation's seal key must be on another token "
+                        "(--seal-token LABEL) or in a PKCS#12 file (--seal-pkcs12)")
                 seal_key = keys.enter_context(signing_key(
                     pkcs12=seal.pkcs12, module=module, token_label=seal.token_label,
                     key_label=seal.key_label, key_id=seal.key_id, pin_file=seal.pin_file,
                     yes=yes, profile_module=profile.pkcs11_module, seal=True))
+                if seal_key.certificate == key.certificate:
+                    raise click.UsageError(
+                        "the seal key is the person's own key; choose the organisation's "
+                        "with --seal-pkcs12, or --seal-token/--seal-key-label/--seal-key-id")
                 seal_options = looks.seal_options(options)
             outcome = _run(jobs, key, options, overwrite, on_error, as_json, show_progress,
                            seal_key, seal_options)

@@ -483,3 +483,30 @@ def test_tsa_bearer_token_from_a_file_is_sent_and_never_shown(pki, auth_tsa, tmp
     assert "HTTP 401" in refused.output and "check the TSA credentials" in refused.output
     assert not (tmp_path / "no.pdf").exists()
     assert "s3cret-token" not in ok.output + refused.output
+
+
+def with_contents(source: Path, target: Path, make) -> Path:
+    """``source`` with its signature's /Contents hex digits replaced, same length."""
+    data = source.read_bytes()
+    start = data.index(b"/Contents <") + len(b"/Contents <")
+    end = data.index(b">", start)
+    target.write_bytes(data[:start] + make(end - start) + data[end:])
+    return target
+
+
+@pytest.mark.parametrize("command", [["ltv", "refresh", "--dry-run"],
+                                     ["ltv", "add", "--level", "B-LT"]])
+def test_a_malformed_signature_fails_its_file_and_the_batch_goes_on(pki, tsa_url, work,
+                                                                    command):
+    not_cms = with_contents(work / "B-T.pdf", work / "not-cms.pdf",
+                            lambda n: (b"3003020101" + b"0" * n)[:n])
+    odd = with_contents(work / "B-T.pdf", work / "odd.pdf", lambda n: b"308" + b" " * (n - 3))
+    out = work / "out"
+    result = run(*command, not_cms, odd, work / "G2-B-T.pdf", "--out-dir", out,
+                 "--tsa", tsa_url, *trust(pki), "--format", "json")
+    assert result.exit_code == 1, result.output
+    files = records(result)
+    assert files["not-cms.pdf"]["status"] == "FAILED"
+    assert files["odd.pdf"]["status"] == "FAILED"
+    assert all(files[name]["error"] for name in ("not-cms.pdf", "odd.pdf"))
+    assert files["G2-B-T.pdf"]["status"] in ("NOT_NEEDED", "ADDED")  # the batch went on

@@ -407,3 +407,56 @@ def test_a_batch_reports_where_each_visible_signature_went(pki, tmp_path):
     assert not first.ok and "say where the visible signature goes" in first.error
     assert second.ok and second.field == "ChuKyLanhDao" and second.page == 1
     assert second.placement == "in the empty signature field 'ChuKyLanhDao' on page 1"
+
+
+def test_then_seal_refuses_the_persons_own_key_as_the_seal(module_env, tmp_path):
+    out = tmp_path / "out.pdf"
+    result = run(*personal_args(SAMPLE_VI, out), "--then-seal", "--seal-pkcs11",
+                 "--seal-token", "rsa2048", "--seal-image", str(SEAL_PNG),
+                 env={"SIGNKIT_SEAL_PIN": USER_PIN})
+    assert result.exit_code == 2, result.output
+    assert "must be on another token" in result.output
+    assert not out.exists()
+
+
+def test_then_seal_refuses_the_persons_certificate_as_the_seal(pki, tmp_path):
+    out, p12 = tmp_path / "out.pdf", str(pki.p12("signer-second"))
+    result = run("sign", "--pkcs12", p12, str(SAMPLE_VI), "-o", str(out), "--anchor",
+                 "CHỦ TỊCH", "--until", NAME, "--signature-image", str(SIGNATURE_PNG),
+                 "--then-seal", "--seal-pkcs12", p12, "--seal-image", str(SEAL_PNG),
+                 env={"SIGNKIT_PIN": P12_PASSWORD})
+    assert result.exit_code == 2, result.output
+    assert "the person's own key" in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--over-signature", "Signature1"], "--over-signature is for sealing in a separate run"),
+    (["--certify", "--docmdp", "1"], "--docmdp 1 forbids"),
+])
+def test_then_seal_refuses_contradicting_options_before_any_pin(
+        module_env, pki, prompter, tmp_path, extra, message):
+    out = tmp_path / "out.pdf"
+    result = run(*personal_args(SAMPLE_VI, out), "--then-seal", "--seal-pkcs12",
+                 str(pki.p12("signer-second")), "--seal-image", str(SEAL_PNG), *extra,
+                 env={"SIGNKIT_PIN": None, "SIGNKIT_SEAL_PIN": None})
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert prompter.secrets == []
+    assert not out.exists()
+
+
+def test_an_anchor_is_found_in_an_encrypted_pdf_with_its_password(module_env, pki, tmp_path):
+    encrypted, out = tmp_path / "encrypted.pdf", tmp_path / "out.pdf"
+    subprocess.run(["qpdf", "--encrypt", "user", "owner", "256", "--", str(SAMPLE_VI),
+                    str(encrypted)], check=True)
+    (tmp_path / "pdf-password").write_text("user\n")
+    result = run(*personal_args(encrypted, out), "--pdf-password-file",
+                 str(tmp_path / "pdf-password"))
+    assert result.exit_code == 0, result.output
+    assert f"between 'CHỦ TỊCH' and '{NAME}'" in result.stdout
+    reader = PdfFileReader(io.BytesIO(out.read_bytes()))
+    reader.decrypt("user")
+    (sig,) = reader.embedded_signatures
+    assert sig.sig_field["/Kids"][0]["/Rect"] if "/Kids" in sig.sig_field \
+        else sig.sig_field["/Rect"]  # a visible widget

@@ -138,13 +138,15 @@ def resolve_placement(
     box_size: tuple[float, float],
     *,
     preset_kind: PlacementKind | str = PlacementKind.SIGNATURE,
+    password: str | None = None,
 ) -> ResolvedPlacement:
-    """Page and box for a visible signature of ``box_size`` (width, height in points)."""
+    """Page and box for a visible signature of ``box_size`` (width, height in points);
+    ``password`` opens an encrypted document's text for an anchor search."""
     kind = PlacementKind(preset_kind)
     width, height = box_size
     if width <= 0 or height <= 0:
         raise PlacementError(f"the signature box must have a size, not {width} x {height}")
-    document = _Document(pdf)
+    document = _Document(pdf, password or "")
     if placement.rect is not None:
         return _at_rect(document, placement, kind)
     if placement.field is not None:
@@ -162,7 +164,8 @@ def resolve_placement(
 class _Document:
     """pyHanko's reader for geometry and fields; the bytes for pdfminer's text search."""
 
-    def __init__(self, pdf: bytes | PdfFileReader):
+    def __init__(self, pdf: bytes | PdfFileReader, password: str = ""):
+        self.password = password
         if isinstance(pdf, PdfFileReader):
             self.reader = pdf
         else:
@@ -461,7 +464,8 @@ def _find_anchor(document: _Document, anchor: str, order: Sequence[int]
     """The first page in ``order`` holding the anchor; on it, the first line (top to
     bottom) that is the anchor alone, else the first line containing it."""
     for index, lines in page_lines(document.data(), order,
-                                   lambda i: document.frame(i).to_page_space):
+                                   lambda i: document.frame(i).to_page_space,
+                                   password=document.password):
         hits = find_in_lines(lines, anchor)
         if hits:
             return index, next((h for h in hits if h.whole_line), hits[0]), lines

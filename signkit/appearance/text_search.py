@@ -28,10 +28,11 @@ class TextLine:
     left: float
 
 
-def page_lines(data: bytes, order: Sequence[int], to_page_space: Callable[[int], Matrix]
-               ) -> Iterator[tuple[int, list[TextLine]]]:
+def page_lines(data: bytes, order: Sequence[int], to_page_space: Callable[[int], Matrix],
+               *, password: str = "") -> Iterator[tuple[int, list[TextLine]]]:
     """Text lines of each page in ``order``, in reading order, mapped into page space by
-    ``to_page_space(index)``; pdfminer lays out only these pages."""
+    ``to_page_space(index)``; pdfminer lays out only these pages (of an encrypted document,
+    with its ``password``)."""
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LAParams
     from pdfminer.pdfdocument import PDFDocument
@@ -42,7 +43,7 @@ def page_lines(data: bytes, order: Sequence[int], to_page_space: Callable[[int],
 
     try:
         pages = list(PDFPage.create_pages(PDFDocument(
-            PDFParser(io.BytesIO(data)))))
+            PDFParser(io.BytesIO(data)), password=password)))
     except (PSException, ValueError, KeyError, TypeError) as e:
         raise InputError(f"the PDF's text cannot be read ({e or type(e).__name__})") from None
     resources = PDFResourceManager(caching=True)

@@ -76,9 +76,10 @@ def run_batch(jobs: Sequence[tuple[Path, Path]], operation: Operation, *,
                     result = operation(session, src, dst)
                 except SigningError as e:
                     result = LtvResult(src, None, LtvStatus.FAILED, error=e.reason)
-                except OSError as e:
+                except OSError as e:  # the output folder, or a network error
+                    where = f" ({e.filename})" if e.filename else ""
                     result = LtvResult(src, None, LtvStatus.FAILED,
-                                       error=f"cannot write {dst}: {e.strerror}")
+                                       error=f"{e.strerror or e or type(e).__name__}{where}")
                 if result.status is LtvStatus.FAILED and stop_on_error:
                     stopped = f"stopped after the error in {src} (--on-error stop)"
             results.append(result)

@@ -60,17 +60,25 @@ def _newest(reader: PdfFileReader, data: bytes, values: Iterable[tuple[str, obje
             ) -> tuple[cms.SignedData, str] | None:
     best: tuple[dt.datetime, cms.SignedData, str] | None = None
     for name, signed_data in _signature_contents(reader, data, values):
-        content_type = signed_data["encap_content_info"]["content_type"].native
-        if content_type == "tst_info":  # a document timestamp: the token itself
-            candidates = [(signed_data, f"document timestamp {name!r}")]
-        else:
-            candidates = [(token, f"signature timestamp of {name!r}")
-                          for token in _signature_timestamp_tokens(signed_data)]
-        for token, kind in candidates:
-            when = token_time(token)
+        try:  # asn1crypto parses lazily: a damaged CMS fails here, not at load
+            content_type = signed_data["encap_content_info"]["content_type"].native
+            if content_type == "tst_info":  # a document timestamp: the token itself
+                candidates = [(signed_data, f"document timestamp {name!r}")]
+            else:
+                candidates = [(token, f"signature timestamp of {name!r}")
+                              for token in _signature_timestamp_tokens(signed_data)]
+            timed = [(token_time(token), token, kind) for token, kind in candidates]
+        except (ValueError, KeyError, TypeError) as e:
+            raise _malformed(name, e) from None
+        for when, token, kind in timed:
             if when is not None and (best is None or when >= best[0]):
                 best = (when, token, kind)
     return None if best is None else (best[1], best[2])
+
+
+def _malformed(field: str, error: Exception) -> InputError:
+    return InputError(f"the signature in field {field!r} is malformed "
+                      f"({error or type(error).__name__})")
 
 
 # a signature dictionary's /Contents hex string (the CMS, zero-padded)
@@ -92,15 +100,23 @@ def _signature_contents(reader: PdfFileReader, data: bytes,
             if isinstance(offset, int):
                 end = data.find(b"endobj", offset)
                 match = _CONTENTS.search(data, offset, end if end >= 0 else len(data))
-                der = bytes.fromhex(match[1].decode("ascii")) if match else None
+                try:
+                    der = bytes.fromhex(match[1].decode("ascii")) if match else None
+                except ValueError:  # an odd number of digits: pyHanko's parser decides
+                    der = None
         if der is None:
             contents = value.get_object().get("/Contents")
             der = contents.original_bytes if contents is not None else None
         if not der:
             continue
-        info = cms.ContentInfo.load(der, strict=False)
-        if info["content_type"].native == "signed_data":
-            yield name, info["content"]
+        try:
+            info = cms.ContentInfo.load(der, strict=False)
+            signed_data = info["content"] if info["content_type"].native == "signed_data" \
+                else None
+        except (ValueError, KeyError, TypeError) as e:
+            raise _malformed(name, e) from None
+        if signed_data is not None:
+            yield name, signed_data
 
 
 def _signature_values(reader: PdfFileReader) -> Iterator[tuple[str, object]]:

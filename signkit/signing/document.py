@@ -349,9 +349,15 @@ class DocumentSigner:
             return None
         try:
             return visible.plan(writer.prev, field=self.options.field,
-                                over_signature=over_signature)
+                                over_signature=over_signature, password=self.options.password)
         except (PlacementError, AppearanceError) as e:
             raise _with_path(e, path) from None
+        except (PdfError, KeyError, ValueError, TypeError, AttributeError, IndexError) as e:
+            # a malformed page tree or form read while placing: the document's fault
+            if not isinstance(e, PdfError) and not _raised_in_pyhanko(e):
+                raise
+            raise InputError(f"damaged PDF structure ({type(e).__name__}: {e})",
+                             path=path) from None
 
     def _level_settings(self) -> dict:
         level = self.options.level

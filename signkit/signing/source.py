@@ -61,10 +61,18 @@ def open_writer(data: bytes, path: Path, password: str | None) -> IncrementalPdf
 
 
 def raised_in_pyhanko(error: BaseException) -> bool:
+    """Whether ``error`` comes from pyHanko parsing a document (directly, or through
+    asn1crypto decoding what pyHanko handed it), not from signkit's own code."""
+    frames = []
     tb = error.__traceback__
-    while tb is not None and tb.tb_next is not None:
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code.co_filename)
         tb = tb.tb_next
-    return tb is not None and "pyhanko" in tb.tb_frame.f_code.co_filename
+    for filename in reversed(frames):  # innermost first
+        if "asn1crypto" in filename:
+            continue
+        return "pyhanko" in filename
+    return False
 
 
 def with_path(error: SigningError, path: Path) -> SigningError:

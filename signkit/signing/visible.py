@@ -62,7 +62,7 @@ class VisibleSignature:
         return self._styles[page_rotation]
 
     def plan(self, reader: PdfFileReader, *, field: str | None,
-             over_signature: str | None = None) -> FieldPlan:
+             over_signature: str | None = None, password: str | None = None) -> FieldPlan:
         """Resolve the placement on this document. ``field`` is the field the caller named:
         an existing empty one is the placement when no other was given; otherwise it
         names the new field. ``over_signature`` (the seal workflow: the person's field) is
@@ -74,7 +74,8 @@ class VisibleSignature:
         if field is not None and field in existing and existing[field] is None \
                 and not _locates(placement):
             placement = dataclasses.replace(placement, field=field)
-        spot = resolve_placement(reader, placement, self.box_size, preset_kind=self.kind)
+        spot = resolve_placement(reader, placement, self.box_size, preset_kind=self.kind,
+                                 password=password)
         style = self.style(spot.page_rotation)
         if spot.field_name is not None:
             return FieldPlan(spot.field_name, None, style, spot.how, spot.page_number)
