@@ -193,6 +193,9 @@ EXAMPLES = [
      "time-stamping authority is not trusted (OUT_OF_BOUNDS_NO_POE)",
      "dấu thời gian tài liệu Signature2 ngày 2026-11-28 08:00 UTC không hợp lệ: tổ chức cung "
      "cấp dịch vụ cấp dấu thời gian không được tin cậy (OUT_OF_BOUNDS_NO_POE)"),
+    ("document timestamp Signature2 cannot be validated now: timeout",
+     "chưa kiểm tra được dấu thời gian tài liệu Signature2, hãy thử lại sau (chi tiết kỹ "
+     "thuật: timeout)"),
     ("document timestamp Signature2 cannot be validated: unexpected end of stream",
      "không kiểm tra được dấu thời gian tài liệu Signature2 (chi tiết kỹ thuật: unexpected "
      "end of stream)"),

@@ -287,6 +287,8 @@ RULES: tuple[Rule, ...] = (
     _rule(f"{_DOC_TS} does not verify: its time-stamping authority is not trusted ({{name}})",
           f"{_DOC_TS_VI} không hợp lệ: {_TSA} không được tin cậy ({{name}})",
           shapes={**_DOC_TS_SHAPES, **_NAME}, when=_doc_timestamp_time),
+    _rule("document timestamp {field} cannot be validated now: {detail}",
+          f"chưa kiểm tra được dấu thời gian tài liệu {{field}}, hãy thử lại sau ({_DETAIL})"),
     _rule("document timestamp {field} cannot be validated: {detail}",
           f"không kiểm tra được dấu thời gian tài liệu {{field}} ({_DETAIL})"),
     _rule("document timestamp {field}: {problem}", "dấu thời gian tài liệu {field}: {problem}",

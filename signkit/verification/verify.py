@@ -300,13 +300,20 @@ class Verifier:
                                  [f"document timestamp {field}: {problem}"]))
                 continue
             evidence = embedded_evidence(reader, ts)
+
             try:
-                with _captured_warnings():
-                    context = self.trust.context(self.validation_time, revocation_mode=mode,
-                                                 **evidence.as_context_kwargs())
-                    status = self._loop.run_until_complete(async_validate_pdf_timestamp(
-                        ts, context, diff_policy=DEFAULT_DIFF_POLICY))
-            except (*_VALIDATION_ERRORS, TimeoutError, OSError) as e:
+                try:
+                    status = self._validate_timestamp(ts, evidence, mode, fetch=True)
+                except (TimeoutError, OSError):
+                    # a revocation server that never answers is no fault of the document:
+                    # judge with what is at hand, as for signatures
+                    status = self._validate_timestamp(ts, evidence, mode, fetch=False)
+            except (TimeoutError, OSError) as e:
+                findings.append((Indication.INDETERMINATE, SubIndication.TRY_LATER,
+                                 [f"document timestamp {field} cannot be validated now: "
+                                  f"{_short(e) or 'timeout'}"]))
+                continue
+            except _VALIDATION_ERRORS as e:
                 findings.append((Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
                                  [f"document timestamp {field} cannot be validated: "
                                   f"{_short(e)}"]))
@@ -317,6 +324,14 @@ class Verifier:
             else:
                 findings.append(verdict)
         return findings
+
+    def _validate_timestamp(self, ts: EmbeddedPdfSignature, evidence: Evidence, mode: str, *,
+                            fetch: bool):
+        with _captured_warnings():
+            context = self.trust.context(self.validation_time, fetch=fetch,
+                                         revocation_mode=mode, **evidence.as_context_kwargs())
+            return self._loop.run_until_complete(async_validate_pdf_timestamp(
+                ts, context, diff_policy=DEFAULT_DIFF_POLICY))
 
     def _revocation(self, status, sub: SubIndication | None,
                     evidence: Evidence) -> RevocationCheck:
