@@ -406,7 +406,7 @@ def test_missing_inputs_and_bad_values_are_refused():
     assert Appearance("vn-copy").preset is Preset.VN_COPY
 
 
-def test_fonts_are_checked(tmp_path):
+def test_fonts_are_checked(pki, tmp_path):
     broken = tmp_path / "broken.ttf"
     broken.write_bytes(b"not a font at all")
     with pytest.raises(AppearanceError, match="not a usable TrueType/OpenType font"):
@@ -429,6 +429,11 @@ def test_fonts_are_checked(tmp_path):
         Appearance(font=latin, signer_name=NAME, language="en")
     accepted = Appearance(font=latin, signer_name="Nguyen Van Dang", language="en")
     assert accepted.fonts == (load_font(latin), load_font(latin))
+    # the certificate's name ("Nguyễn Văn An") arrives only at signing: refused then too
+    unnamed = Appearance(font=latin, language="en")
+    with pytest.raises(AppearanceError, match=r"has no glyph for .*'ễ'"):
+        sign_with(pki, unnamed, (300, 100, 520, 180), tmp_path / "out.pdf")
+    assert not (tmp_path / "out.pdf").exists()
 
 
 def test_by_default_the_seal_box_is_the_seal_alone():

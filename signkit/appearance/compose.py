@@ -85,6 +85,8 @@ def compose(appearance: Appearance, width: float, height: float, *,
     """Lay out ``appearance`` in a ``width`` x ``height`` box (points). Raises
     :class:`~signkit.errors.AppearanceError` when it cannot be drawn without clipping."""
     paragraphs = appearance.paragraphs(signing_time, signer=signer)
+    for paragraph in paragraphs:  # the certificate's name arrives only now
+        paragraph.font.require(paragraph.text)
     inner_w, inner_h = width - 2 * PADDING, height - 2 * PADDING
     if inner_w <= 0 or inner_h <= 0:
         raise AppearanceError(f"a {width:.0f} x {height:.0f} pt box is too small to draw in")

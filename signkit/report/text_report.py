@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 from .json_report import iso8601
-from .messages_vi import to_vietnamese
 from .model import (
     BatchReport,
     FileReport,
@@ -81,7 +80,11 @@ def word(key: str, lang: str = "en", **values: object) -> str:
 
 def localized(message: str, lang: str = "en") -> str:
     """A verification message (English in the report) in the reader's language."""
-    return to_vietnamese(message) if lang == "vi" else message
+    if lang != "vi":
+        return message
+    from .messages_vi import to_vietnamese  # its ~100 patterns compile only when needed
+
+    return to_vietnamese(message)
 
 
 def printable(text: str) -> str:
