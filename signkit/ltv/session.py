@@ -43,6 +43,7 @@ from pyhanko_certvalidator.errors import (
 )
 from pyhanko_certvalidator.fetchers.api import CRLFetcher, Fetchers, OCSPFetcher
 
+from .._event_loop import close_loop
 from .._pdf_speedups import install as _install_pdf_speedups
 from ..atomic import write_atomically
 from ..certs import load_certificates
@@ -101,11 +102,8 @@ class ArchiveSession:
         self.close()
 
     def close(self) -> None:
-        if self._tsa is not None:
-            self._loop.run_until_complete(self._tsa.aclose())
-        if self._revocation is not None:
-            self._loop.run_until_complete(self._revocation.aclose())
-        self._loop.close()
+        close_loop(self._loop, self._tsa and self._tsa.aclose,
+                   self._revocation and self._revocation.aclose)
 
     def run(self, coroutine):
         """Run one document's asynchronous work on the batch's one event loop."""

@@ -32,6 +32,7 @@ from pyhanko.sign import signers
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_signer import PdfCMSSignedAttributes
 
+from .._event_loop import close_loop
 from ..atomic import refuse_existing, write_atomically
 from ..errors import (
     AppearanceError,
@@ -220,11 +221,8 @@ class DocumentSigner:
         )
 
     def close(self) -> None:
-        if self.timestamper is not None:
-            self._loop.run_until_complete(self.timestamper.aclose())
-        if self._revocation is not None:
-            self._loop.run_until_complete(self._revocation.aclose())
-        self._loop.close()
+        close_loop(self._loop, self.timestamper and self.timestamper.aclose,
+                   self._revocation and self._revocation.aclose)
 
     def __enter__(self) -> DocumentSigner:
         return self

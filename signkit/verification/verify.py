@@ -25,6 +25,7 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 
+from .._event_loop import close_loop
 from .._pdf_speedups import install as _install_pdf_speedups
 from ..profiles import load_profile
 from ..report import (
@@ -101,18 +102,7 @@ class Verifier:
         self._loop = asyncio.new_event_loop()
 
     def close(self) -> None:
-        loop = self._loop
-        loop.run_until_complete(self.trust.aclose())
-        # requests abandoned on a timeout still hold tasks and sockets: finish them here,
-        # not in the garbage collector after the loop is gone
-        pending = asyncio.all_tasks(loop)
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.wait(pending))
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.run_until_complete(asyncio.sleep(0))  # let transports run their close callbacks
-        loop.close()
+        close_loop(self._loop, self.trust.aclose)
 
     def __enter__(self) -> Verifier:
         return self
