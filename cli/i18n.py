@@ -41,8 +41,12 @@ _TEXT = {
 }
 
 
-def say(key: str, **values: object) -> str:
+def current_lang() -> str:
+    """The language of `--lang`, for the running command ("en" outside one)."""
     ctx = click.get_current_context(silent=True)
-    lang = (ctx.find_root().obj or {}).get("lang", "en") if ctx else "en"
+    return (ctx.find_root().obj or {}).get("lang", "en") if ctx else "en"
+
+
+def say(key: str, **values: object) -> str:
     english, vietnamese = _TEXT[key]
-    return (vietnamese if lang == "vi" else english).format(**values)
+    return (vietnamese if current_lang() == "vi" else english).format(**values)

@@ -11,10 +11,7 @@ from signkit.appearance import AppearanceSettings, load_appearance_config
 from signkit.profiles import anchor_dir, install_anchors
 
 from .errors import handle_errors
-
-
-def _lang() -> str:
-    return (click.get_current_context().find_root().obj or {}).get("lang", "en")
+from .i18n import current_lang
 
 
 @click.group()
@@ -26,7 +23,7 @@ def profile() -> None:
 @handle_errors
 def list_cmd() -> None:
     for name in available_profiles():
-        click.echo(f"{name:10} {load_profile(name).description(_lang())}")
+        click.echo(f"{name:10} {load_profile(name).description(current_lang())}")
 
 
 @profile.command("show")
@@ -35,7 +32,7 @@ def list_cmd() -> None:
 def show_cmd(name: str) -> None:
     p = load_profile(name)
     click.echo(f"name:        {p.name}  ({p.source})")
-    click.echo(f"description: {p.description(_lang())}")
+    click.echo(f"description: {p.description(current_lang())}")
     click.echo(f"signing:     {p.level}, {p.digest}, RSA padding {p.rsa_padding.value}")
     click.echo(f"pkcs11:      {p.pkcs11_module or '(discovery)'}")
     click.echo(f"policy:      digests {', '.join(p.policy.digests)}; RSA >= {p.policy.min_rsa_bits}"

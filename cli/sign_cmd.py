@@ -23,7 +23,7 @@ from .appearance_options import (
 )
 from .common_options import profile_anchors, tsa_auth
 from .errors import EXIT_OK, EXIT_SOME_FAILED, EXIT_TOKEN, EXIT_USAGE, fail, handle_errors
-from .i18n import say
+from .i18n import current_lang, say
 from .inputs import input_paths
 from .pins import read_secret_file
 from .session import signing_key
@@ -177,7 +177,8 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
     if seal is not None and certify and docmdp == "1":
         raise click.UsageError("--then-seal adds a second signature, which --docmdp 1 "
                                "forbids; certify with --docmdp 2")
-    looks = plan_looks(visible, profile, then_seal=seal is not None, language=_lang())
+    looks = plan_looks(visible, profile, then_seal=seal is not None,
+                       language=current_lang())
     show_progress = not no_progress and not as_json and sys.stderr.isatty() and len(jobs) > 1
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
@@ -271,9 +272,6 @@ def _record(result: SignResult) -> dict:
         "seal": _record(result.seal) if result.seal is not None else None,
     }
 
-
-def _lang() -> str:
-    return (click.get_current_context().find_root().obj or {}).get("lang", "en")
 
 
 def _summary(outcome: BatchOutcome, as_json: bool) -> None:

@@ -88,9 +88,6 @@ class AppearanceSettings:
                     origins[name] = self.origins[name]
         return AppearanceSettings(**values, origins=origins)
 
-    def is_set(self) -> bool:
-        return any(getattr(self, name) is not None for name in _setting_names())
-
     def appearance(self, *, preset: str | None = None, reason: str | None = None,
                    location: str | None = None, language: str = "vi") -> Appearance:
         """The :class:`~signkit.appearance.Appearance` these settings describe (``preset``

@@ -59,7 +59,6 @@ from .result import Additions
 # what pyHanko's object model raises on structurally broken documents
 _PDF_ERRORS = (PdfError, ValueError, KeyError, TypeError, AttributeError, IndexError)
 
-_install_pdf_speedups()  # pyHanko reads /Contents hex one byte at a time
 
 
 @dataclass(frozen=True)
@@ -85,6 +84,7 @@ class ArchiveSession:
     """
 
     def __init__(self, options: LtvOptions):
+        _install_pdf_speedups()  # pyHanko reads /Contents hex one byte at a time
         if options.tsa_digest not in DIGEST_SIZES:
             raise ValueError(f"tsa_digest must be one of {', '.join(DIGEST_SIZES)}")
         self.options = options

@@ -10,10 +10,7 @@ from pyhanko.pdf_utils.crypt import AuthStatus
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 
-from .._pdf_speedups import install as _install_pdf_speedups
 from ..errors import InputError, SigningError
-
-_install_pdf_speedups()  # earlier signatures' /Contents: pyHanko reads hex byte by byte
 
 
 def same_file(a: Path, b: Path) -> bool:

@@ -77,7 +77,6 @@ _MISSING_DATA = frozenset({
     SubIndication.REVOCATION_OUT_OF_BOUNDS_NO_POE,
 })
 
-_install_pdf_speedups()  # pyHanko reads /Contents hex one byte at a time
 
 
 class _TimeLimit(BaseException):
@@ -92,6 +91,7 @@ class Verifier:
     """
 
     def __init__(self, options: VerifyOptions | None = None):
+        _install_pdf_speedups()  # pyHanko reads /Contents hex one byte at a time
         self.options = options or VerifyOptions()
         self.profile = load_profile(self.options.profile)
         self.trust = TrustSetup.build(self.profile, self.options)
