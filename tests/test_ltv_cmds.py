@@ -510,3 +510,24 @@ def test_a_malformed_signature_fails_its_file_and_the_batch_goes_on(pki, tsa_url
     assert files["odd.pdf"]["status"] == "FAILED"
     assert all(files[name]["error"] for name in ("not-cms.pdf", "odd.pdf"))
     assert files["G2-B-T.pdf"]["status"] in ("NOT_NEEDED", "ADDED")  # the batch went on
+
+
+def test_b_lta_needs_a_document_timestamp_over_the_dss_not_before_it(pki, tsa_url, work):
+    """timestamp, then B-LT data: the DSS comes after the only document timestamp, so the
+    file is B-LT; `ltv add --level B-LTA` must add one more, and then have nothing to add."""
+    stamped, lt, lta = work / "stamped.pdf", work / "lt.pdf", work / "lta.pdf"
+    assert run("timestamp", work / "G2-B-T.pdf", "-o", stamped, "--tsa", tsa_url,
+               *trust(pki)).exit_code == 0
+    assert run("ltv", "add", stamped, "-o", lt, "--level", "B-LT", "--tsa", tsa_url,
+               *trust(pki)).exit_code == 0
+    options = signkit.VerifyOptions(trust=(pki.pem("root"),), offline=True)
+    (before,) = signkit.verify_pdf(lt, options=options).signatures
+    assert before.level == "PAdES-B-LT"
+    result = run("ltv", "add", lt, "-o", lta, "--level", "B-LTA", "--tsa", tsa_url,
+                 *trust(pki), "--format", "json")
+    assert records(result)["lt.pdf"]["status"] == "ADDED", result.output
+    (after,) = signkit.verify_pdf(lta, options=options).signatures
+    assert after.level == "PAdES-B-LTA"
+    again = run("ltv", "add", lta, "-o", work / "again.pdf", "--level", "B-LTA",
+                "--tsa", tsa_url, *trust(pki), "--format", "json")
+    assert records(again)["lta.pdf"]["status"] == "NOT_NEEDED", again.output

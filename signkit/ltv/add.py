@@ -22,7 +22,12 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from ..errors import InputError, SigningError
 from ..signing.document import PadesLevel
-from ..verification.evidence import signature_timestamp_tokens
+from ..verification.evidence import (
+    archive_timestamped,
+    build_chain,
+    embedded_evidence,
+    signature_timestamp_tokens,
+)
 from .result import Additions, LtvResult, LtvStatus
 from .session import ArchiveSession
 
@@ -54,7 +59,8 @@ async def _extend(session: ArchiveSession, reader: PdfFileReader, data: bytes, s
     signed = signed_objects(reader)
     complete = await _complete_offline(session, reader, signed, source)
     if level is PadesLevel.B_LTA:
-        timestamp_due = not reader.embedded_timestamp_signatures
+        timestamp_due = not all(_archive_timestamped(session, reader, sig)
+                                for sig in reader.embedded_regular_signatures)
     else:
         timestamp_due = any(not _proven(reader, s) for s in reader.embedded_regular_signatures)
     if complete and not timestamp_due:
@@ -95,6 +101,16 @@ async def _complete_offline(session: ArchiveSession, reader: PdfFileReader, sign
     except SigningError:
         return False
     return True
+
+
+def _archive_timestamped(session: ArchiveSession, reader: PdfFileReader,
+                         sig: EmbeddedPdfSignature) -> bool:
+    """As verification judges B-LTA: a document timestamp after the DSS data of the
+    signature's chain (one before an `ltv add --level B-LT` does not count)."""
+    evidence = embedded_evidence(reader, sig)
+    chain = build_chain(sig.signer_cert, [*evidence.certs, *session.intermediates],
+                        session.anchors)
+    return archive_timestamped(reader, sig, chain, evidence)
 
 
 def _proven(reader: PdfFileReader, sig: EmbeddedPdfSignature) -> bool:

@@ -208,12 +208,19 @@ def pades_level(
     if chain.missing_issuer is not None or revocation_gaps(
             chain, dss_crls, dss_ocsps, require_all=False):
         return "PAdES-B-T"
+    return "PAdES-B-LTA" if archive_timestamped(reader, sig, chain, evidence) else "PAdES-B-LT"
+
+
+def archive_timestamped(
+    reader: PdfFileReader, sig: EmbeddedPdfSignature, chain: Chain, evidence: Evidence,
+) -> bool:
+    """A document timestamp covers the signature and the DSS revocation data of its chain
+    (what B-LTA adds to B-LT); data added later for other chains (a TSA's) does not count."""
     needed = [revision for item, revision in evidence.dss_revinfo
               if any(revocation_covered(cert, *_split(item)) for cert in chain.certs)]
     dss_revision = max(needed, default=sig.signed_revision)
-    if any(ts.signed_revision >= dss_revision for ts in later_document_timestamps(reader, sig)):
-        return "PAdES-B-LTA"
-    return "PAdES-B-LT"
+    return any(ts.signed_revision >= dss_revision
+               for ts in later_document_timestamps(reader, sig))
 
 
 def _split(item) -> tuple[list, list]:
