@@ -21,6 +21,7 @@ import datetime as dt
 import enum
 import hashlib
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -454,9 +455,14 @@ def _choose_field(writer: IncrementalPdfFileWriter) -> str:
     empty = [name for name, value, _ in fields if value is None]
     if len(empty) == 1:
         return empty[0]
-    existing = {name for name, _, _ in fields}
+    return new_field_name(name for name, _, _ in fields)
+
+
+def new_field_name(existing: Iterable[str]) -> str:
+    """``Signature<n>``, the first not taken."""
+    taken = set(existing)
     n = 1
-    while f"Signature{n}" in existing:
+    while f"Signature{n}" in taken:
         n += 1
     return f"Signature{n}"
 

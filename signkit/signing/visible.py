@@ -20,6 +20,7 @@ from ..appearance.placement import Placement, PlacementKind, resolve_placement
 from ..appearance.presets import Appearance, Preset
 from ..appearance.stamp import AppearanceStampStyle, appearance_style
 from ..errors import PlacementError
+from .document import new_field_name
 
 _KINDS = {
     Preset.VN_SEAL: PlacementKind.SEAL,
@@ -84,7 +85,7 @@ class VisibleSignature:
             raise PlacementError(f"the document already has {state} signature field "
                                  f"{field!r}; name a new field, or leave out the placement "
                                  "options to sign into an empty one")
-        name = field or _new_field_name(existing)
+        name = field or new_field_name(existing)
         spec = pdf_fields.SigFieldSpec(name, on_page=spot.page_index, box=spot.box)
         return FieldPlan(name, spec, style, spot.how, spot.page_number)
 
@@ -93,9 +94,3 @@ def _locates(placement: Placement) -> bool:
     return any(value is not None for value in (placement.rect, placement.anchor,
                                                placement.field, placement.over_signature))
 
-
-def _new_field_name(existing: dict) -> str:
-    n = 1
-    while f"Signature{n}" in existing:
-        n += 1
-    return f"Signature{n}"
