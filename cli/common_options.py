@@ -41,7 +41,7 @@ def output_options(func: F) -> F:
 
 
 def tsa_options(func: F) -> F:
-    """--tsa, --tsa-timeout, --tsa-retries, --tsa-hash, --tsa-token-file (as `signkit sign`)."""
+    """--tsa, --tsa-timeout, --tsa-retries, --tsa-hash, --tsa-token-file."""
     return _apply([
         click.option("--tsa", "tsa_url", metavar="URL",
                      help="RFC 3161 time-stamping service (default: the profile's). "
@@ -54,15 +54,15 @@ def tsa_options(func: F) -> F:
                           "the TSA (never after 4xx)."),
         click.option("--tsa-hash", "tsa_digest",
                      type=click.Choice(["sha256", "sha384", "sha512"]), default=None,
-                     help="Hash algorithm of the document timestamps (default: the "
-                          "profile's signing.tsa_digest, else its digest)."),
+                     help="Hash algorithm of the timestamps' message imprint (default: the "
+                          "profile's signing.tsa_digest, else the signature's or its digest)."),
         click.option("--tsa-token-file", type=click.Path(dir_okay=False, path_type=Path),
                      help="File holding a bearer token for the TSA."),
     ], func)
 
 
 def trust_options(func: F) -> F:
-    """--profile, --trust, --other-certs (as `signkit sign`)."""
+    """--profile, --trust, --other-certs."""
     return _apply([
         click.option("--profile", "profile_name", default="default", show_default=True,
                      help="Trust and policy profile (name or .toml path)."),
@@ -76,9 +76,10 @@ def trust_options(func: F) -> F:
 
 
 def revocation_options(func: F) -> F:
-    """--revocation-timeout (as `signkit sign`)."""
+    """--revocation-timeout."""
     return click.option("--revocation-timeout", type=click.FloatRange(min=0.1), default=10.0,
-                        show_default=True, help="Seconds to wait per OCSP/CRL request.")(func)
+                        show_default=True,
+                        help="Seconds to wait per OCSP/CRL request (B-LT, B-LTA).")(func)
 
 
 def report_options(func: F) -> F:

@@ -21,7 +21,13 @@ from .appearance_options import (
     plan_looks,
     seal_key_options,
 )
-from .common_options import profile_anchors, tsa_auth
+from .common_options import (
+    profile_anchors,
+    revocation_options,
+    trust_options,
+    tsa_auth,
+    tsa_options,
+)
 from .errors import EXIT_OK, EXIT_SOME_FAILED, EXIT_TOKEN, EXIT_USAGE, fail, handle_errors
 from .i18n import current_lang, say
 from .inputs import input_paths
@@ -58,31 +64,9 @@ def _on_sigterm(signum: int, frame: object) -> None:
 @click.option("--key-id", help="CKA_ID of the signing key, in hex.")
 @click.option("--pin-file", type=click.Path(dir_okay=False, path_type=Path),
               help="File holding the PIN or PKCS#12 password (else $SIGNKIT_PIN or a prompt).")
-@click.option("--profile", "profile_name", default="default", show_default=True,
-              help="Trust and policy profile (name or .toml path).")
 @click.option("--level", type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]), default=None,
               help="PAdES baseline level (default: the profile's). B-T adds a timestamp, "
               "B-LT the chains and revocation data, B-LTA a document timestamp.")
-@click.option("--tsa", "tsa_url", metavar="URL",
-              help="RFC 3161 time-stamping service (default: the profile's). Credentials: "
-              "$SIGNKIT_TSA_USER/$SIGNKIT_TSA_PASSWORD, $SIGNKIT_TSA_TOKEN or --tsa-token-file.")
-@click.option("--tsa-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Seconds to wait for the TSA per request.")
-@click.option("--tsa-retries", type=click.IntRange(min=0), default=2, show_default=True,
-              help="Retries, with backoff, after a connection error or HTTP 5xx from the TSA "
-              "(never after 4xx).")
-@click.option("--tsa-hash", "tsa_digest", type=click.Choice(["sha256", "sha384", "sha512"]),
-              default=None, help="Hash algorithm of the timestamps' message imprint (default: "
-              "the profile's signing.tsa_digest, else the signature's digest).")
-@click.option("--revocation-timeout", type=click.FloatRange(min=0.1), default=10.0,
-              show_default=True, help="Seconds to wait per OCSP/CRL request (B-LT, B-LTA).")
-@click.option("--tsa-token-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="File holding a bearer token for the TSA.")
-@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="Extra trust anchor (repeatable); used to check the TSA "
-              "and to build chains for B-LT/B-LTA.")
-@click.option("--other-certs", multiple=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="Extra intermediate certificates (repeatable).")
 @click.option("--digest", type=click.Choice(["sha256", "sha384", "sha512"]), default=None,
               help="Digest algorithm (default: the profile's, sha256).")
 @click.option("--pss/--pkcs1v15", "pss", default=None,
@@ -102,6 +86,9 @@ def _on_sigterm(signum: int, frame: object) -> None:
 @click.option("--yes", is_flag=True, help="Accept a token at its final PIN try without asking.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON record per file on stdout.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@trust_options
+@tsa_options
+@revocation_options
 @appearance_options
 @seal_key_options
 @handle_errors
