@@ -23,8 +23,10 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from ..errors import InputError, SigningError
 from ..signing.document import PadesLevel
 from ..verification.evidence import (
+    Evidence,
     archive_timestamped,
     build_chain,
+    dss_evidence,
     embedded_evidence,
     signature_timestamp_tokens,
 )
@@ -59,7 +61,8 @@ async def _extend(session: ArchiveSession, reader: PdfFileReader, data: bytes, s
     signed = signed_objects(reader)
     complete = await _complete_offline(session, reader, signed, source)
     if level is PadesLevel.B_LTA:
-        timestamp_due = not all(_archive_timestamped(session, reader, sig)
+        dss = dss_evidence(reader)
+        timestamp_due = not all(_archive_timestamped(session, reader, sig, dss)
                                 for sig in reader.embedded_regular_signatures)
     else:
         timestamp_due = any(not _proven(reader, s) for s in reader.embedded_regular_signatures)
@@ -104,10 +107,10 @@ async def _complete_offline(session: ArchiveSession, reader: PdfFileReader, sign
 
 
 def _archive_timestamped(session: ArchiveSession, reader: PdfFileReader,
-                         sig: EmbeddedPdfSignature) -> bool:
+                         sig: EmbeddedPdfSignature, dss: Evidence) -> bool:
     """As verification judges B-LTA: a document timestamp after the DSS data of the
     signature's chain (one before an `ltv add --level B-LT` does not count)."""
-    evidence = embedded_evidence(reader, sig)
+    evidence = embedded_evidence(reader, sig, dss)
     chain = build_chain(sig.signer_cert, [*evidence.certs, *session.intermediates],
                         session.anchors)
     return archive_timestamped(reader, sig, chain, evidence)

@@ -54,6 +54,7 @@ from ..signing.source import read_input
 from ..signing.source import same_file as _same_file
 from ..signing.timestamps import TsaAuth, TsaClient
 from ..tokens.base import DIGEST_SIZES
+from ..verification.evidence import dss_evidence
 from .result import Additions
 
 # what pyHanko's object model raises on structurally broken documents
@@ -175,19 +176,18 @@ class ArchiveSession:
     def offline_context(self, reader: PdfFileReader) -> ValidationContext:
         """Only what the document carries (its DSS) and the given trust: does it already
         hold everything a validator needs?"""
-        certs, ocsps, crls = _dss_contents(reader)
+        dss = dss_evidence(reader)
         return ValidationContext(trust_roots=self.anchors,
-                                 other_certs=[*self.intermediates, *certs],
-                                 ocsps=ocsps, crls=crls, allow_fetching=False,
+                                 other_certs=[*self.intermediates, *dss.certs],
+                                 ocsps=dss.ocsps, crls=dss.crls, allow_fetching=False,
                                  revocation_mode="hard-fail")
 
     def document_context(self, reader: PdfFileReader) -> ValidationContext:
         """A fresh context for one document that fetches through the batch's cache
         (hard-fail: a certificate that names an OCSP responder or CRL must get an answer)."""
         self.revocation.start_document()
-        certs, _, _ = _dss_contents(reader)
         return ValidationContext(trust_roots=self.anchors,
-                                 other_certs=[*self.intermediates, *certs],
+                                 other_certs=[*self.intermediates, *dss_evidence(reader).certs],
                                  allow_fetching=True, revocation_mode="hard-fail",
                                  fetchers=_document_fetchers(self.revocation.fetchers))
 
@@ -315,26 +315,6 @@ def _read_dss(handler) -> DocumentSecurityStore | None:
         return DocumentSecurityStore.read_dss(handler)
     except ValidationInfoReadingError:
         return None
-
-
-def _dss_contents(reader: PdfFileReader) -> tuple[list, list, list]:
-    """Certificates, OCSP responses and CRLs of the document's DSS (unreadable items are
-    left out: a validator would not have them either)."""
-    from asn1crypto import crl as asn1_crl
-    from asn1crypto import ocsp as asn1_ocsp
-
-    dss = _read_dss(reader)
-    if dss is None:
-        return [], [], []
-    certs, ocsps, crls = [], [], []
-    with contextlib.suppress(*_PDF_ERRORS):
-        certs = list(dss.load_certs())
-    for refs, load, bucket in ((dss.ocsps, asn1_ocsp.OCSPResponse.load, ocsps),
-                               (dss.crls, asn1_crl.CertificateList.load, crls)):
-        for ref in refs:
-            with contextlib.suppress(*_PDF_ERRORS):
-                bucket.append(load(ref.get_object().data))
-    return certs, ocsps, crls
 
 
 def _dss_counts(dss: DocumentSecurityStore | None) -> tuple[int, int, int]:

@@ -5,6 +5,7 @@ really reaches and, for offline validation, what is missing."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
@@ -41,10 +42,10 @@ class Evidence:
                 "embedded_ocsps": self.ocsps}
 
 
-def embedded_evidence(reader: PdfFileReader, sig: EmbeddedPdfSignature) -> Evidence:
-    """Certificates and revocation data the document carries (CMS, DSS); unreadable parts of
-    a DSS are skipped (the verdict, not this inventory, judges a damaged file)."""
-    evidence = Evidence(certs=list(sig.other_embedded_certs))
+def dss_evidence(reader: PdfFileReader) -> Evidence:
+    """Certificates and revocation data of the document's DSS, read once per document;
+    unreadable items are skipped (the verdict, not this inventory, judges a damaged file)."""
+    evidence = Evidence()
     try:
         dss = DocumentSecurityStore.read_dss(reader)
     except (*_PARSE_ERRORS, NoDSSFoundError):
@@ -60,6 +61,14 @@ def embedded_evidence(reader: PdfFileReader, sig: EmbeddedPdfSignature) -> Evide
                 bucket.append(item)
                 evidence.dss_revinfo.append((item, _introducing_revision(reader, ref)))
     return evidence
+
+
+def embedded_evidence(reader: PdfFileReader, sig: EmbeddedPdfSignature,
+                      dss: Evidence | None = None) -> Evidence:
+    """What the document carries for ``sig``: the certificates in its CMS and the DSS
+    (``dss``: the document's :func:`dss_evidence`, when already read)."""
+    dss = dss if dss is not None else dss_evidence(reader)
+    return dataclasses.replace(dss, certs=[*sig.other_embedded_certs, *dss.certs])
 
 
 def _introducing_revision(reader: PdfFileReader, ref) -> int:

@@ -42,6 +42,7 @@ from .evidence import (
     Chain,
     Evidence,
     build_chain,
+    dss_evidence,
     embedded_evidence,
     later_document_timestamps,
     pades_level,
@@ -149,9 +150,10 @@ class Verifier:
                               SubIndication.SIGNED_DATA_NOT_FOUND, (*notes, reason))
         later_fields = [(s.signed_revision, str(s.field_name))
                         for s in (*signatures, *doc_timestamps)]
-        reports = tuple(self._verify_signature(reader, sig, data, later_fields)
+        dss = dss_evidence(reader)
+        reports = tuple(self._verify_signature(reader, sig, data, later_fields, dss)
                         for sig in signatures)
-        findings = self._check_document_timestamps(reader, data, doc_timestamps)
+        findings = self._check_document_timestamps(reader, data, doc_timestamps, dss)
         verdicts = [(r.status, r.subindication) for r in reports]
         verdicts += [(indication, sub) for indication, sub, _ in findings]
         status = worst(indication for indication, _ in verdicts)
@@ -161,13 +163,13 @@ class Verifier:
 
     def _verify_signature(
         self, reader: PdfFileReader, sig: EmbeddedPdfSignature, data: bytes,
-        all_fields: list[tuple[int, str]],
+        all_fields: list[tuple[int, str]], dss: Evidence,
     ) -> SignatureReport:
         field = str(sig.field_name)
         structure = structure_problem(sig, data)
         if structure is not None:
             return _signature_failure(field, SubIndication.FORMAT_FAILURE, structure)
-        evidence = embedded_evidence(reader, sig)
+        evidence = embedded_evidence(reader, sig, dss)
         notes: list[str] = []
         with _captured_warnings() as warnings:
             try:
@@ -274,6 +276,7 @@ class Verifier:
 
     def _check_document_timestamps(
         self, reader: PdfFileReader, data: bytes, timestamps: list[EmbeddedPdfSignature],
+        dss: Evidence,
     ) -> list[Verdict]:
         """Each document timestamp, newest first: a later one that passes proves an older one
         existed, so the older one's expired TSA certificate is no fault."""
@@ -289,7 +292,7 @@ class Verifier:
                 findings.append((Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
                                  [f"document timestamp {field}: {problem}"]))
                 continue
-            evidence = embedded_evidence(reader, ts)
+            evidence = embedded_evidence(reader, ts, dss)
 
             try:
                 try:
