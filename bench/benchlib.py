@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 TOKEN_LABEL = "signkit-bench"
 KEY_LABEL = "bench-signer"
@@ -308,6 +309,22 @@ def timed_per_file(files: Iterable[Path], run_one: Callable[[Path], None]
 
 
 # --- reporting ----------------------------------------------------------------------------------
+
+def check_sample(outputs: list[Path], k: int, *, bench: str,
+                 problem_of: Callable[[Any], str | None]) -> list[str]:
+    """``problem_of(reader)`` (None: fine) on ``k`` outputs spread over the run, each read
+    with pyHanko's lenient reader; exits on the first problem. The names checked."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    checked = []
+    for path in spread(outputs, k):
+        with open(path, "rb") as f:
+            problem = problem_of(PdfFileReader(f, strict=False))
+        if problem:
+            sys.exit(f"{bench}: output {path} does not validate: {problem}")
+        checked.append(path.name)
+    return checked
+
 
 def show(cmd: list[str]) -> str:
     return " ".join(cmd)
