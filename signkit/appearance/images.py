@@ -9,11 +9,11 @@ signature and the signer's title by design), and the decree asks for a transpare
 from __future__ import annotations
 
 import functools
+import zlib
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.images import pil_image
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
 from ..errors import AppearanceError
@@ -60,5 +60,35 @@ def fit_image(image: Image.Image, width: float, height: float) -> tuple[float, f
 
 
 def image_xobject(image: Image.Image, writer: BasePdfFileWriter) -> generic.IndirectObject:
-    """An image XObject (DeviceRGB, 8 bits) with the alpha channel as its /SMask."""
-    return pil_image(image, writer)
+    """An image XObject (DeviceRGB, 8 bits) with the alpha channel as its /SMask. The pixels
+    are compressed once per image, not once per document of a batch."""
+    colour, alpha = _compressed(image)
+    mask = writer.add_object(_image_stream(image, "/DeviceGray", alpha))
+    stream = _image_stream(image, "/DeviceRGB", colour)
+    stream[generic.pdf_name("/SMask")] = mask
+    return writer.add_object(stream)
+
+
+def _compressed(image: Image.Image) -> tuple[bytes, bytes]:
+    """Flate-compressed RGB and alpha samples of an RGBA image (as pyHanko's pil_image
+    writes them), kept on the image itself: PIL images are not hashable, and the images
+    drawn are the long-lived ones of ``load_transparent_png``'s cache."""
+    cached = getattr(image, "_signkit_compressed", None)
+    if cached is None:
+        cached = (zlib.compress(image.convert("RGB").tobytes()),
+                  zlib.compress(image.getchannel("A").tobytes()))
+        image._signkit_compressed = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _image_stream(image: Image.Image, colour_space: str, data: bytes) -> generic.StreamObject:
+    name = generic.pdf_name
+    return generic.StreamObject({
+        name("/Type"): name("/XObject"),
+        name("/Subtype"): name("/Image"),
+        name("/Width"): generic.NumberObject(image.width),
+        name("/Height"): generic.NumberObject(image.height),
+        name("/ColorSpace"): name(colour_space),
+        name("/BitsPerComponent"): generic.NumberObject(8),
+        name("/Filter"): name("/FlateDecode"),
+    }, encoded_data=data)
