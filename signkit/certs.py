@@ -42,28 +42,32 @@ def load_crl(path: Path) -> asn1_crl.CertificateList:
         raise ProfileError(f"{path} is not a readable CRL ({e})") from None
 
 
-def installed_certificate_files(profile: Profile, role: str = "root") -> list[Path]:
+def installed_certificates(profile: Profile, role: str = "root"
+                           ) -> list[tuple[Path, list[asn1_x509.Certificate]]]:
     """Files an administrator installed for ``profile`` (anchors in its folder,
-    intermediates in ``intermediates/``); every certificate in them must match a pin of
-    that role, else ``ProfileError``."""
+    intermediates in ``intermediates/``) with their certificates; every certificate must
+    match a pin of that role, else ``ProfileError``."""
     folder = anchor_dir(profile)
     if role == "intermediate":
         folder = folder / "intermediates"
     if not folder.is_dir():
         return []
     pins = {p.sha256 for p in profile.pins if p.role == role}
-    files = sorted(p for p in folder.iterdir() if p.is_file())
-    for path in files:
-        for cert in load_certificates(path):
+    found = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        certs = load_certificates(path)
+        for cert in certs:
             fingerprint = hashlib.sha256(cert.dump()).hexdigest().upper()
             if pins and fingerprint not in pins:
                 raise ProfileError(
                     f"{role} {path} (SHA-256 {fingerprint}) matches no pin of profile "
                     f"{profile.name!r}; refusing to trust it"
                 )
-    return files
+        found.append((path, certs))
+    return found
 
 
 def profile_anchor_files(profile: Profile) -> tuple[Path, ...]:
     """The profile's own anchor files and the pinned ones installed for it."""
-    return tuple(dict.fromkeys([*profile.anchors, *installed_certificate_files(profile)]))
+    installed = [path for path, _ in installed_certificates(profile)]
+    return tuple(dict.fromkeys([*profile.anchors, *installed]))

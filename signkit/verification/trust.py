@@ -29,14 +29,13 @@ from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationChec
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
-from ..certs import installed_certificate_files, load_certificates, load_crl
+from ..certs import installed_certificates, load_certificates, load_crl
 from ..profiles import Profile
 from .options import VerifyOptions
 
 
 def _installed(profile: Profile, role: str) -> list[asn1_x509.Certificate]:
-    return [c for path in installed_certificate_files(profile, role)
-            for c in load_certificates(path)]
+    return [c for _, certs in installed_certificates(profile, role) for c in certs]
 
 
 @dataclass
