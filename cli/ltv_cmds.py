@@ -110,11 +110,13 @@ def timestamp(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None
     """Add a document timestamp to PDF files (signed or not).
 
     With trust anchors (--trust or the profile's), the TSA's answer must chain to one.
+    Without -o/--out-dir, each file is updated in place (atomically), as DESIGN.md's
+    `signkit timestamp INPUT...` has it.
     """
     from signkit.ltv import timestamp_many
 
     profile = load_profile(profile_name)
-    jobs = _jobs(inputs, recursive, output, out_dir, in_place)
+    jobs = _jobs(inputs, recursive, output, out_dir, in_place, required=False)
     options = _options(profile, tsa_url=tsa_url, tsa_timeout=tsa_timeout,
                        tsa_retries=tsa_retries, tsa_digest=tsa_digest,
                        tsa_token_file=tsa_token_file, trust=trust, other_certs=other_certs,
@@ -193,7 +195,8 @@ def refresh(inputs: tuple[str, ...], within_text: str, at_text: str | None, dry_
     """Renew archive timestamps that are about to lapse: for each file, find the newest
     timestamp; if its TSA certificate expires within the window, or its algorithms fall below
     the profile's policy, or there is no timestamp, add a fresh document timestamp with the
-    validation data of the one it protects. Files not due are left alone (NOT_NEEDED)."""
+    validation data of the one it protects. Files not due are left alone (NOT_NEEDED).
+    Without -o/--out-dir, renewed files are updated in place (atomically)."""
     from signkit.ltv import RenewalRule, Window, refresh_many
 
     try:
@@ -202,7 +205,9 @@ def refresh(inputs: tuple[str, ...], within_text: str, at_text: str | None, dry_
         raise click.BadParameter(str(e), param_hint="--within") from None
     at = parse_moment(at_text, "--at") or dt.datetime.now(dt.UTC)
     profile = load_profile(profile_name)
-    jobs = _jobs(inputs, recursive, output, out_dir, in_place, required=not dry_run)
+    # the archive job of DESIGN.md (`ltv refresh INPUT... --within 180d`): in place unless
+    # told otherwise
+    jobs = _jobs(inputs, recursive, output, out_dir, in_place, required=False)
     options = _options(profile, tsa_url=tsa_url, tsa_timeout=tsa_timeout,
                        tsa_retries=tsa_retries, tsa_digest=tsa_digest,
                        tsa_token_file=tsa_token_file, trust=trust, other_certs=other_certs,

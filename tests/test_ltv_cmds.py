@@ -531,3 +531,20 @@ def test_b_lta_needs_a_document_timestamp_over_the_dss_not_before_it(pki, tsa_ur
     again = run("ltv", "add", lta, "-o", work / "again.pdf", "--level", "B-LTA",
                 "--tsa", tsa_url, *trust(pki), "--format", "json")
     assert records(again)["lta.pdf"]["status"] == "NOT_NEEDED", again.output
+
+
+def test_timestamp_and_refresh_work_in_place_as_design_spells_them(pki, tsa_url, work):
+    """DESIGN.md: `signkit timestamp INPUT...` and `signkit ltv refresh INPUT... --within`
+    take no output option; the files are updated in place, atomically."""
+    target = work / "B-B.pdf"
+    original = target.read_bytes()
+    assert run("timestamp", target, "--tsa", tsa_url, *trust(pki)).exit_code == 0
+    assert target.read_bytes().startswith(original)
+    assert len(reader_of(target).embedded_timestamp_signatures) == 1
+    stamped = target.read_bytes()
+    result = run("ltv", "refresh", target, "--within", "20y", "--tsa", tsa_url, *trust(pki),
+                 "--format", "json")
+    assert records(result)["B-B.pdf"]["status"] == "RENEWED", result.output
+    assert target.read_bytes().startswith(stamped)
+    assert len(reader_of(target).embedded_timestamp_signatures) == 2
+    assert not [p for p in work.iterdir() if p.name.startswith(".")]  # no temporary files
