@@ -31,6 +31,7 @@ from ..profiles import load_profile
 from ..report import (
     FileReport,
     Indication,
+    Modifications,
     RevocationCheck,
     RevocationSource,
     RevocationStatus,
@@ -53,6 +54,7 @@ from .evidence import (
 )
 from .longterm import TIME_RELATED, PastValidation, validate_at_proof_of_existence
 from .options import VerifyOptions
+from .revisions import HiddenChanges, hidden_changes
 from .structure import structure_problem
 from .trust import TrustSetup
 from .verdict import (
@@ -60,6 +62,7 @@ from .verdict import (
     coverage_of,
     distinguished_names,
     document_timestamp_verdict,
+    hidden_changes_verdict,
     integrity_verdict,
     modifications_of,
     policy_verdict,
@@ -150,8 +153,9 @@ class Verifier:
                               SubIndication.SIGNED_DATA_NOT_FOUND, (*notes, reason))
         later_fields = [(s.signed_revision, str(s.field_name))
                         for s in (*signatures, *doc_timestamps)]
+        hidden = _hidden_changes(reader, data, [*signatures, *doc_timestamps])
         dss = dss_evidence(reader)
-        reports = tuple(self._verify_signature(reader, sig, data, later_fields, dss)
+        reports = tuple(self._verify_signature(reader, sig, data, later_fields, dss, hidden)
                         for sig in signatures)
         findings = self._check_document_timestamps(reader, data, doc_timestamps, dss)
         verdicts = [(r.status, r.subindication) for r in reports]
@@ -163,7 +167,7 @@ class Verifier:
 
     def _verify_signature(
         self, reader: PdfFileReader, sig: EmbeddedPdfSignature, data: bytes,
-        all_fields: list[tuple[int, str]], dss: Evidence,
+        all_fields: list[tuple[int, str]], dss: Evidence, hidden: HiddenChanges,
     ) -> SignatureReport:
         field = str(sig.field_name)
         structure = structure_problem(sig, data)
@@ -192,6 +196,7 @@ class Verifier:
                               strict_modifications=self.options.strict_modifications,
                               later_signatures={name for revision, name in all_fields
                                                 if revision > sig.signed_revision})
+            or hidden_changes_verdict(hidden)
             or policy_verdict(status, self.profile.policy)
             or timestamp_integrity_verdict(status)
             or trust_verdict(status, when, _validation_messages(warnings))
@@ -226,7 +231,7 @@ class Verifier:
             digest_algorithm=status.md_algorithm,
             signature_algorithm=status.pkcs7_signature_mechanism,
             coverage=coverage_of(status),
-            modifications=modifications_of(status),
+            modifications=Modifications.OTHER if hidden else modifications_of(status),
             certified=certified,
             docmdp=sig.docmdp_level.value if certified and sig.docmdp_level else None,
             chain=tuple(reversed([distinguished_names(c)[0]
@@ -386,6 +391,15 @@ def _open_reader(data: bytes, notes: list[str]) -> PdfFileReader:
     except PdfStrictReadError as e:
         notes.append(f"read leniently: the file is not strictly valid PDF ({_short(e)})")
         return PdfFileReader(io.BytesIO(data), strict=False)
+
+
+def _hidden_changes(reader: PdfFileReader, data: bytes,
+                    signatures: list[EmbeddedPdfSignature]) -> HiddenChanges:
+    """The revision check fails closed: a file it cannot walk is not judged intact."""
+    try:
+        return hidden_changes(reader, data, signatures)
+    except Exception as e:  # noqa: BLE001 - hostile structure; the verdict must not pass
+        return HiddenChanges((f"the revisions after signing cannot be checked: {_short(e)}",))
 
 
 def _is_certification(sig: EmbeddedPdfSignature) -> bool:

@@ -1,0 +1,284 @@
+"""What a viewer may display that pyHanko's revision list does not hold.
+
+pyHanko reads a file from the last ``%%EOF`` it finds and follows ``/Prev`` pointers; its
+difference analysis judges only the revisions it read. Viewers find the last revision other
+ways (poppler and qpdf look for the last ``startxref``, pdf.js honours linearization, all of
+them rebuild a broken cross-reference table by scanning for ``N G obj``). Every byte after
+the earliest signed revision must therefore belong to a revision pyHanko read, and each of
+those revisions must mean the same thing to every reader: an update hidden from pyHanko's
+parser but shown by a viewer is the false pass this module exists to catch. The family of
+disagreements it checks is written down in docs/security.md.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from pyhanko.pdf_utils import generic, misc
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.xref import (
+    XRefEntry,
+    XRefSectionType,
+    XRefType,
+    parse_xref_stream,
+    parse_xref_table,
+)
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+_SPACE = rb"[\x00\t\n\f\r ]"  # PDF white space; NUL padding is written by some producers
+_SPACE_BYTES = b"\x00\t\n\f\r "
+_REVISION_END = re.compile(rb"startxref" + _SPACE + rb"*(\d+)" + _SPACE + rb"*%%EOF")
+_LAST_STARTXREF = re.compile(rb"startxref" + _SPACE + rb"*(\d+)")
+_OBJECT_HEADER = re.compile(
+    rb"(?<![0-9])(\d{1,10})" + _SPACE + rb"+(\d{1,5})" + _SPACE + rb"+obj(?![A-Za-z0-9])")
+_HEADER_AT = re.compile(_SPACE + rb"*(\d{1,10})" + _SPACE + rb"+(\d{1,5})" + _SPACE + rb"+obj")
+_STREAM_KEYWORD = re.compile(rb">>" + _SPACE + rb"*stream(?:\r\n|\n|\r)")
+_LINEARIZED = re.compile(rb"/Linearized\b.{0,200}?/L" + _SPACE + rb"*(\d+)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class HiddenChanges:
+    """Why the signatures do not cover what a viewer may show; ``problems`` is empty when
+    every byte after the earliest signed revision belongs to a revision pyHanko read."""
+
+    problems: tuple[str, ...]
+    unparsed_bytes: int = 0  # non-blank bytes after the last revision pyHanko read
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+
+def hidden_changes(reader: PdfFileReader, data: bytes,
+                   signatures: Sequence[EmbeddedPdfSignature]) -> HiddenChanges:
+    """Check the bytes after the earliest signed revision (see the module docstring)."""
+    signed = [(s, end) for s in signatures if (end := _signed_end(s, len(data))) is not None]
+    if not signed:
+        return HiddenChanges(())  # malformed ranges fail on their own (structure.py)
+    first, pos = min(signed, key=lambda item: item[0].signed_revision)
+    problems: list[str] = []
+    for revision in range(first.signed_revision + 1, reader.xrefs.total_revisions):
+        end = _revision_end(reader, data, revision, pos, problems)
+        if end is None:
+            break
+        problems += _update_problems(reader, data, revision, pos, end)
+        pos = end
+    unparsed = len(data[pos:].strip(_SPACE_BYTES))
+    if unparsed:
+        where = ("the last signed revision" if pos == _signed_end(first, len(data))
+                 else "the last revision read")
+        problems.insert(0, f"data after {where}: an unparsed update of {unparsed} bytes "
+                           "that viewers may display and no signature covers")
+        problems += _viewer_reading(data, first)
+    problems += _linearization_problem(data, first, pos_first=_signed_end(first, len(data)))
+    return HiddenChanges(tuple(dict.fromkeys(problems)), unparsed)
+
+
+def _signed_end(sig: EmbeddedPdfSignature, size: int) -> int | None:
+    try:
+        start1, _, start2, len2 = (int(v) for v in sig.byte_range)
+    except (TypeError, ValueError):
+        return None
+    end = start2 + len2
+    return end if start1 == 0 and 0 < end <= size else None
+
+
+def _revision_end(reader: PdfFileReader, data: bytes, revision: int, pos: int,
+                  problems: list[str]) -> int | None:
+    """Where update ``revision`` ends (after its ``startxref … %%EOF``); None, with the
+    reason in ``problems``, when it does not lie in its own bytes after ``pos``."""
+    meta = reader.xrefs.get_xref_container_info(revision)
+    if meta.declared_startxref < pos:
+        problems.append(f"update {revision} re-uses cross-reference data from before it "
+                        f"(offset {meta.declared_startxref}): readers disagree on what it holds")
+        return None
+    if not _section_at(data, meta.declared_startxref, meta.xref_section_type):
+        problems.append(f"the startxref of update {revision} points beside its "
+                        "cross-reference section: readers repair such files differently")
+    match = _REVISION_END.search(data, max(meta.end_location, pos))
+    if match is None or int(match[1]) != meta.declared_startxref:
+        problems.append(f"update {revision} does not end with its own startxref and %%EOF")
+        return None
+    return match.end()
+
+
+def _section_at(data: bytes, offset: int, kind: XRefSectionType) -> bool:
+    """Whether ``offset`` is exactly where a cross-reference table (``xref``) or stream
+    (``N G obj``, white space before it tolerated as every reader does) starts."""
+    if kind is XRefSectionType.STREAM:
+        return _HEADER_AT.match(data, offset) is not None
+    return data[offset:offset + 4] == b"xref"
+
+
+def _update_problems(reader: PdfFileReader, data: bytes, revision: int, start: int,
+                     end: int) -> list[str]:
+    """Disagreements inside one update after signing: entries that point at the wrong
+    object, objects defined but not listed, objects listed twice or in two places."""
+    problems: list[str] = []
+    entries = list(_raw_entries(reader, data, revision))
+    in_use = [e for e in entries if e.xref_type is not XRefType.FREE and e.idnum]
+    seen: dict[int, object] = {}
+    for entry in in_use:
+        if entry.idnum in seen and seen[entry.idnum] != entry.location:
+            problems.append(f"update {revision} lists object {entry.idnum} twice, at two "
+                            "places: readers disagree on which one counts")
+        seen.setdefault(entry.idnum, entry.location)
+    listed_headers: set[int] = set()
+    masked: list[tuple[int, int]] = []
+    for entry in in_use:
+        if entry.xref_type is not XRefType.STANDARD:
+            continue
+        offset = entry.location
+        assert isinstance(offset, int)
+        header = _HEADER_AT.match(data, offset) if 0 <= offset < len(data) else None
+        if header is None or (int(header[1]), int(header[2])) != (entry.idnum,
+                                                                    entry.generation):
+            problems.append(f"the cross-reference entry of object {entry.idnum} in update "
+                            f"{revision} does not point at that object: readers that rebuild "
+                            "the table may show other objects")
+            continue
+        listed_headers.add(header.start(1))
+        obj = _object_in(reader, entry, revision)
+        span = _stream_span(data, offset, obj)
+        if span is not None:
+            masked.append(span)
+        if isinstance(obj, generic.StreamObject) and obj.get("/Type") == "/ObjStm":
+            problems += _object_stream_problems(reader, entry.idnum, obj, revision, entries)
+    meta = reader.xrefs.get_xref_container_info(revision)
+    if meta.xref_section_type is XRefSectionType.STREAM:
+        listed_headers.add(meta.start_location)
+        if meta.end_location > meta.start_location:
+            masked.append((meta.start_location, meta.end_location))
+    for match in _headers_outside(data, start, end, masked):
+        if match.start(1) not in listed_headers:
+            problems.append(
+                f"update {revision} defines object {int(match[1])} {int(match[2])} at offset "
+                f"{match.start(1)} without listing it: readers that rebuild the "
+                "cross-reference table show it, pyHanko does not")
+    return problems
+
+
+def _raw_entries(reader: PdfFileReader, data: bytes, revision: int) -> Iterator[XRefEntry]:
+    """The entries of one revision's cross-reference section as written (duplicates and all),
+    the hybrid xref stream's included."""
+    meta = reader.xrefs.get_xref_container_info(revision)
+    if meta.xref_section_type is XRefSectionType.STREAM:
+        yield from parse_xref_stream(_xref_stream(reader, data, meta.start_location))
+        return
+    stream = io.BytesIO(data)
+    stream.seek(meta.start_location)
+    yield from parse_xref_table(stream, strict=False)
+    hybrid = reader.xrefs.get_xref_data(revision).hybrid
+    if hybrid is not None:
+        yield from parse_xref_stream(_xref_stream(reader, data, hybrid.meta_info.start_location))
+
+
+def _xref_stream(reader: PdfFileReader, data: bytes, offset: int) -> generic.StreamObject:
+    stream = io.BytesIO(data)
+    stream.seek(offset)
+    header = _HEADER_AT.match(data, offset)
+    assert header is not None  # pyHanko read this section already
+    stream.seek(header.end())
+    misc.skip_over_whitespace(stream)
+    ref = generic.Reference(int(header[1]), int(header[2]), pdf=reader)
+    obj = generic.read_object(stream, ref)
+    assert isinstance(obj, generic.StreamObject)
+    return obj
+
+
+def _object_in(reader: PdfFileReader, entry: XRefEntry, revision: int):
+    try:
+        return reader.get_object(generic.Reference(entry.idnum, entry.generation, reader),
+                                 revision=revision)
+    except Exception:  # noqa: BLE001 - an unreadable object is judged by difference analysis
+        return None
+
+
+def _stream_span(data: bytes, offset: int, obj) -> tuple[int, int] | None:
+    """The bytes of a stream object's data, skipped when looking for object headers; only
+    when they are exactly the data pyHanko read (a dictionary string that looks like the
+    ``stream`` keyword must not hide anything)."""
+    if not isinstance(obj, generic.StreamObject):
+        return None
+    keyword = _STREAM_KEYWORD.search(data, offset)
+    if keyword is None:
+        return None
+    encoded = obj.encoded_data
+    span = (keyword.end(), keyword.end() + len(encoded))
+    return span if data[span[0]:span[1]] == encoded else None
+
+
+def _headers_outside(data: bytes, start: int, end: int,
+                     masked: list[tuple[int, int]]) -> Iterator[re.Match]:
+    cursor = start
+    for lo, hi in sorted(masked):
+        if hi <= cursor or lo >= end:
+            continue
+        yield from _OBJECT_HEADER.finditer(data, cursor, max(cursor, lo))
+        cursor = max(cursor, hi)
+    yield from _OBJECT_HEADER.finditer(data, cursor, end)
+
+
+def _object_stream_problems(reader: PdfFileReader, number: int, stream: generic.StreamObject,
+                            revision: int, entries: list[XRefEntry]) -> list[str]:
+    """Every object an object stream of the update holds must be listed as there, at its
+    index: otherwise one reader takes it from the stream and another from elsewhere."""
+    pointing = {(e.idnum, e.location.ix_in_stream) for e in entries
+                if e.xref_type is XRefType.IN_OBJ_STREAM
+                and e.location.obj_stream_id == number}
+    try:
+        count, first = int(stream["/N"]), int(stream["/First"])
+        numbers = stream.data[:first].split()[0:2 * count:2]
+        held = [(int(n), index) for index, n in enumerate(numbers)]
+    except (KeyError, ValueError, TypeError) as e:
+        return [f"object stream {number} of update {revision} cannot be read: {e}"]
+    except Exception as e:  # noqa: BLE001 - a stream that does not decode is a finding too
+        return [f"object stream {number} of update {revision} cannot be read: "
+                f"{type(e).__name__}"]
+    return [f"object stream {number} of update {revision} holds object {n} that its "
+            "cross-reference section does not point to: readers disagree on which "
+            "definition counts"
+            for n, index in held if (n, index) not in pointing]
+
+
+def _viewer_reading(data: bytes, first: EmbeddedPdfSignature) -> list[str]:
+    """The hidden update, read the way poppler and qpdf read it (from the last
+    ``startxref``), through pyHanko's difference analysis; nothing when it cannot be read."""
+    from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, SuspiciousModification
+
+    last = _LAST_STARTXREF.match(data, data.rfind(b"startxref"))
+    if last is None:
+        return []
+    try:
+        repaired = PdfFileReader(io.BytesIO(data[:last.end()] + b"\n%%EOF\n"), strict=False)
+        sig = next(s for s in repaired.embedded_signatures
+                   if str(s.field_name) == str(first.field_name))
+        if repaired.xrefs.total_revisions <= sig.signed_revision + 1:
+            return []
+        result = DEFAULT_DIFF_POLICY.review_file(repaired, sig.signed_revision,
+                                                 field_mdp_spec=sig.fieldmdp,
+                                                 doc_mdp=sig.docmdp_level)
+    except Exception:  # noqa: BLE001 - a best-effort account; the verdict stands without it
+        return []
+    if isinstance(result, SuspiciousModification):
+        return [f"read as viewers read it, the unparsed update modifies the document: {result}"]
+    level = result.modification_level.name.lower().replace("_", " ")
+    return [f"read as viewers read it, the unparsed update makes changes of level «{level}»"]
+
+
+def _linearization_problem(data: bytes, first: EmbeddedPdfSignature, *,
+                           pos_first: int) -> list[str]:
+    """pdf.js reads a file whose linearization dictionary states the file's length from the
+    first-page cross-reference table, so it shows the linearized revision and not the updates
+    after it. A linearized file signed in one full save is two sections (main and first-page
+    table) and ends with its signed revision; anything else stating the full length is a trap
+    set before signing."""
+    match = _LINEARIZED.search(data, 0, 2048)
+    if match is None or int(match[1]) != len(data):
+        return []
+    if first.signed_revision <= 1 and pos_first == len(data):
+        return []
+    return ["the linearization dictionary states the length of the whole signed file: "
+            "viewers that honour it (pdf.js) display only the first revision"]
