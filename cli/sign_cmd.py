@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import signal
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import click
 
 from signkit import RsaPadding, load_profile
 from signkit.errors import SigningError
+from signkit.report import json_text, printable
 
 from .appearance_options import (
     SealKeyRequest,
@@ -217,10 +217,12 @@ def _run(jobs, key, options, overwrite, on_error, as_json, show_progress, seal_k
                          seal_key=seal_key, seal_options=seal_options)
 
     def report(result: SignResult, done: int, total: int) -> None:
+        # Paths, fields and errors may carry control or bidi characters from file names
+        # and documents: printed escaped, never raw (signkit.report.safe_text).
         if as_json:
-            click.echo(json.dumps(_record(result), ensure_ascii=False))
+            click.echo(json_text(_record(result)))
         else:
-            click.echo(_line(result))
+            click.echo(printable(_line(result)))
         if bar is not None:
             bar.update(1)
 
@@ -264,9 +266,8 @@ def _record(result: SignResult) -> dict:
 def _summary(outcome: BatchOutcome, as_json: bool) -> None:
     counts = {"signed": outcome.signed, "failed": outcome.failed, "skipped": outcome.skipped}
     if as_json:
-        click.echo(json.dumps({"summary": {**counts, "stopped": outcome.stopped}},
-                              ensure_ascii=False))
+        click.echo(json_text({"summary": {**counts, "stopped": outcome.stopped}}))
         return
     if outcome.stopped:
-        click.echo(say("stopped", reason=outcome.stopped), err=True)
+        click.echo(say("stopped", reason=printable(outcome.stopped)), err=True)
     click.echo(say("summary", **counts), err=True)

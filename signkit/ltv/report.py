@@ -1,12 +1,14 @@
 """The per-file report of an archive-maintenance run: a JSON document (the shape of the
 verification report where it applies: version, time, profile, summary, files) and a text
-table. Both are functions of the ``LtvOutcome``."""
+table. Both are functions of the ``LtvOutcome``. Paths, errors and TSA names come from the
+documents and services, so control and bidi characters in them are written as ``\\uXXXX``
+escapes (``signkit.report.safe_text``): visible in the table, decoded unchanged from the JSON."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 
+from ..report.safe_text import json_text, printable
 from .result import Additions, LtvOutcome, LtvResult, LtvStatus, TimestampFacts
 
 
@@ -61,7 +63,7 @@ def render_json(outcome: LtvOutcome, *, command: str, profile: str | None = None
         "summary": summary(outcome),
         "files": [file_record(r) for r in outcome.results],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json_text(document, indent=2) + "\n"
 
 
 def describe(result: LtvResult) -> str:
@@ -96,7 +98,8 @@ def _count(n: int, noun: str) -> str:
 
 def render_text(outcome: LtvOutcome) -> str:
     """A table: status, file, details; then a summary line."""
-    rows = [(r.status.value, str(r.input), describe(r)) for r in outcome.results]
+    rows = [(r.status.value, printable(str(r.input)), printable(describe(r)))
+            for r in outcome.results]
     status_w = max([len("STATUS"), *(len(s) for s, _, _ in rows)])
     file_w = min(60, max([len("FILE"), *(len(f) for _, f, _ in rows)]))
     lines = [f"{'STATUS':<{status_w}}  {'FILE':<{file_w}}  DETAILS"]
@@ -105,5 +108,5 @@ def render_text(outcome: LtvOutcome) -> str:
     told = ", ".join(f"{counts[s.value]} {s.value}" for s in LtvStatus if s.value in counts)
     lines.append(f"{_count(counts['files'], 'file')}: {told or 'none'}")
     if outcome.stopped:
-        lines.append(f"Batch stopped: {outcome.stopped}")
+        lines.append(f"Batch stopped: {printable(outcome.stopped)}")
     return "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
-"""The report data model and its writers (JSON, CSV, text, HTML)."""
+"""The report data model and its writers (JSON, CSV, text, HTML), and the two functions every
+writer of untrusted text uses: ``printable`` (terminal, CSV, HTML) and ``json_text`` (JSON)."""
 
 from .csv_report import render_csv
 from .html_report import render_html
@@ -17,6 +18,7 @@ from .model import (
     SubIndication,
     worst,
 )
+from .safe_text import json_text, printable
 from .text_report import render_text
 
 __all__ = [
@@ -31,6 +33,8 @@ __all__ = [
     "SignatureReport",
     "SignerIdentity",
     "SubIndication",
+    "json_text",
+    "printable",
     "render_csv",
     "render_html",
     "render_json",

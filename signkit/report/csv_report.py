@@ -10,6 +10,9 @@ Values use the JSON vocabulary: enum values, ISO 8601 times, ``true``/``false``.
 Signer names, field names and messages come from the documents being checked, so a cell
 that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) is prefixed
 with ``'`` (OWASP's CSV-injection advice): an auditor opening the report runs nothing.
+Control and bidi characters in a cell (newlines and tabs included: the only line breaks are
+the ``\\r\\n`` between records) are written as the visible escape ``\\uXXXX``
+(``safe_text.printable``), so ``cat report.csv`` cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import io
 
 from .json_report import iso8601
 from .model import BatchReport, FileReport, SignatureReport
+from .safe_text import printable
 
 COLUMNS: tuple[str, ...] = (
     "path",
@@ -102,7 +106,9 @@ def _signature_columns(sig: SignatureReport) -> dict[str, str]:
 
 
 def _inert(row: dict[str, str]) -> dict[str, str]:
-    return {k: "'" + v if v.startswith(_FORMULA_STARTS) else v for k, v in row.items()}
+    """The row as written: controls escaped first, then any formula start neutralised."""
+    shown = {k: printable(v) for k, v in row.items()}
+    return {k: "'" + v if v.startswith(_FORMULA_STARTS) else v for k, v in shown.items()}
 
 
 def render_csv(batch: BatchReport) -> str:

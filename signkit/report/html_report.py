@@ -6,7 +6,8 @@ external resources), in English or Vietnamese::
 The header names the validation time and profile; then the summary counts, and per file its
 verdict, the reason for a verdict that is not "valid", and a table with a row per signature.
 Messages are in the page's language (``text_report.localized``). Every value from the report
-is HTML-escaped: paths, names and messages come from untrusted PDFs.
+is HTML-escaped: paths, names and messages come from untrusted PDFs; control and bidi
+characters in them are shown as ``\\uXXXX`` first (``safe_text.printable``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from html import escape
 
 from .json_report import iso8601
 from .model import BatchReport, FileReport, Indication, SignatureReport
-from .text_report import localized, printable, reason, summary_line, verdict, word
+from .safe_text import printable
+from .text_report import localized, reason, summary_line, verdict, word
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }

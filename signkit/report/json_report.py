@@ -4,16 +4,18 @@
     data = report_to_dict(batch)         # the same, as plain dicts/lists/str/int/bool/None
 
 Enums are written as their values (the ETSI names), datetimes as ISO 8601 with ``Z`` for UTC.
+Text is UTF-8 (Vietnamese stays readable) except control and bidi characters, which are
+written as ``\\uXXXX`` escapes (``safe_text.json_text``): the decoded strings are unchanged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-import json
 from typing import Any
 
 from .model import BatchReport, FileReport, SignatureReport, SignerIdentity
+from .safe_text import json_text
 
 
 def iso8601(moment: dt.datetime | None) -> str | None:
@@ -91,5 +93,6 @@ def report_to_dict(batch: BatchReport) -> dict[str, Any]:
 
 
 def render_json(batch: BatchReport) -> str:
-    """The report as UTF-8-ready JSON text (indented, non-ASCII kept, final newline)."""
-    return json.dumps(report_to_dict(batch), indent=2, ensure_ascii=False) + "\n"
+    """The report as UTF-8-ready JSON text (indented, non-ASCII kept but control and bidi
+    characters escaped, final newline)."""
+    return json_text(report_to_dict(batch), indent=2) + "\n"

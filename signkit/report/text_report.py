@@ -5,12 +5,12 @@
 One line per file with a verdict a clerk understands (the Acrobat-style words, not the ETSI
 names), the most useful reason under a verdict that is not "valid", details with ``verbose``,
 and a summary line. Every label of the text and HTML reports is in ``WORDS``; the
-verification messages are translated by ``messages_vi`` (``localized``).
+verification messages are translated by ``messages_vi`` (``localized``). Every line goes
+through ``safe_text.printable``: a control or bidi character from a document is shown as the
+visible escape ``\\uXXXX`` (``evil\\u001b.pdf``), never sent to the terminal.
 """
 
 from __future__ import annotations
-
-import re
 
 from .json_report import iso8601
 from .model import (
@@ -21,6 +21,7 @@ from .model import (
     SignatureReport,
     SubIndication,
 )
+from .safe_text import printable
 
 # key: (English, Vietnamese)
 WORDS: dict[str, tuple[str, str]] = {
@@ -68,10 +69,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "reason": ("reason", "lý do"),
 }
 
-# Characters that could rewrite a terminal line or reorder it (escape sequences, newlines,
-# bidi overrides) come from untrusted PDFs and certificates; they are shown escaped.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
 
 def word(key: str, lang: str = "en", **values: object) -> str:
     english, vietnamese = WORDS[key]
@@ -85,10 +82,6 @@ def localized(message: str, lang: str = "en") -> str:
     from .messages_vi import to_vietnamese  # its ~100 patterns compile only when needed
 
     return to_vietnamese(message)
-
-
-def printable(text: str) -> str:
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _says_modified(messages: tuple[str, ...]) -> bool:
