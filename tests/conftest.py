@@ -255,3 +255,21 @@ class OutputChecks:
 @pytest.fixture(scope="session")
 def checks(nss_db, pki) -> OutputChecks:
     return OutputChecks(nss_db, pki)
+
+
+@pytest.fixture(scope="session")
+def kit(pki, tmp_path_factory):
+    """What the verification documents' builders need (tests/verify_docs.py)."""
+    import verify_docs
+
+    return verify_docs.Kit(pki, tmp_path_factory.mktemp("verify-kit"))
+
+
+@pytest.fixture(scope="session")
+def docs(kit, tmp_path_factory) -> dict[str, Path]:
+    """Every document of verify_docs.DOCS (and verify_attack_docs), built once per session."""
+    import verify_attack_docs  # noqa: F401 - registers its documents in verify_docs.DOCS
+    import verify_docs
+
+    return verify_docs.build_all(kit, tmp_path_factory.mktemp("verify-docs"))
+

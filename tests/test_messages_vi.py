@@ -17,7 +17,7 @@ import pyhanko_certvalidator
 import pytest
 import verify_attack_docs  # noqa: F401 - adds its documents to verify_docs.DOCS
 from ltv_verify_support import ClockedPki, flip_token_signature
-from test_verify import CASES, crl_files, docs, kit, options  # noqa: F401 - fixtures
+from test_verify import CASES, crl_files, options  # noqa: F401 - fixtures
 
 import signkit
 from signkit.report import (

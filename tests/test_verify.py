@@ -65,17 +65,6 @@ def verify_many(paths, **kw):
 
 
 @pytest.fixture(scope="session")
-def kit(pki, tmp_path_factory) -> vd.Kit:
-    return vd.Kit(pki, tmp_path_factory.mktemp("verify-kit"))
-
-
-@pytest.fixture(scope="session")
-def docs(kit, tmp_path_factory) -> dict[str, Path]:
-    """Every document of verify_docs.DOCS, built once per session."""
-    return vd.build_all(kit, tmp_path_factory.mktemp("verify-docs"))
-
-
-@pytest.fixture(scope="session")
 def crl_files(pki, tmp_path_factory) -> dict[str, Path]:
     """Current CRLs of the test PKI as local files (for ``VerifyOptions.crls``)."""
     folder = tmp_path_factory.mktemp("crls")

@@ -194,6 +194,25 @@ RULES: tuple[Rule, ...] = (
     _rule("modified after signing: {change} (refused by --strict-modifications)",
           f"{_MODIFIED}: {{change}} (bị từ chối theo tùy chọn --strict-modifications)",
           shapes={"change": "[a-z ]+"}, change=_change),
+    # --- bytes after signing that pyHanko's reader did not read (revisions.py) ---
+    _rule("modified after signing: data after {where}: an unparsed update of {n} bytes that "
+          "viewers may display and no signature covers",
+          f"{_MODIFIED}: sau phiên bản cuối cùng đọc được có {{n}} byte cập nhật không đọc "
+          "được; trình xem có thể hiển thị phần này nhưng không chữ ký nào bao trùm nó",
+          shapes={"n": "[0-9]+"}),
+    _rule("modified after signing: read as viewers read it, the unparsed update {detail}",
+          f"{_MODIFIED}: đọc như trình xem đọc, phần cập nhật không đọc được đã sửa đổi tài "
+          f"liệu ({_DETAIL})"),
+    _rule("modified after signing: update {n} lists object {m} twice, at two places: readers "
+          "disagree on which one counts",
+          f"{_MODIFIED}: bản cập nhật {{n}} khai báo đối tượng {{m}} hai lần ở hai vị trí; "
+          "các trình đọc PDF hiểu khác nhau",
+          shapes={"n": "[0-9]+", "m": "[0-9]+"}),
+    _rule("modified after signing: update {n} defines object {m} at offset {o} without listing "
+          "it: readers that rebuild the cross-reference table show it, pyHanko does not",
+          f"{_MODIFIED}: bản cập nhật {{n}} chứa đối tượng {{m}} (vị trí {{o}}) không có trong "
+          "bảng tham chiếu chéo; trình đọc dựng lại bảng sẽ hiển thị nó",
+          shapes={"n": "[0-9]+", "o": "[0-9]+"}),
     _rule("modified after signing: {detail}", f"{_MODIFIED} ({_DETAIL})"),
     # --- the profile's algorithm policy (verdict.py) ---
     _rule("digest {digest} is not allowed (allowed: {allowed})",

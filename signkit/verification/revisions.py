@@ -146,9 +146,16 @@ def _update_problems(reader: PdfFileReader, data: bytes, revision: int, start: i
             masked.append(span)
         if isinstance(obj, generic.StreamObject) and obj.get("/Type") == "/ObjStm":
             problems += _object_stream_problems(reader, entry.idnum, obj, revision, entries)
-    meta = reader.xrefs.get_xref_container_info(revision)
-    if meta.xref_section_type is XRefSectionType.STREAM:
-        listed_headers.add(meta.start_location)
+    # the revision's own xref stream (or a hybrid file's /XRefStm) is listed by position
+    hybrid = reader.xrefs.get_xref_data(revision).hybrid
+    for meta in (reader.xrefs.get_xref_container_info(revision),
+                 hybrid.meta_info if hybrid is not None else None):
+        if meta is None or meta.xref_section_type is XRefSectionType.STANDARD \
+                or meta.xref_section_type is XRefSectionType.HYBRID_MAIN:
+            continue
+        header = _HEADER_AT.match(data, meta.start_location)
+        if header is not None:
+            listed_headers.add(header.start(1))
         if meta.end_location > meta.start_location:
             masked.append((meta.start_location, meta.end_location))
     for match in _headers_outside(data, start, end, masked):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -62,7 +63,6 @@ from .verdict import (
     coverage_of,
     distinguished_names,
     document_timestamp_verdict,
-    hidden_changes_verdict,
     integrity_verdict,
     modifications_of,
     policy_verdict,
@@ -155,7 +155,8 @@ class Verifier:
                         for s in (*signatures, *doc_timestamps)]
         hidden = _hidden_changes(reader, data, [*signatures, *doc_timestamps])
         dss = dss_evidence(reader)
-        reports = tuple(self._verify_signature(reader, sig, data, later_fields, dss, hidden)
+        reports = tuple(_condemned(self._verify_signature(reader, sig, data, later_fields, dss),
+                                   hidden)
                         for sig in signatures)
         findings = self._check_document_timestamps(reader, data, doc_timestamps, dss)
         verdicts = [(r.status, r.subindication) for r in reports]
@@ -167,7 +168,7 @@ class Verifier:
 
     def _verify_signature(
         self, reader: PdfFileReader, sig: EmbeddedPdfSignature, data: bytes,
-        all_fields: list[tuple[int, str]], dss: Evidence, hidden: HiddenChanges,
+        all_fields: list[tuple[int, str]], dss: Evidence,
     ) -> SignatureReport:
         field = str(sig.field_name)
         structure = structure_problem(sig, data)
@@ -196,7 +197,6 @@ class Verifier:
                               strict_modifications=self.options.strict_modifications,
                               later_signatures={name for revision, name in all_fields
                                                 if revision > sig.signed_revision})
-            or hidden_changes_verdict(hidden)
             or policy_verdict(status, self.profile.policy)
             or timestamp_integrity_verdict(status)
             or trust_verdict(status, when, _validation_messages(warnings))
@@ -231,7 +231,7 @@ class Verifier:
             digest_algorithm=status.md_algorithm,
             signature_algorithm=status.pkcs7_signature_mechanism,
             coverage=coverage_of(status),
-            modifications=Modifications.OTHER if hidden else modifications_of(status),
+            modifications=modifications_of(status),
             certified=certified,
             docmdp=sig.docmdp_level.value if certified and sig.docmdp_level else None,
             chain=tuple(reversed([distinguished_names(c)[0]
@@ -387,7 +387,13 @@ def _open_reader(data: bytes, notes: list[str]) -> PdfFileReader:
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=True)
         reader.embedded_signatures  # noqa: B018 - forces the parse that may fail strictly
-        return reader
+        if not reader.xrefs.hybrid_xrefs_present:
+            return reader
+        # pyHanko's strict mode refuses to validate hybrid-reference files (Word writes
+        # them); the revision check below makes sure the table and the stream agree
+        notes.append("read leniently: the file has hybrid cross-references (a table and a "
+                     "stream), checked to agree")
+        return PdfFileReader(io.BytesIO(data), strict=False)
     except PdfStrictReadError as e:
         notes.append(f"read leniently: the file is not strictly valid PDF ({_short(e)})")
         return PdfFileReader(io.BytesIO(data), strict=False)
@@ -400,6 +406,19 @@ def _hidden_changes(reader: PdfFileReader, data: bytes,
         return hidden_changes(reader, data, signatures)
     except Exception as e:  # noqa: BLE001 - hostile structure; the verdict must not pass
         return HiddenChanges((f"the revisions after signing cannot be checked: {_short(e)}",))
+
+
+def _condemned(report: SignatureReport, hidden: HiddenChanges) -> SignatureReport:
+    """A signature followed by what a viewer may show and no revision explains is never a
+    pass, whatever else was found (a failure keeps its own sub-indication)."""
+    if not hidden:
+        return report
+    failed = report.status is Indication.TOTAL_FAILED
+    return dataclasses.replace(
+        report, status=Indication.TOTAL_FAILED,
+        subindication=report.subindication if failed else SubIndication.FORMAT_FAILURE,
+        modifications=Modifications.OTHER,
+        messages=(*(f"modified after signing: {p}" for p in hidden.problems), *report.messages))
 
 
 def _is_certification(sig: EmbeddedPdfSignature) -> bool:
