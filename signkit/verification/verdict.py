@@ -16,7 +16,6 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 
 from ..profiles import AlgorithmPolicy
 from ..report import Coverage, Indication, Modifications, SignerIdentity, SubIndication
-from .revisions import HiddenChanges
 
 _COVERAGE = {
     SignatureCoverageLevel.ENTIRE_FILE: Coverage.ENTIRE_FILE,
@@ -94,15 +93,6 @@ def integrity_verdict(
             f"modified after signing: {level.name.lower().replace('_', ' ')} "
             "(refused by --strict-modifications)"]
     return None
-
-
-def hidden_changes_verdict(hidden: HiddenChanges) -> Verdict | None:
-    """What a viewer may show beyond the revisions difference analysis judged: never a
-    pass, whatever the cryptography says."""
-    if not hidden:
-        return None
-    return Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE, [
-        f"modified after signing: {problem}" for problem in hidden.problems]
 
 
 def policy_verdict(status: PdfSignatureStatus, policy: AlgorithmPolicy) -> Verdict | None:
