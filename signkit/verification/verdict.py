@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator.errors import InsufficientRevinfoError
 
 from ..profiles import AlgorithmPolicy
 from ..report import Coverage, Indication, Modifications, SignerIdentity, SubIndication
@@ -112,15 +114,17 @@ def policy_verdict(status: PdfSignatureStatus, policy: AlgorithmPolicy) -> Verdi
 
 
 def trust_verdict(
-    status: PdfSignatureStatus, signing_time: dt.datetime | None, warnings: list[str]
+    status: PdfSignatureStatus, signing_time: dt.datetime | None, warnings: list[str],
+    errors: Sequence[BaseException] = (),
 ) -> Verdict:
-    """``warnings``: what pyHanko's certificate validation logged, its only detailed account."""
+    """``warnings``: what pyHanko's certificate validation logged, its only detailed account
+    in words; ``errors``: the exceptions it logged, the same account as types."""
     indic = status.trust_problem_indic
     if indic is None and status.trusted:
         return Indication.TOTAL_PASSED, None, []
     name = indic.name if indic is not None else "NO_CERTIFICATE_CHAIN_FOUND"
     if name == "CERTIFICATE_CHAIN_GENERAL_FAILURE" and any(
-        "revocation" in w.lower() for w in warnings
+        isinstance(e, InsufficientRevinfoError) for e in errors
     ):
         name = "TRY_LATER"  # the chain is fine but its revocation status could not be had
     details = status.revocation_details
@@ -150,9 +154,11 @@ def trust_verdict(
 
 
 def signature_time(status: PdfSignatureStatus) -> dt.datetime | None:
-    """Best time of signing: a valid signature timestamp, else the signer's claim."""
+    """Best time of signing: a signature timestamp that validates to a trust anchor, else
+    the signer's claim. An untrusted token (a self-signed TSA, say) proves no time at all:
+    it must not move a signature to before its certificate's revocation."""
     ts = getattr(status, "timestamp_validity", None)
-    if ts is not None and ts.intact and ts.valid:
+    if ts is not None and ts.intact and ts.valid and ts.trusted:
         return ts.timestamp
     return getattr(status, "signer_reported_dt", None)
 

@@ -199,7 +199,8 @@ class Verifier:
                                                 if revision > sig.signed_revision})
             or policy_verdict(status, self.profile.policy)
             or timestamp_integrity_verdict(status)
-            or trust_verdict(status, when, _validation_messages(warnings))
+            or trust_verdict(status, when, _validation_messages(warnings.records),
+                             warnings.errors)
         )
         past = None
         if indication is Indication.INDETERMINATE and sub in TIME_RELATED and (
@@ -216,7 +217,7 @@ class Verifier:
             soft_failures = [f"warning: revocation not checked: {_short(e)}"
                              for e in context.soft_fail_exceptions]
             messages = [*messages, *dict.fromkeys(soft_failures),
-                        *_revocation_warnings(warnings)]
+                        *_revocation_warnings(warnings.records)]
         elif self.options.offline and sub in _MISSING_DATA:
             messages = [*self._offline_gaps(chain, evidence), *messages]
         path = status.validation_path
@@ -359,8 +360,11 @@ def _with_past(plain: Verdict, status, past: PastValidation | None):
     goes with it)."""
     indication, sub, messages = plain
     if past is None:
+        untrusted = timestamp_trust_verdict(status)
         if indication is Indication.TOTAL_PASSED:
-            return timestamp_trust_verdict(status) or plain, status
+            return untrusted or plain, status
+        if untrusted is not None:  # said, though it changes nothing: it proved no time
+            return (indication, sub, [*messages, *untrusted[2]]), status
         return plain, status
     if past.indication is Indication.INDETERMINATE:
         # no better: the plain verdict says why, the long-term route why it did not help
@@ -371,6 +375,10 @@ def _with_past(plain: Verdict, status, past: PastValidation | None):
 
 def verify_pdf(path: str | Path, *, options: VerifyOptions | None = None) -> FileReport:
     """Verify one PDF; a damaged or unsigned file is a verdict, not an exception.
+
+    This runs in the calling process with no time or memory limit (``VerifyOptions.
+    time_limit`` is not applied): for files from untrusted sources use ``verify_many``,
+    whose worker processes are stopped at those limits.
 
     >>> report = verify_pdf("qd-123-signed.pdf", options=VerifyOptions(profile="vn"))
     >>> report.status
@@ -503,23 +511,30 @@ def _revocation_warnings(warnings: list[str]) -> list[str]:
 
 
 class _ListHandler(logging.Handler):
+    """pyHanko's log lines, and the exceptions it logs with them: certificate validation
+    folds InsufficientRevinfoError and friends into one status and keeps the exception only
+    in its log record (``exc_info``), so verdicts read the exception types from there."""
+
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.records: list[str] = []
+        self.errors: list[BaseException] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(_short(Exception(record.getMessage())))
+        if record.exc_info and record.exc_info[1] is not None:
+            self.errors.append(record.exc_info[1])
 
 
 @contextlib.contextmanager
-def _captured_warnings() -> Iterator[list[str]]:
+def _captured_warnings() -> Iterator[_ListHandler]:
     """pyHanko reports soft failures (unreachable OCSP, say) only as log warnings."""
     handler = _ListHandler()
     loggers = [logging.getLogger(name) for name in _PDF_LOGGERS]
     for logger in loggers:
         logger.addHandler(handler)
     try:
-        yield handler.records
+        yield handler
     finally:
         for logger in loggers:
             logger.removeHandler(handler)
