@@ -98,6 +98,7 @@ def run_library(pki: LivePki, files: list[Path], out: Path) -> WayResult:
     """One DocumentSigner for every file, in this process (imports already paid)."""
     import signkit
 
+    signkit.enable_fast_pdf_parsing()  # as the signkit command does at start-up
     options = signkit.SignOptions(
         level=signkit.PadesLevel.B_LTA, tsa_url=pki.url + TSA_PATH, trust=(pki.root_pem,),
         other_certs=(pki.interm_pem,), reason=benchlib.REASON)

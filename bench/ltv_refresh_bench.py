@@ -52,6 +52,7 @@ def make_archive(pki: LivePki, work: Path, distinct: int, files: int) -> Path:
     """``files`` B-LTA documents (``distinct`` different ones, copied round-robin)."""
     import signkit
 
+    signkit.enable_fast_pdf_parsing()  # as the signkit command does at start-up
     inputs = benchlib.write_office_pdfs(work / "in", distinct)
     signed = work / "b-t"
     signed.mkdir()

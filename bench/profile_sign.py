@@ -169,10 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         tempfile.mkdtemp(prefix="signkit-profile-"))
     try:
         setup = benchlib.build(workdir, args.files + 1)
-        from signkit import SignOptions
+        from signkit import SignOptions, enable_fast_pdf_parsing
         from signkit.signing.document import DocumentSigner
         from signkit.tokens import open_token
 
+        enable_fast_pdf_parsing()  # as the signkit command does at start-up
         options = SignOptions(reason=benchlib.REASON)
         warm, *files = setup.files
         n = len(files)

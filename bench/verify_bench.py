@@ -61,6 +61,7 @@ def sign_documents(pki: LivePki, files: list[Path], out: Path) -> list[Path]:
     """Sign every file with signkit's library (one DocumentSigner, the PKCS#12 key)."""
     import signkit
 
+    signkit.enable_fast_pdf_parsing()  # as the signkit command does at start-up
     out.mkdir(parents=True, exist_ok=True)
     outputs = []
     with signkit.open_pkcs12(pki.p12, password=pki.p12_password) as key, \

@@ -13,6 +13,9 @@ from .sign_cmd import sign
 from .token_cmds import token
 from .verify_cmd import verify
 
+# the commands that parse PDFs; the others (token, profile) stay free of pyHanko's import time
+_PDF_COMMANDS = frozenset({"sign", "verify", "timestamp", "ltv", "demo"})
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(signkit.__version__, prog_name="signkit")
@@ -23,6 +26,8 @@ from .verify_cmd import verify
 def cli(ctx: click.Context, verbose: bool, lang: str) -> None:
     """signkit: sign and check PDF documents with PKCS#11 tokens and PKCS#12 files."""
     ctx.obj = {"verbose": verbose, "lang": lang}
+    if ctx.invoked_subcommand in _PDF_COMMANDS:
+        signkit.enable_fast_pdf_parsing()  # process-wide, which is the CLI's to decide
 
 
 cli.add_command(token)

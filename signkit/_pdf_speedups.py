@@ -1,11 +1,16 @@
-"""A faster hex-string reader for pyHanko's parser, installed once by the layers that parse
-signed PDFs.
+"""A faster hex-string reader for pyHanko's parser, installed only on request
+(``signkit.enable_fast_pdf_parsing``: the CLI and the benchmarks ask for it).
 
 pyHanko reads a hex string one byte at a time; a signature's /Contents is tens of thousands
 of hex digits, so on a batch of signed files that loop was about half of the verification
 time. This reader takes the same input and gives the same result or the same error: it
 finds the closing ``>`` in chunks and decodes the digits in one call, and leaves anything
 unusual (a comment inside the string) to pyHanko's own reader.
+
+It cannot be given to signkit's readers alone: pyHanko's ``generic.read_object`` looks the
+hex reader up as a module global on every call, also for strings nested in dictionaries
+and arrays, so the only place to install it is that module global, for the whole process.
+A library must not do that behind its user's back, hence the opt-in.
 """
 
 from __future__ import annotations
@@ -53,5 +58,9 @@ def read_hex_string_from_stream(stream):
 
 
 def install() -> None:
-    """Make pyHanko's object parser use the faster reader (idempotent)."""
+    """Make pyHanko's object parser use the faster reader, process-wide (idempotent)."""
     generic.read_hex_string_from_stream = read_hex_string_from_stream
+
+
+def installed() -> bool:
+    return generic.read_hex_string_from_stream is read_hex_string_from_stream

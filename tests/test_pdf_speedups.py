@@ -1,16 +1,23 @@
 """signkit's hex-string reader gives exactly what pyHanko's gives: the same object, the same
-position after it, the same error, for every shape of hex string a PDF can hold."""
+position after it, the same error, for every shape of hex string a PDF can hold; and it is
+installed only when asked for (``signkit.enable_fast_pdf_parsing``), never by the library."""
 
 from __future__ import annotations
 
 import io
+import os
 import random
 
 import pytest
+from conftest import SAMPLE
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfStreamError
 
+import signkit
 from signkit import _pdf_speedups
+from signkit.ltv import ArchiveSession, LtvOptions
+from signkit.report import FileReport, Indication
+from signkit.verification.verify import Verifier
 
 PYHANKO = _pdf_speedups._pyhanko_reader
 FAST = _pdf_speedups.read_hex_string_from_stream
@@ -66,8 +73,51 @@ def test_random_hex_strings_with_whitespace():
         assert read(FAST, data) == read(PYHANKO, data), data
 
 
-def test_installed_for_the_parser():
-    _pdf_speedups.install()
+# --- opt-in only (issue #9): a library must not patch pyHanko behind its user's back ----------
+
+@pytest.fixture
+def pyhankos_own_reader(monkeypatch):
+    """pyHanko's own hex reader installed for the test (CLI tests run earlier in this process
+    enable the fast one, as the signkit command does), whatever was there put back after."""
+    monkeypatch.setattr(generic, "read_hex_string_from_stream", PYHANKO)
+
+
+def test_enable_fast_pdf_parsing_installs_it_for_the_parser(pyhankos_own_reader):
+    signkit.enable_fast_pdf_parsing()
     assert generic.read_hex_string_from_stream is FAST
+    assert _pdf_speedups.installed()
     value = generic.read_object(io.BytesIO(b"<4142>"), None)
     assert bytes(value.original_bytes) == b"AB"
+
+
+def test_signing_verifying_and_archiving_leave_pyhankos_parser_alone(pyhankos_own_reader, pki,
+                                                                      tmp_path):
+    signed = tmp_path / "signed.pdf"
+    with signkit.open_pkcs12(pki.p12("signer-rsa2048"), password="p12-secret") as key, \
+            signkit.DocumentSigner(key) as signer:
+        assert generic.read_hex_string_from_stream is PYHANKO
+        signer.sign(SAMPLE, signed)
+    with signkit.Verifier(signkit.VerifyOptions(offline=True)):
+        assert generic.read_hex_string_from_stream is PYHANKO
+    signkit.verify_pdf(signed, options=signkit.VerifyOptions(offline=True))
+    with ArchiveSession(LtvOptions()):
+        assert generic.read_hex_string_from_stream is PYHANKO
+    assert generic.read_hex_string_from_stream is PYHANKO
+    assert not _pdf_speedups.installed()
+
+
+def _report_worker_state(self, path):
+    """Stands in for Verifier.verify: says where it ran and with which hex reader."""
+    return FileReport(str(path), None, Indication.TOTAL_PASSED, None,
+                      (f"pid={os.getpid()}", f"fast={_pdf_speedups.installed()}"))
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["enabled", "not-enabled"])
+def test_batch_workers_parse_as_the_parent_chose(pyhankos_own_reader, monkeypatch, enabled):
+    monkeypatch.setattr(Verifier, "verify", _report_worker_state)
+    if enabled:
+        signkit.enable_fast_pdf_parsing()
+    batch = signkit.verify_many([SAMPLE, SAMPLE], jobs=2)
+    for report in batch.files:
+        assert report.messages[0] != f"pid={os.getpid()}"  # it ran in a worker process
+        assert report.messages[1] == f"fast={enabled}"

@@ -44,7 +44,6 @@ from pyhanko_certvalidator.errors import (
 from pyhanko_certvalidator.fetchers.api import CRLFetcher, Fetchers, OCSPFetcher
 
 from .._event_loop import close_loop
-from .._pdf_speedups import install as _install_pdf_speedups
 from ..atomic import write_atomically
 from ..certs import load_certificates
 from ..errors import InputError, RevocationFetchError, SigningError, TimestampError
@@ -85,7 +84,6 @@ class ArchiveSession:
     """
 
     def __init__(self, options: LtvOptions):
-        _install_pdf_speedups()  # pyHanko reads /Contents hex one byte at a time
         if options.tsa_digest not in DIGEST_SIZES:
             raise ValueError(f"tsa_digest must be one of {', '.join(DIGEST_SIZES)}")
         self.options = options

@@ -34,7 +34,6 @@ from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_signer import PdfCMSSignedAttributes
 
 from .._event_loop import close_loop
-from .._pdf_speedups import install as _install_pdf_speedups
 from ..atomic import refuse_existing, write_atomically
 from ..errors import (
     AppearanceError,
@@ -154,7 +153,6 @@ class DocumentSigner:
     """
 
     def __init__(self, key: SigningKey, options: SignOptions | None = None):
-        _install_pdf_speedups()  # earlier signatures' /Contents: pyHanko reads hex slowly
         self.key = key
         self.options = options or SignOptions()
         if self.options.docmdp not in (1, 2, 3):

@@ -27,7 +27,6 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 
 from .._event_loop import close_loop
-from .._pdf_speedups import install as _install_pdf_speedups
 from ..profiles import load_profile
 from ..report import (
     FileReport,
@@ -95,7 +94,6 @@ class Verifier:
     """
 
     def __init__(self, options: VerifyOptions | None = None):
-        _install_pdf_speedups()  # pyHanko reads /Contents hex one byte at a time
         self.options = options or VerifyOptions()
         self.profile = load_profile(self.options.profile)
         self.trust = TrustSetup.build(self.profile, self.options)
