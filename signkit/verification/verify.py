@@ -11,14 +11,13 @@ import hashlib
 import io
 import logging
 import re
-import signal
-import threading
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils import misc as pdf_misc
-from pyhanko.pdf_utils.misc import PdfError, PdfStrictReadError
+from pyhanko.pdf_utils.misc import PdfStrictReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
 from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
@@ -81,11 +80,6 @@ _MISSING_DATA = frozenset({
 })
 
 
-
-class _TimeLimit(BaseException):
-    pass
-
-
 class Verifier:
     """Verifies documents one after another with one trust setup (and one revocation cache).
 
@@ -123,15 +117,22 @@ class Verifier:
         except OSError as e:
             return _file_failure(path, None, f"cannot read the file: {e.strerror}")
         digest = hashlib.sha256(data).hexdigest()
-        try:
-            with _time_limit(self.options.time_limit):
-                return self._verify_bytes(path, data, digest)
-        except _TimeLimit:
-            return FileReport(str(path), digest, Indication.INDETERMINATE, SubIndication.GENERIC,
-                              (f"verification took longer than {self.options.time_limit:g} s "
-                               "and was stopped",))
+        # no time limit here: verify_many's watchdog keeps one from outside the process
+        return self._verify_bytes(path, data, digest)
 
     def _verify_bytes(self, path: Path, data: bytes, digest: str) -> FileReport:
+        """Every document gets a definite verdict: what pyHanko or this module did not
+        foresee in a hostile file is a malformed structure, never an exception."""
+        try:
+            return self._verify_document(path, data, digest)
+        except SignatureValidationError as e:  # e.g. no signer certificate in the CMS
+            report = _validation_failure("", e)
+            return FileReport(str(path), digest, report.status, report.subindication,
+                              report.messages)
+        except Exception as e:  # noqa: BLE001 - bad input is a verdict
+            return _file_failure(path, digest, _malformed(e))
+
+    def _verify_document(self, path: Path, data: bytes, digest: str) -> FileReport:
         if not data:
             return _file_failure(path, digest, "empty file, not a PDF")
         if b"%PDF-" not in data[:1024]:
@@ -142,8 +143,14 @@ class Verifier:
             # a document timestamp (/DocTimeStamp) is evidence for the signatures, not one
             signatures = reader.embedded_regular_signatures
             doc_timestamps = reader.embedded_timestamp_signatures
-        except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
-            return _file_failure(path, digest, f"damaged or unreadable PDF: {_short(e)}")
+        except SignatureValidationError:
+            raise  # a signature pyHanko cannot even open: judged in _verify_bytes
+        except Exception as e:  # noqa: BLE001 - any reading failure is a damaged file
+            return _file_failure(path, digest, f"damaged or unreadable PDF: {_malformed(e)}")
+        if reader.xrefs.total_revisions > MAX_REVISIONS:
+            return _file_failure(path, digest, (
+                f"resource limit: the file has {reader.xrefs.total_revisions} revisions; "
+                f"signkit analyses at most {MAX_REVISIONS}"))
         if not signatures:
             reason = ("the document carries document timestamps but no signature"
                       if doc_timestamps else "the document is not signed")
@@ -453,7 +460,23 @@ def _name_changed_objects(reader: PdfFileReader, message: str) -> str:
     return _OBJECT_REF.sub(describe, message)
 
 
-_VALIDATION_ERRORS = (SignatureValidationError, PdfError, ValueError, KeyError, TypeError)
+# a hostile signature may break pyHanko in any way (AssertionError, UnicodeDecodeError,
+# AttributeError on an unknown OID, NotImplementedError, zlib.error, RecursionError…): each is
+# a malformed signature, judged FORMAT_FAILURE
+_VALIDATION_ERRORS = (Exception,)
+
+MAX_REVISIONS = 500
+"""More revisions than any real document has; difference analysis costs grow with each."""
+
+
+def _malformed(error: BaseException) -> str:
+    if isinstance(error, RecursionError):
+        return "objects nested too deeply to read (a hostile structure)"
+    if isinstance(error, MemoryError):
+        return "resource limit: reading the file needs more memory than allowed"
+    if isinstance(error, zlib.error):
+        return f"a compressed stream is corrupt ({_short(error)})"
+    return f"malformed PDF structure ({type(error).__name__}: {_short(error)})"
 
 
 def _validation_failure(field: str, error: Exception) -> SignatureReport:
@@ -469,7 +492,7 @@ def _validation_failure(field: str, error: Exception) -> SignatureReport:
             f"a compressed stream of the document inflates beyond the safety limit "
             f"(a decompression bomb?): {_short(error)}")
     return _signature_failure(field, SubIndication.FORMAT_FAILURE,
-                              f"malformed signature: {_short(error)}")
+                              f"malformed signature: {_malformed(error)}")
 
 
 # pyHanko >= 0.38 caps decoded stream sizes; older versions have no such error
@@ -536,23 +559,4 @@ def _captured_warnings() -> Iterator[_ListHandler]:
     finally:
         for logger in loggers:
             logger.removeHandler(handler)
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """SIGALRM-based limit; only in the main thread (worker processes run there)."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum, frame):
-        raise _TimeLimit()
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
