@@ -1,48 +1,45 @@
 """Verifying many files: worker processes, results in input order, a progress callback,
-and per-file limits so that one hostile file cannot stall or exhaust a batch."""
+and a watchdog so that one hostile file cannot stall or exhaust a batch.
+
+Each file is verified in a long-lived worker process that keeps one ``Verifier`` (and its
+caches) for many files; the parent hands out one path at a time over a pipe. A worker runs
+with ``memory_limit`` bytes of address space (RLIMIT_AS): an allocation beyond it fails with
+MemoryError, which the worker reports before it exits. The parent kills a worker that spends
+longer than ``VerifyOptions.time_limit`` on a file. Either way, and when a worker dies of
+anything else (a crash, a kill from outside), its file is reported TOTAL_FAILED /
+FORMAT_FAILURE saying why, and a fresh worker takes the next file. The time limit cannot be
+kept inside the worker: a parser busy in one long C call never comes back to Python to
+notice a signal (and a library must not take over its caller's SIGALRM).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import multiprocessing
 import os
+import pickle
 import resource
+import signal
+import time
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from . import _pdf_speedups
+from .errors import SignkitError
 from .inputs import collect_pdfs
 from .report import BatchReport, FileReport, Indication, SubIndication
 from .verification import Verifier, VerifyOptions
 
 ProgressCallback = Callable[[FileReport, int, int], None]
-"""Called as each file finishes with (report, files done, files in all)."""
+"""Called with (report, files done, files in all) for each file, in input order."""
 
 MEMORY_LIMIT = 2 * 1024**3  # bytes of address space per worker: stops decompression bombs
-
-_worker: Verifier | None = None
-
-
-def _init_worker(options: VerifyOptions, memory_limit: int) -> None:
-    global _worker
-    if memory_limit:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        cap = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    _worker = Verifier(options)
-
-
-def _verify_in_worker(path: str) -> FileReport:
-    assert _worker is not None
-    try:
-        return _worker.verify(path)
-    except MemoryError:
-        return _crashed(path, "the file needs more memory than the per-file limit allows")
-
-
-def _crashed(path: str, why: str) -> FileReport:
-    return FileReport(path, None, Indication.INDETERMINATE, SubIndication.GENERIC,
-                      (f"verification could not finish: {why}",))
+_STOP_SECONDS = 5.0  # how long an idle worker may take to close its Verifier at the end
 
 
 def verify_many(
@@ -55,8 +52,15 @@ def verify_many(
     memory_limit: int = MEMORY_LIMIT,
 ) -> BatchReport:
     """Verify files and folders (``*.pdf``; ``recursive`` for trees) with ``jobs`` worker
-    processes (default: CPU count). The report lists files in input order. Workers run with
-    ``memory_limit`` bytes of address space (0: verify in this process, without a cap).
+    processes (default: CPU count). The report lists files in input order, and
+    ``on_progress`` hears of them in that order.
+
+    Limits per file: a worker that spends longer than ``options.time_limit`` seconds on a
+    file, or needs more than ``memory_limit`` bytes of address space, is stopped; that file
+    is reported TOTAL_FAILED / FORMAT_FAILURE ("resource limit"), a fresh worker takes the
+    next one. A worker that dies on a file (a crash, a kill) gives that file the same
+    verdict. With ``jobs=1``, ``memory_limit=0`` and ``time_limit=0`` nothing is limited
+    and the files are verified in this process.
 
     >>> report = verify_many(["archive/2026"], recursive=True, options=VerifyOptions(profile="vn"))
     >>> report.summary
@@ -68,29 +72,24 @@ def verify_many(
     files = [str(p) for p, _ in collect_pdfs(paths, recursive=recursive)]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(files)))
     reports: list[FileReport | None] = [None] * len(files)
+    delivered = 0
 
     def done(index: int, report: FileReport) -> None:
+        nonlocal delivered
         reports[index] = report
-        if on_progress is not None:
-            on_progress(report, sum(r is not None for r in reports), len(files))
+        while delivered < len(files) and (ready := reports[delivered]) is not None:
+            delivered += 1
+            if on_progress is not None:
+                on_progress(ready, delivered, len(files))
 
-    if workers == 1 and not memory_limit:
+    if not files:
+        pass
+    elif workers == 1 and not memory_limit and options.time_limit <= 0:
         with Verifier(options) as verifier:
             for index, path in enumerate(files):
                 done(index, verifier.verify(path))
     else:
-        with ProcessPoolExecutor(workers, initializer=_init_worker,
-                                 initargs=(options, memory_limit)) as pool:
-            futures: dict[Future, int] = {
-                pool.submit(_verify_in_worker, path): i for i, path in enumerate(files)
-            }
-            for future in as_completed(futures):
-                index = futures[future]
-                try:
-                    report = future.result()
-                except Exception as e:  # noqa: BLE001 - a dead worker must not end the batch
-                    report = _crashed(files[index], f"{type(e).__name__}: {e}")
-                done(index, report)
+        _Watchdog(files, options, workers, memory_limit, done).run()
     from . import __version__
 
     return BatchReport(
@@ -99,3 +98,258 @@ def verify_many(
         profile=options.profile,
         files=tuple(r for r in reports if r is not None),
     )
+
+
+# --- the worker process ----------------------------------------------------------------------
+
+def _worker_main(conn: Connection, others: list[Connection], options: VerifyOptions,
+                 memory_limit: int, fast_parsing: bool) -> None:
+    """Verify the paths the parent sends, one at a time, and send each report back."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops us
+    for other in others:  # other workers' pipes, inherited by fork: keep their EOF working
+        other.close()
+    if fast_parsing:
+        _pdf_speedups.install()  # already so after a fork; needed after a spawn
+    if memory_limit:
+        _limit_address_space(memory_limit)
+    try:
+        verifier = Verifier(options)
+    except MemoryError:
+        _send(conn, ("error", ValueError(f"memory_limit={memory_limit} is too small for a "
+                                         "verification worker to start")))
+        return
+    except Exception as e:  # noqa: BLE001 - the parent raises it, as Verifier() would there
+        _send(conn, ("error", e if _picklable(e) else SignkitError(f"{type(e).__name__}: {e}")))
+        return
+    _send(conn, ("ready", None))
+    with verifier:
+        while True:
+            try:
+                path = conn.recv()
+            except (EOFError, OSError):
+                return  # the parent is gone
+            if path is None:
+                return
+            try:
+                reply = ("report", verifier.verify(path))
+            except MemoryError:
+                # a fresh worker for the next file: who knows what state this one is in
+                _send(conn, ("memory", None))
+                return
+            except Exception as e:  # noqa: BLE001 - one file's bug must not end the batch
+                reply = ("failed", f"{type(e).__name__}: {e}")
+            if not _send(conn, reply):
+                return
+
+
+def _limit_address_space(limit: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _send(conn: Connection, message: tuple) -> bool:
+    try:
+        conn.send(message)
+        return True
+    except OSError:
+        return False  # the parent is gone
+    except Exception as e:  # noqa: BLE001 - an unpicklable report is a failure, not a crash
+        return _send(conn, ("failed", f"{type(e).__name__}: {e}"))
+
+
+def _picklable(error: Exception) -> bool:
+    try:
+        pickle.loads(pickle.dumps(error))
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+# --- the parent: the watchdog ----------------------------------------------------------------
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    ready: bool = False
+    index: int | None = None  # the file it is verifying
+    started: float = 0.0  # when it got that file (time.monotonic)
+
+
+class _Watchdog:
+    """Hands out files to ``jobs`` workers, one at a time each, and stops a worker that
+    exceeds a limit."""
+
+    def __init__(self, files: list[str], options: VerifyOptions, jobs: int,
+                 memory_limit: int, done: Callable[[int, FileReport], None]):
+        self.files = files
+        self.options = options
+        self.jobs = jobs
+        self.memory_limit = memory_limit
+        self.time_limit = options.time_limit if options.time_limit > 0 else None
+        self.done = done
+        self.todo = deque(range(len(files)))
+        self.left = len(files)
+        self.pool: list[_Worker] = []
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        self.context = multiprocessing.get_context("fork" if fork else None)
+        self.fork = fork
+
+    def run(self) -> None:
+        try:
+            while self.left:
+                self._start_workers()
+                self._hand_out()
+                wait([o for w in self.pool for o in (w.conn, w.process.sentinel)],
+                     self._wait_seconds())
+                for worker in list(self.pool):
+                    self._collect(worker)
+                self._enforce_time_limit()
+            self._stop_idle_workers()
+        finally:
+            for worker in list(self.pool):
+                self._kill(worker)
+
+    def _start_workers(self) -> None:
+        busy = sum(w.index is not None for w in self.pool)
+        while len(self.pool) < min(self.jobs, busy + len(self.todo)):
+            parent_end, child_end = self.context.Pipe()
+            others = [w.conn for w in self.pool] if self.fork else []
+            process = self.context.Process(
+                target=_worker_main, name="signkit-verify", daemon=True,
+                args=(child_end, others, self.options, self.memory_limit,
+                      _pdf_speedups.installed()))
+            process.start()
+            child_end.close()
+            self.pool.append(_Worker(process, parent_end))
+
+    def _hand_out(self) -> None:
+        for worker in self.pool:
+            if worker.ready and worker.index is None and self.todo:
+                index = self.todo.popleft()
+                try:
+                    worker.conn.send(self.files[index])
+                except OSError:
+                    self.todo.appendleft(index)  # it died idle: _collect replaces it
+                    continue
+                worker.index, worker.started = index, time.monotonic()
+
+    def _wait_seconds(self) -> float | None:
+        """Until the first deadline; None: until a worker says something or dies."""
+        busy = [w.started for w in self.pool if w.index is not None]
+        if self.time_limit is None or not busy:
+            return None
+        return max(0.0, min(busy) + self.time_limit - time.monotonic())
+
+    def _collect(self, worker: _Worker) -> None:
+        """Take the worker's messages; replace it if it has died."""
+        try:
+            while worker.conn.poll():
+                kind, value = worker.conn.recv()
+                if kind == "ready":
+                    worker.ready = True
+                elif kind == "error":
+                    raise value
+                elif kind == "memory":
+                    self._stop(worker, self._memory_exceeded)
+                    return
+                else:
+                    self._finish(worker, value if kind == "report"
+                                 else _failed(self.files[worker.index], value))
+        except (EOFError, OSError):
+            pass  # it has died: its sentinel says so too
+        if worker.process.is_alive():
+            return
+        worker.process.join()
+        if not worker.ready:
+            self._kill(worker)
+            raise SignkitError(f"a verification worker process died while starting "
+                               f"({_death(worker.process.exitcode)})")
+        if worker.index is not None:
+            how = _death(worker.process.exitcode)
+            self._stop(worker, lambda path: _over_limit(
+                path, f"the worker process verifying it died ({how})",
+                "verification could not finish"))
+        else:
+            self._kill(worker)
+
+    def _enforce_time_limit(self) -> None:
+        if self.time_limit is None:
+            return
+        now = time.monotonic()
+        for worker in [w for w in self.pool if w.index is not None]:
+            if now - worker.started > self.time_limit:
+                self._stop(worker, self._time_exceeded)
+
+    def _time_exceeded(self, path: str) -> FileReport:
+        return _over_limit(path, f"time: it took longer than the time limit of "
+                                 f"{self.time_limit:g} s per file")
+
+    def _memory_exceeded(self, path: str) -> FileReport:
+        return _over_limit(path, f"memory: it needed more than the memory limit of "
+                                 f"{_size(self.memory_limit)} per file")
+
+    def _finish(self, worker: _Worker, report: FileReport) -> None:
+        index, worker.index = worker.index, None
+        if index is not None:
+            self.left -= 1
+            self.done(index, report)
+
+    def _stop(self, worker: _Worker, verdict: Callable[[str], FileReport]) -> None:
+        """Kill the worker (the next round starts a fresh one) and judge its file."""
+        self._kill(worker)
+        if worker.index is not None:
+            self._finish(worker, verdict(self.files[worker.index]))
+
+    def _kill(self, worker: _Worker) -> None:
+        if worker.process.exitcode is None:
+            worker.process.kill()
+        worker.process.join()
+        worker.conn.close()
+        self.pool.remove(worker)
+
+    def _stop_idle_workers(self) -> None:
+        """Let each worker close its Verifier (network sessions) before it goes."""
+        for worker in self.pool:
+            with contextlib.suppress(OSError):  # already gone: fine
+                worker.conn.send(None)
+        deadline = time.monotonic() + _STOP_SECONDS
+        for worker in list(self.pool):
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            self._kill(worker)
+
+
+def _over_limit(path: str, what: str,
+                prefix: str = "verification stopped at a resource limit") -> FileReport:
+    return FileReport(path, _sha256(path), Indication.TOTAL_FAILED,
+                      SubIndication.FORMAT_FAILURE, (f"{prefix}: {what}",))
+
+
+def _failed(path: str, why: str) -> FileReport:
+    """A bug met while verifying: signkit could not judge the file, so no verdict on it."""
+    return FileReport(path, None, Indication.INDETERMINATE, SubIndication.GENERIC,
+                      (f"verification could not finish: {why}",))
+
+
+def _sha256(path: str) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by signal {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"
+
+
+def _size(n: int) -> str:
+    if n >= 1024**3 and n % 1024**3 == 0:
+        return f"{n // 1024**3} GiB"
+    return f"{n / 1024**2:.0f} MiB" if n >= 1024**2 else f"{n} bytes"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import signal
 
 import pytest
 from conftest import SAMPLE
@@ -104,6 +105,27 @@ def test_signing_verifying_and_archiving_leave_pyhankos_parser_alone(pyhankos_ow
         assert generic.read_hex_string_from_stream is PYHANKO
     assert generic.read_hex_string_from_stream is PYHANKO
     assert not _pdf_speedups.installed()
+
+
+def test_verify_pdf_arms_no_timer_and_installs_no_signal_handler(pki, tmp_path, monkeypatch):
+    """A time limit is verify_many's watchdog's business, in other processes: the caller's
+    SIGALRM and ITIMER_REAL stay its own."""
+    signed = tmp_path / "signed.pdf"
+    with signkit.open_pkcs12(pki.p12("signer-rsa2048"), password="p12-secret") as key:
+        signkit.sign_pdf(SAMPLE, signed, key=key)
+    handler_before = signal.getsignal(signal.SIGALRM)
+    calls = []
+    real_setitimer, real_signal = signal.setitimer, signal.signal
+    monkeypatch.setattr(signal, "setitimer",
+                        lambda *a: calls.append(("setitimer", a)) or real_setitimer(*a))
+    monkeypatch.setattr(signal, "signal",
+                        lambda *a: calls.append(("signal", a)) or real_signal(*a))
+    report = signkit.verify_pdf(signed, options=signkit.VerifyOptions(
+        offline=True, time_limit=5, trust=(pki.pem("root"),), other_certs=(pki.pem("interm"),)))
+    assert report.signatures, report  # it really verified a signature
+    assert calls == []
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is handler_before
 
 
 def _report_worker_state(self, path):

@@ -22,4 +22,7 @@ class VerifyOptions:
     at: dt.datetime | None = None  # validation time; default: now
     strict_modifications: bool = False  # form filling after an approval signature fails too
     revocation_timeout: float = 10.0  # seconds per OCSP/CRL request
-    time_limit: float = 60.0  # seconds per file before it is reported INDETERMINATE
+    # seconds per file (0: none); kept by verify_many's watchdog, which stops the worker
+    # process and reports the file TOTAL_FAILED / FORMAT_FAILURE ("resource limit");
+    # verify_pdf and Verifier.verify, in the calling process, keep no time limit
+    time_limit: float = 60.0
