@@ -1,11 +1,17 @@
-"""Turning signkit's exceptions into one readable line and a documented exit code."""
+"""Turning signkit's exceptions into one readable line and a documented exit code, and keeping
+tracebacks (ours and pyHanko's log records) off the terminal unless -v asks for them."""
 
 from __future__ import annotations
 
+import errno
 import functools
+import logging
+import os
+import stat
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -19,6 +25,20 @@ EXIT_INDETERMINATE = 3
 EXIT_TOKEN = 4
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# errors that can only come from writing: a full disk is the user's to fix, not a bug of ours
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
+_PLAIN_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the file would be too large",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOENT: "the folder does not exist",
+    errno.ENOTDIR: "the folder does not exist",
+    errno.EISDIR: "it is a folder",
+}
 
 
 def fail(message: str, code: int) -> None:
@@ -34,6 +54,34 @@ def exit_code_for(error: SignkitError) -> int:
     return EXIT_SOME_FAILED
 
 
+def plain_reason(error: OSError) -> str:
+    return _PLAIN_REASONS.get(error.errno or 0) or error.strerror or str(error)
+
+
+def write_report(path: Path, text: str) -> None:
+    """Write a report to ``path``: atomically for a file, directly for a device or pipe
+    (``/dev/stdout``, a FIFO; replacing those would be wrong). A report that cannot be
+    written ends the command with a plain message and exit 2."""
+    from signkit.atomic import write_atomically
+
+    try:
+        if _is_special(path):
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        else:
+            write_atomically(path, text.encode("utf-8"), overwrite=True)
+    except OSError as e:
+        fail(f"cannot write the report to {path}: {plain_reason(e)}", EXIT_USAGE)
+
+
+def _is_special(path: Path) -> bool:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # not there yet: an ordinary new file
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def handle_errors(func: F) -> F:
     """No traceback reaches a clerk: known errors get their message and exit code, anything
     else one line (the traceback only with -v)."""
@@ -41,10 +89,13 @@ def handle_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
         except SignkitError as e:
             fail(str(e), exit_code_for(e))
-        except (click.ClickException, click.Abort, SystemExit):
+        except SystemExit:
+            _flush_stdout()  # a report on stdout that cannot be written is an error too
+            raise
+        except (click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
             fail("interrupted", 130)
@@ -52,11 +103,81 @@ def handle_errors(func: F) -> F:
             # the reader of our output went away (`signkit ... | head`): not an error to report
             sys.stderr.close()
             sys.exit(EXIT_SOME_FAILED)
+        except OSError as e:
+            if e.errno not in _WRITE_ERRNOS:
+                _internal_error(e)
+            _silence_stdout()
+            fail(f"cannot write the output: {plain_reason(e)}", EXIT_USAGE)
         except Exception as e:  # noqa: BLE001 - the last line of defence for users
-            ctx = click.get_current_context(silent=True)
-            if ctx is not None and (ctx.find_root().obj or {}).get("verbose"):
-                traceback.print_exc()
-            fail(f"internal error: {type(e).__name__}: {e} (run with -v for details)",
-                 EXIT_SOME_FAILED)
+            _internal_error(e)
+        _flush_stdout()
+        return result
 
     return wrapper  # type: ignore[return-value]
+
+
+def _internal_error(error: Exception) -> None:
+    if _verbose():
+        traceback.print_exc()
+    fail(f"internal error: {type(error).__name__}: {error} (run with -v for details)",
+         EXIT_SOME_FAILED)
+
+
+def _verbose() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and (ctx.find_root().obj or {}).get("verbose"))
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        _silence_stdout()
+        fail(f"cannot write the output: {plain_reason(e)}", EXIT_USAGE)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's own flush at exit does not fail again
+    (and print a traceback of its own)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):
+        return  # not a real file (tests capture it): nothing will flush at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+# --- log records (pyHanko's and any other library's) -----------------------------------------
+
+class _TerminalLogHandler(logging.Handler):
+    """Log records on stderr, through click (so they go wherever stderr is now). At normal
+    verbosity only errors, as one line; pyHanko logs the failures signkit then explains
+    itself (an untrusted TSA, say) as warnings with a traceback attached. With -v, warnings
+    too, tracebacks included."""
+
+    def __init__(self, verbose: bool) -> None:
+        super().__init__(logging.WARNING if verbose else logging.ERROR)
+        self.verbose = verbose
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self.verbose:
+                text = logging.Formatter("%(levelname)s %(name)s: %(message)s").format(record)
+            else:
+                lines = record.getMessage().strip().splitlines() or [""]
+                text = f"signkit: {record.levelname.lower()}: {lines[0]}"
+            click.echo(text, err=True)
+        except Exception:  # noqa: BLE001, S110 - a log line must never end a command
+            pass
+
+
+def configure_logging(*, verbose: bool) -> None:
+    """Route every log record through one terminal handler (replacing Python's fallback,
+    which prints tracebacks); called once per command, idempotent."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _TerminalLogHandler)]:
+        root.removeHandler(handler)
+    root.addHandler(_TerminalLogHandler(verbose))

@@ -7,6 +7,7 @@ import click
 import signkit
 
 from .demo_cmd import demo
+from .errors import configure_logging
 from .ltv_cmds import ltv, timestamp
 from .profile_cmds import profile
 from .sign_cmd import sign
@@ -26,6 +27,7 @@ _PDF_COMMANDS = frozenset({"sign", "verify", "timestamp", "ltv", "demo"})
 def cli(ctx: click.Context, verbose: bool, lang: str) -> None:
     """signkit: sign and check PDF documents with PKCS#11 tokens and PKCS#12 files."""
     ctx.obj = {"verbose": verbose, "lang": lang}
+    configure_logging(verbose=verbose)
     if ctx.invoked_subcommand in _PDF_COMMANDS:
         signkit.enable_fast_pdf_parsing()  # process-wide, which is the CLI's to decide
 

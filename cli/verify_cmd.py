@@ -8,7 +8,15 @@ from pathlib import Path
 import click
 
 from .common_options import parse_moment
-from .errors import EXIT_INDETERMINATE, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, handle_errors
+from .errors import (
+    EXIT_INDETERMINATE,
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    fail,
+    handle_errors,
+    write_report,
+)
 from .inputs import input_paths
 
 
@@ -50,7 +58,6 @@ def verify(ctx: click.Context, inputs: tuple[str, ...], recursive: bool, profile
     """Verify signed PDFs: an ETSI verdict per file (exit 0 all passed, 1 some failed,
     3 none failed but some could not be checked)."""
     from signkit import load_profile, verify_many
-    from signkit.atomic import write_atomically
     from signkit.report import render_csv, render_html, render_json, render_text
     from signkit.verification import VerifyOptions
 
@@ -84,7 +91,7 @@ def verify(ctx: click.Context, inputs: tuple[str, ...], recursive: bool, profile
         "html": lambda: render_html(batch, lang=lang),
     }[fmt]()
     if output is not None:
-        write_atomically(output, text.encode("utf-8"), overwrite=True)
+        write_report(output, text)
     else:
         click.echo(text, nl=not text.endswith("\n"))
     status = batch.status.value
