@@ -91,6 +91,22 @@ EXAMPLES = [
      "wrapping or universal signature forgery)",
      "vùng dữ liệu được ký (/ByteRange) không bao trùm toàn bộ phiên bản tài liệu được ký "
      "(có thể là tấn công bọc chữ ký hoặc giả mạo chữ ký)"),
+    ("modified after signing: data after the last signed revision: an unparsed update of 445 "
+     "bytes that viewers may display and no signature covers",
+     "tài liệu đã bị sửa đổi sau khi ký: sau phiên bản cuối cùng đọc được có 445 byte cập nhật "
+     "không đọc được; trình xem có thể hiển thị phần này nhưng không chữ ký nào bao trùm nó"),
+    ("modified after signing: read as viewers read it, the unparsed update modifies the "
+     "document: Page 1 changed",
+     "tài liệu đã bị sửa đổi sau khi ký: đọc như trình xem đọc, phần cập nhật không đọc được "
+     "đã sửa đổi tài liệu (chi tiết kỹ thuật: modifies the document: Page 1 changed)"),
+    ("modified after signing: update 2 lists object 5 twice, at two places: readers disagree "
+     "on which one counts",
+     "tài liệu đã bị sửa đổi sau khi ký: bản cập nhật 2 khai báo đối tượng 5 hai lần ở hai vị "
+     "trí; các trình đọc PDF hiểu khác nhau"),
+    ("modified after signing: update 2 defines object 15 0 at offset 10232 without listing "
+     "it: readers that rebuild the cross-reference table show it, pyHanko does not",
+     "tài liệu đã bị sửa đổi sau khi ký: bản cập nhật 2 chứa đối tượng 15 0 (vị trí 10232) "
+     "không có trong bảng tham chiếu chéo; trình đọc dựng lại bảng sẽ hiển thị nó"),
     ("modified after signing: changes beyond form filling, annotations and signatures",
      "tài liệu đã bị sửa đổi sau khi ký: có thay đổi ngoài việc điền biểu mẫu, thêm chú "
      "thích và thêm chữ ký"),
