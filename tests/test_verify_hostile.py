@@ -14,7 +14,7 @@ import signkit
 from signkit import VerifyOptions
 from signkit.report import Indication
 from signkit.report import SubIndication as Sub
-from signkit.verification.verify import MAX_REVISIONS
+from signkit.verification.limits import MAX_OBJECT_BYTES, MAX_REVISIONS
 
 
 def no_signer_certificate(signed: bytes) -> bytes:
@@ -47,7 +47,15 @@ def many_revisions(signed: bytes) -> bytes:
     return base.data
 
 
+def huge_name(signed: bytes) -> bytes:
+    """An update after signing whose page 1 holds a name longer than MAX_OBJECT_BYTES."""
+    base = vh.Base.of(signed)
+    name = b"/N" + b"A" * (MAX_OBJECT_BYTES + 1)
+    return vh.raw_update(base, [(base.page, base.page_dict.replace(b"/Type", name + b" /Type"))])
+
+
 CASES = {
+    "huge-name": (huge_name, Indication.TOTAL_FAILED, Sub.FORMAT_FAILURE, "resource limit"),
     "no-signer-certificate": (no_signer_certificate, Indication.INDETERMINATE,
                               Sub.NO_SIGNING_CERTIFICATE_FOUND, "signer certificate"),
     "unknown-digest-oid": (unknown_digest_oid, Indication.TOTAL_FAILED, Sub.FORMAT_FAILURE, ""),

@@ -51,6 +51,7 @@ from .evidence import (
     signature_timestamp_time,
     signature_timestamp_tokens,
 )
+from .limits import resource_problem
 from .longterm import TIME_RELATED, PastValidation, validate_at_proof_of_existence
 from .options import VerifyOptions
 from .revisions import HiddenChanges, hidden_changes
@@ -125,6 +126,8 @@ class Verifier:
         foresee in a hostile file is a malformed structure, never an exception."""
         try:
             return self._verify_document(path, data, digest)
+        except MemoryError:
+            raise  # the batch worker reports it with its limit, and is replaced
         except SignatureValidationError as e:  # e.g. no signer certificate in the CMS
             report = _validation_failure("", e)
             return FileReport(str(path), digest, report.status, report.subindication,
@@ -143,14 +146,13 @@ class Verifier:
             # a document timestamp (/DocTimeStamp) is evidence for the signatures, not one
             signatures = reader.embedded_regular_signatures
             doc_timestamps = reader.embedded_timestamp_signatures
-        except SignatureValidationError:
-            raise  # a signature pyHanko cannot even open: judged in _verify_bytes
+        except (SignatureValidationError, MemoryError):
+            raise  # judged in _verify_bytes
         except Exception as e:  # noqa: BLE001 - any reading failure is a damaged file
             return _file_failure(path, digest, f"damaged or unreadable PDF: {_malformed(e)}")
-        if reader.xrefs.total_revisions > MAX_REVISIONS:
-            return _file_failure(path, digest, (
-                f"resource limit: the file has {reader.xrefs.total_revisions} revisions; "
-                f"signkit analyses at most {MAX_REVISIONS}"))
+        too_much = resource_problem(reader, data)
+        if too_much is not None:
+            return _file_failure(path, digest, too_much)
         if not signatures:
             reason = ("the document carries document timestamps but no signature"
                       if doc_timestamps else "the document is not signed")
@@ -317,6 +319,8 @@ class Verifier:
                                  [f"document timestamp {field} cannot be validated now: "
                                   f"{_short(e) or 'timeout'}"]))
                 continue
+            except MemoryError:
+                raise
             except _VALIDATION_ERRORS as e:
                 findings.append((Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
                                  [f"document timestamp {field} cannot be validated: "
@@ -379,7 +383,9 @@ def _with_past(plain: Verdict, status, past: PastValidation | None):
 
 
 def verify_pdf(path: str | Path, *, options: VerifyOptions | None = None) -> FileReport:
-    """Verify one PDF; a damaged or unsigned file is a verdict, not an exception.
+    """Verify one PDF; a damaged or unsigned file is a verdict, not an exception (only
+    running out of memory is raised, as ``MemoryError``: it is the process's state, not the
+    document's).
 
     This runs in the calling process with no time or memory limit (``VerifyOptions.
     time_limit`` is not applied): for files from untrusted sources use ``verify_many``,
@@ -417,6 +423,8 @@ def _hidden_changes(reader: PdfFileReader, data: bytes,
     """The revision check fails closed: a file it cannot walk is not judged intact."""
     try:
         return hidden_changes(reader, data, signatures)
+    except MemoryError:
+        raise
     except Exception as e:  # noqa: BLE001 - hostile structure; the verdict must not pass
         return HiddenChanges((f"the revisions after signing cannot be checked: {_short(e)}",))
 
@@ -465,21 +473,18 @@ def _name_changed_objects(reader: PdfFileReader, message: str) -> str:
 # a malformed signature, judged FORMAT_FAILURE
 _VALIDATION_ERRORS = (Exception,)
 
-MAX_REVISIONS = 500
-"""More revisions than any real document has; difference analysis costs grow with each."""
-
 
 def _malformed(error: BaseException) -> str:
     if isinstance(error, RecursionError):
         return "objects nested too deeply to read (a hostile structure)"
-    if isinstance(error, MemoryError):
-        return "resource limit: reading the file needs more memory than allowed"
     if isinstance(error, zlib.error):
         return f"a compressed stream is corrupt ({_short(error)})"
     return f"malformed PDF structure ({type(error).__name__}: {_short(error)})"
 
 
 def _validation_failure(field: str, error: Exception) -> SignatureReport:
+    if isinstance(error, MemoryError):
+        raise error  # not a property of the signature: the batch worker reports its limit
     if isinstance(error, SignatureValidationError):
         sub = getattr(error, "ades_subindication", None)
         name = sub.name if sub is not None else "FORMAT_FAILURE"
