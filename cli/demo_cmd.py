@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .errors import EXIT_SOME_FAILED, handle_errors
+from .errors import EXIT_SOME_FAILED, echo, handle_errors
 
 
 @click.command()
@@ -26,26 +26,26 @@ def demo(workdir: Path, inputs: tuple[Path, ...]) -> None:
         samples = [Path("fixtures/pdf")]
     workdir.mkdir(parents=True, exist_ok=True)
     result = run_demo(workdir, samples)
-    click.echo("signkit demo: a throwaway PKI and token (never use them for real documents)")
-    click.echo(f"  PKCS#11 module:   {result.module}")
-    click.echo(f"  token:            {result.token_label!r} "
+    echo("signkit demo: a throwaway PKI and token (never use them for real documents)")
+    echo(f"  PKCS#11 module:   {result.module}")
+    echo(f"  token:            {result.token_label!r} "
                f"(SOFTHSM2_CONF={result.workdir}/softhsm/softhsm2.conf, PIN in {result.pin_file})")
-    click.echo(f"  root certificate: {result.root_certificate}")
-    click.echo(f"  signer:           {result.signer_certificate}")
+    echo(f"  root certificate: {result.root_certificate}")
+    echo(f"  signer:           {result.signer_certificate}")
     for r in result.outcome.results:
         state = f"signed -> {r.output}" if r.ok else f"FAILED: {r.error}"
-        click.echo(f"  {r.input}: {state}")
+        echo(f"  {r.input}: {state}")
     o = result.outcome
-    click.echo(f"{o.signed} signed, {o.failed} failed.")
+    echo(f"{o.signed} signed, {o.failed} failed.")
     d = result.decree30
-    click.echo(f"\nDecree 30/2020 look (personal signature, then the organisation's seal over "
+    echo(f"\nDecree 30/2020 look (personal signature, then the organisation's seal over "
                f"it):\n  {d.output}\n  [{d.field}] {d.placement}"
                + (f"\n  [{d.seal.field}] {d.seal.placement}" if d.seal is not None else ""))
-    click.echo(f"\nVerification (signkit verify --profile demo --trust {result.root_certificate}):")
+    echo(f"\nVerification (signkit verify --profile demo --trust {result.root_certificate}):")
     lang = (click.get_current_context().find_root().obj or {}).get("lang", "en")
-    click.echo(render_text(result.report, lang=lang), nl=False)
+    echo(render_text(result.report, lang=lang), nl=False)
     first = next((r.output for r in o.results if r.ok), None)
     if first is not None:
-        click.echo(f"\nAn independent check with poppler: pdfsig {first}")
+        echo(f"\nAn independent check with poppler: pdfsig {first}")
     if not o.ok or result.report.status.value != "TOTAL_PASSED":
         raise SystemExit(EXIT_SOME_FAILED)

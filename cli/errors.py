@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from signkit.errors import ProfileError, SigningError, SignkitError, TokenError
+from signkit.report import printable
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -41,8 +42,14 @@ _PLAIN_REASONS = {
 }
 
 
+def echo(text: str = "", **kwargs: Any) -> None:
+    """``click.echo`` for text that may carry names from documents, tokens or the file
+    system: control and bidi characters are shown as ``\\uXXXX``, line breaks kept."""
+    click.echo("\n".join(printable(line) for line in text.split("\n")), **kwargs)
+
+
 def fail(message: str, code: int) -> None:
-    click.echo(f"signkit: {message}", err=True)
+    echo(f"signkit: {message}", err=True)
     sys.exit(code)
 
 
@@ -169,7 +176,7 @@ class _TerminalLogHandler(logging.Handler):
             else:
                 lines = record.getMessage().strip().splitlines() or [""]
                 text = f"signkit: {record.levelname.lower()}: {lines[0]}"
-            click.echo(text, err=True)
+            echo(text, err=True)
         except Exception:  # noqa: BLE001, S110 - a log line must never end a command
             pass
 

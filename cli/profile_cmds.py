@@ -10,7 +10,7 @@ from signkit import available_profiles, load_profile
 from signkit.appearance import AppearanceSettings, load_appearance_config
 from signkit.profiles import anchor_dir, install_anchors
 
-from .errors import handle_errors
+from .errors import echo, handle_errors
 from .i18n import current_lang
 
 
@@ -23,7 +23,7 @@ def profile() -> None:
 @handle_errors
 def list_cmd() -> None:
     for name in available_profiles():
-        click.echo(f"{name:10} {load_profile(name).description(current_lang())}")
+        echo(f"{name:10} {load_profile(name).description(current_lang())}")
 
 
 @profile.command("show")
@@ -31,17 +31,17 @@ def list_cmd() -> None:
 @handle_errors
 def show_cmd(name: str) -> None:
     p = load_profile(name)
-    click.echo(f"name:        {p.name}  ({p.source})")
-    click.echo(f"description: {p.description(current_lang())}")
-    click.echo(f"signing:     {p.level}, {p.digest}, RSA padding {p.rsa_padding.value}")
-    click.echo(f"pkcs11:      {p.pkcs11_module or '(discovery)'}")
-    click.echo(f"policy:      digests {', '.join(p.policy.digests)}; RSA >= {p.policy.min_rsa_bits}"
+    echo(f"name:        {p.name}  ({p.source})")
+    echo(f"description: {p.description(current_lang())}")
+    echo(f"signing:     {p.level}, {p.digest}, RSA padding {p.rsa_padding.value}")
+    echo(f"pkcs11:      {p.pkcs11_module or '(discovery)'}")
+    echo(f"policy:      digests {', '.join(p.policy.digests)}; RSA >= {p.policy.min_rsa_bits}"
                f"; curves {', '.join(p.policy.ec_curves)}; revocation {p.policy.revocation}")
-    click.echo(f"key usage:   any of {', '.join(p.key_usage)}")
-    click.echo(f"TSA:         {p.tsa or '(none)'}")
+    echo(f"key usage:   any of {', '.join(p.key_usage)}")
+    echo(f"TSA:         {p.tsa or '(none)'}")
     for pin in p.pins:
-        click.echo(f"trust pin:   {pin.name} ({pin.role})  sha256={pin.sha256}")
-    click.echo(f"anchors in:  {anchor_dir(p)}")
+        echo(f"trust pin:   {pin.name} ({pin.role})  sha256={pin.sha256}")
+    echo(f"anchors in:  {anchor_dir(p)}")
     _show_appearance("appearance: ", p.appearance)
     config = load_appearance_config()
     if config.source is not None:  # the user's config file comes before the profile
@@ -53,7 +53,7 @@ def show_cmd(name: str) -> None:
 def _show_appearance(label: str, settings: AppearanceSettings) -> None:
     values = ", ".join(f"{name}={value}" for name, value in vars(settings).items()
                        if name != "origins" and value is not None)
-    click.echo(f"{label} {values or '(none)'}")
+    echo(f"{label} {values or '(none)'}")
 
 
 @profile.command("install-anchors")
@@ -68,10 +68,10 @@ def install_anchors_cmd(name: str, source: Path) -> None:
     files = sorted(f for f in source.iterdir() if f.is_file()) if source.is_dir() else [source]
     result = install_anchors(p, files)
     for pin, path in result.installed:
-        click.echo(f"installed: {pin.name} ({pin.role}) -> {path}")
+        echo(f"installed: {pin.name} ({pin.role}) -> {path}")
     for path, why in result.refused:
-        click.echo(f"refused:   {path}: {why}", err=True)
+        echo(f"refused:   {path}: {why}", err=True)
     for pin in result.missing:
-        click.echo(f"missing:   {pin.name} (obtain it from {pin.source or 'its CA'})", err=True)
+        echo(f"missing:   {pin.name} (obtain it from {pin.source or 'its CA'})", err=True)
     if not result.installed:
         raise SystemExit(1)

@@ -8,7 +8,7 @@ import click
 
 from signkit.tokens import PinState, Pkcs11Module
 
-from .errors import handle_errors
+from .errors import echo, handle_errors
 from .i18n import say
 from .pins import secret_source
 from .session import login_with_confirmation
@@ -39,15 +39,15 @@ def list_cmd(module: str | None) -> None:
     """Every slot with a token: label, maker, model, serial and PIN state."""
     with Pkcs11Module.discover(module) as mod:
         tokens = mod.tokens()
-        click.echo(f"module: {mod.path}")
+        echo(f"module: {mod.path}")
         if not tokens:
-            click.echo(say("no_tokens", module=mod.path))
+            echo(say("no_tokens", module=mod.path))
             return
         for t in tokens:
             if not t.initialized:
-                click.echo(f"slot {t.slot}: (blank, not initialised)")
+                echo(f"slot {t.slot}: (blank, not initialised)")
                 continue
-            click.echo(
+            echo(
                 f"slot {t.slot}: {t.label!r}  maker={t.manufacturer}  model={t.model}  "
                 f"serial={t.serial}  flags: {describe_flags(t.pin)}"
             )
@@ -67,22 +67,22 @@ def show_cmd(module: str | None, token_label: str | None, pin_file: Path | None,
         info = mod.find_token(token_label)
         pin = secret_source(pin_file, say("pin_prompt", label=info.label))
         with login_with_confirmation(mod, info, pin, yes) as session:
-            click.echo(f"token {info.label!r} ({info.manufacturer} {info.model}, "
+            echo(f"token {info.label!r} ({info.manufacturer} {info.model}, "
                        f"serial {info.serial}) in {mod.path}")
-            click.echo(f"mechanisms: {len(session.mechanisms)}")
+            echo(f"mechanisms: {len(session.mechanisms)}")
             keys = session.keys()
             if not keys:
-                click.echo("no private keys")
+                echo("no private keys")
             for k in keys:
                 mark = "CAN SIGN" if k.can_sign else f"cannot sign: {k.problem}"
-                click.echo(f"key {k.label!r} id={k.id_hex} {k.key_type}-{k.key_size}"
+                echo(f"key {k.label!r} id={k.id_hex} {k.key_type}-{k.key_size}"
                            f"{' always-authenticate' if k.always_authenticate else ''}: {mark}")
                 if k.certificate:
                     c = k.certificate
-                    click.echo(f"  subject:  {c.subject}\n  issuer:   {c.issuer}\n"
+                    echo(f"  subject:  {c.subject}\n  issuer:   {c.issuer}\n"
                                f"  valid:    {c.not_before:%Y-%m-%d} .. {c.not_after:%Y-%m-%d}\n"
                                f"  usage:    {', '.join(c.key_usage) or '(no key usage)'}")
             others = [c for c in session.certificates()
                       if c.sha256 not in {k.certificate.sha256 for k in keys if k.certificate}]
             for c in others:
-                click.echo(f"certificate {c.common_name!r} (issuer {c.issuer}), no key")
+                echo(f"certificate {c.common_name!r} (issuer {c.issuer}), no key")

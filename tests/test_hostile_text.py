@@ -263,3 +263,15 @@ def test_sign_lines_for_a_file_named_with_escape_sequences_print_them_escaped(
         assert record["input"] == str(junk) and record["status"] == "failed"
     else:
         assert "\\u001b]0;pwned\\u0007\\u000d\\u009b31m\\u202e.pdf" in result.stdout
+
+
+def test_cli_errors_show_a_hostile_module_path_escaped():
+    """``fail`` (every CLI error line) escapes what the user or a document put in it."""
+    from click.testing import CliRunner
+    from signkit_cli.main import cli
+
+    result = CliRunner().invoke(cli, ["token", "list", "--module",
+                                      "/nonexistent/evil\x1b]0;x\x07.so"])
+    assert result.exit_code == 4
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "evil\\u001b]0;x\\u0007.so" in result.output
