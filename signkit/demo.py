@@ -201,8 +201,9 @@ def run_demo(workdir: Path, samples: list[Path] | None = None) -> DemoResult:
     root_pem = workdir / "pki" / "root.pem"
     signed = [r.output for r in outcome.results if r.output is not None]
     signed.append(decree30.output)
-    report = verify_many(signed, options=VerifyOptions(profile="demo", trust=(root_pem,)), jobs=1,
-                         memory_limit=0)
+    # the demo's own fresh files: verified in this process, without the batch's limits
+    report = verify_many(signed, options=VerifyOptions(profile="demo", trust=(root_pem,),
+                                                       time_limit=0), jobs=1, memory_limit=0)
     return DemoResult(
         workdir=workdir,
         module=module,
