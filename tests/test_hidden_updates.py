@@ -50,6 +50,8 @@ def bases(kit, pki, pki_services, tmp_path_factory) -> dict[str, bytes]:
         "certified": vd.pyhanko_sign(vd.QD.read_bytes(), kit.signer("signer-rsa2048"),
                                      certify=True, docmdp=fields.MDPPerm.NO_CHANGES),
         "lta": lta.read_bytes(),
+        "linearized-trap": vh.linearized_trap(
+            vd.QD.read_bytes(), lambda data: vd.pyhanko_sign(data, kit.signer("signer-rsa2048"))),
     }
 
 
@@ -114,7 +116,22 @@ def test_duplicate_entry_shows_the_forgery_that_pyhanko_does_not_see(hidden_docs
         c.get_object().data for c in (contents if isinstance(contents, list) else [contents]))
 
 
-@pytest.mark.parametrize("name", sorted(set(vh.HIDDEN) - set(MISSING_EOF)))
+def test_linearized_trap_shows_poppler_the_first_revision_only(hidden_docs):
+    """poppler, like pdf.js, honours a linearization dictionary whose /L is the file's
+    length: it shows the original, while the signed revision showed the forged text."""
+    data = hidden_docs["hidden-linearized-trap"].read_bytes()
+    (sig,) = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
+    _, _, start, length = sig.byte_range
+    assert re.search(rb"/Linearized 1 /L %d\b" % len(data), data[:1024])
+    assert data[start + length:].strip() == b""  # only blanks after the signature
+    assert vh.FORGED_TEXT[0] in poppler_text(data[:start + length])
+    assert vh.FORGED_TEXT[0] not in poppler_text(data)
+
+
+TRAPS = {"hidden-linearized-trap"}  # the attack is set before signing: nothing is appended
+
+
+@pytest.mark.parametrize("name", sorted(set(vh.HIDDEN) - set(MISSING_EOF) - TRAPS))
 def test_hidden_update_leaves_bytes_beyond_the_signed_revision(bases, hidden_docs, name):
     base = bases[vh.HIDDEN[name][0]]
     data = hidden_docs[name].read_bytes()
@@ -124,6 +141,8 @@ def test_hidden_update_leaves_bytes_beyond_the_signed_revision(bases, hidden_doc
 def test_bases_pass(bases, tmp_path, trusted):
     """The controls: before the attack, every base document passes."""
     for name, data in bases.items():
+        if name in {vh.HIDDEN[trap][0] for trap in TRAPS}:
+            continue
         path = tmp_path / f"{name}.pdf"
         path.write_bytes(data)
         report = verify(path, trusted)
@@ -140,6 +159,7 @@ KEYWORDS = {
     "hidden-object-stream-shadow": "object stream",
     "hidden-revision-skipped": "without listing",
     "hidden-unlisted-redefinition": "does not point|without listing",
+    "hidden-linearized-trap": "linearization",
 }
 
 

