@@ -39,6 +39,11 @@ _STREAM_KEYWORD = re.compile(rb">>" + _SPACE + rb"*stream(?:\r\n|\n|\r)")
 _LINEARIZED = re.compile(rb"/Linearized\b.{0,200}?/L" + _SPACE + rb"*(\d+)", re.DOTALL)
 
 
+MAX_OBJECT_NUMBER = 8_388_607
+"""ISO 32000-1 Annex C: the largest object number a conforming reader must handle; poppler
+refuses the file over 2^31-2, pyHanko reads any."""
+
+
 @dataclass(frozen=True)
 class HiddenChanges:
     """Why the signatures do not cover what a viewer may show; ``problems`` is empty when
@@ -121,6 +126,10 @@ def _update_problems(reader: PdfFileReader, data: bytes, revision: int, start: i
     in_use = [e for e in entries if e.xref_type is not XRefType.FREE and e.idnum]
     seen: dict[int, object] = {}
     for entry in in_use:
+        if entry.idnum > MAX_OBJECT_NUMBER:
+            problems.append(f"update {revision} uses object number {entry.idnum}, beyond the "
+                            f"{MAX_OBJECT_NUMBER:,} that readers accept: viewers refuse or "
+                            "misread the file")
         if entry.idnum in seen and seen[entry.idnum] != entry.location:
             problems.append(f"update {revision} lists object {entry.idnum} twice, at two "
                             "places: readers disagree on which one counts")

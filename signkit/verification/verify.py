@@ -51,7 +51,7 @@ from .evidence import (
     signature_timestamp_time,
     signature_timestamp_tokens,
 )
-from .limits import resource_problem
+from .limits import claimed_entries_problem, resource_problem
 from .longterm import TIME_RELATED, PastValidation, validate_at_proof_of_existence
 from .options import VerifyOptions
 from .revisions import HiddenChanges, hidden_changes
@@ -140,6 +140,9 @@ class Verifier:
             return _file_failure(path, digest, "empty file, not a PDF")
         if b"%PDF-" not in data[:1024]:
             return _file_failure(path, digest, "not a PDF file (no %PDF- header)")
+        claimed = claimed_entries_problem(data)
+        if claimed is not None:
+            return _file_failure(path, digest, claimed)
         notes: list[str] = []
         try:
             reader = _open_reader(data, notes)
