@@ -9,7 +9,7 @@ DEB_PACKAGES := softhsm2 opensc poppler-utils qpdf libnss3-tools fonts-dejavu-co
 DEB_PROBES := /usr/bin/softhsm2-util /usr/bin/pkcs11-tool /usr/bin/pdfsig /usr/bin/qpdf /usr/bin/certutil \
               /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
-.PHONY: demo test bench bench-verify bench-ltv bench-ltv-refresh lint system venv clean
+.PHONY: demo test test-min bench bench-verify bench-ltv bench-ltv-refresh lint system venv clean
 
 demo: venv
 	$(BIN)/signkit demo --workdir demo-work
@@ -17,6 +17,25 @@ demo: venv
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# the same suite on the lowest dependency versions pyproject.toml allows (.ci/constraints-min.txt
+# pins the pyHanko family to its floor), in a second venv; CI runs it after `make test`
+VENV_MIN := .venv-min
+BIN_MIN  := $(VENV_MIN)/bin
+MIN_CONSTRAINTS := .ci/constraints-min.txt
+
+test-min: system $(VENV_MIN)/.installed
+	@$(BIN_MIN)/python -c "import importlib.metadata as m; print('test-min:', ', '.join( \
+	  f'{p} {m.version(p)}' for p in ('pyhanko', 'pyhanko-certvalidator', 'pyhanko-cli')))"
+	$(BIN_MIN)/python -m pytest
+
+$(BIN_MIN)/python:
+	$(PYTHON) -m venv $(VENV_MIN)
+
+$(VENV_MIN)/.installed: pyproject.toml $(MIN_CONSTRAINTS) | $(BIN_MIN)/python
+	$(BIN_MIN)/pip install -q --upgrade pip
+	$(BIN_MIN)/pip install -q -c $(MIN_CONSTRAINTS) -e '.[test]'
+	touch $@
 
 # the bench extra (python-pkcs11 for pyHanko's CLI) on top of the test venv, once per change
 # of pyproject.toml; BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--json bench.json"
@@ -64,4 +83,4 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 venv: system $(VENV)/.installed
 
 clean:
-	rm -rf $(VENV) demo-work .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(VENV_MIN) demo-work .pytest_cache build *.egg-info
