@@ -9,7 +9,7 @@ DEB_PACKAGES := softhsm2 opensc poppler-utils qpdf libnss3-tools fonts-dejavu-co
 DEB_PROBES := /usr/bin/softhsm2-util /usr/bin/pkcs11-tool /usr/bin/pdfsig /usr/bin/qpdf /usr/bin/certutil \
               /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
-.PHONY: demo test test-min bench bench-verify bench-ltv bench-ltv-refresh lint system venv clean
+.PHONY: demo test test-min fuzz bench bench-verify bench-ltv bench-ltv-refresh lint system venv clean
 
 demo: venv
 	$(BIN)/signkit demo --workdir demo-work
@@ -36,6 +36,14 @@ $(VENV_MIN)/.installed: pyproject.toml $(MIN_CONSTRAINTS) | $(BIN_MIN)/python
 	$(BIN_MIN)/pip install -q --upgrade pip
 	$(BIN_MIN)/pip install -q -c $(MIN_CONSTRAINTS) -e '.[test]'
 	touch $@
+
+# the fuzz harness of tests/test_fuzz.py run long: fresh examples each run (hypothesis keeps
+# failing ones in .hypothesis/), FUZZ_EXAMPLES per family (default 2000), and every distinct
+# violation collected and listed at the end instead of stopping at the first
+FUZZ_EXAMPLES ?= 2000
+fuzz: venv
+	FUZZ_PROFILE=fuzz FUZZ_COLLECT=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  $(BIN)/python -m pytest tests/test_fuzz.py
 
 # the bench extra (python-pkcs11 for pyHanko's CLI) on top of the test venv, once per change
 # of pyproject.toml; BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--json bench.json"
@@ -83,4 +91,4 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 venv: system $(VENV)/.installed
 
 clean:
-	rm -rf $(VENV) $(VENV_MIN) demo-work .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(VENV_MIN) demo-work .pytest_cache .hypothesis build *.egg-info

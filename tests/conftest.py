@@ -273,3 +273,14 @@ def docs(kit, tmp_path_factory) -> dict[str, Path]:
 
     return verify_docs.build_all(kit, tmp_path_factory.mktemp("verify-docs"))
 
+
+def pytest_terminal_summary(terminalreporter):
+    """The fuzz harness's counts (tests/test_fuzz.py), when it ran: documents tried and their
+    verdicts, for the closing note of a fuzzing run."""
+    import sys
+
+    harness = sys.modules.get("fuzz.harness")
+    if harness is not None and harness.STATS.documents:
+        terminalreporter.section("fuzz")
+        for line in harness.STATS.summary_lines():
+            terminalreporter.write_line(line)
