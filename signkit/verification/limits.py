@@ -8,11 +8,7 @@ worker processes keep an outer time and memory limit on everything else (see ``b
 
 from __future__ import annotations
 
-import re
-
 from pyhanko.pdf_utils.reader import PdfFileReader
-
-from .revisions import MAX_OBJECT_NUMBER
 
 MAX_REVISIONS = 500
 """More revisions than any real document has."""
@@ -20,24 +16,6 @@ MAX_REVISIONS = 500
 MAX_OBJECT_BYTES = 4 * 1024 * 1024
 """The largest object signkit parses, not counting a stream's data (real dictionaries are
 kilobytes; images and fonts are stream data, which is not limited here)."""
-
-
-_XREF_INDEX = re.compile(rb"/Index[\x00\t\n\f\r ]*\[([0-9\x00\t\n\f\r ]{0,400})\]")
-
-
-def claimed_entries_problem(data: bytes) -> str | None:
-    """An xref stream's /Index may claim billions of entries in a few bytes; pyHanko's lenient
-    reader walks every claimed one (seconds and hundreds of MB per million). Checked on the
-    raw bytes, before any reader runs; no real file claims more objects than ISO 32000-1
-    Annex C lets a reader handle."""
-    for match in _XREF_INDEX.finditer(data):
-        numbers = [int(n) for n in match[1].split()]
-        for start, count in zip(numbers[::2], numbers[1::2], strict=False):
-            if start + count > MAX_OBJECT_NUMBER + 1:
-                return (f"resource limit: a cross-reference stream claims objects "
-                        f"{start} to {start + count - 1}; readers handle at most "
-                        f"{MAX_OBJECT_NUMBER:,}")
-    return None
 
 
 def resource_problem(reader: PdfFileReader, data: bytes) -> str | None:

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils import misc as pdf_misc
-from pyhanko.pdf_utils.misc import PdfStrictReadError
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfStrictReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.xref import parse_xref_stream
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
 from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
 from pyhanko.sign.validation.errors import SignatureValidationError
@@ -51,7 +51,7 @@ from .evidence import (
     signature_timestamp_time,
     signature_timestamp_tokens,
 )
-from .limits import claimed_entries_problem, resource_problem
+from .limits import resource_problem
 from .longterm import TIME_RELATED, PastValidation, validate_at_proof_of_existence
 from .options import VerifyOptions
 from .revisions import HiddenChanges, hidden_changes
@@ -140,9 +140,6 @@ class Verifier:
             return _file_failure(path, digest, "empty file, not a PDF")
         if b"%PDF-" not in data[:1024]:
             return _file_failure(path, digest, "not a PDF file (no %PDF- header)")
-        claimed = claimed_entries_problem(data)
-        if claimed is not None:
-            return _file_failure(path, digest, claimed)
         notes: list[str] = []
         try:
             reader = _open_reader(data, notes)
@@ -151,6 +148,9 @@ class Verifier:
             doc_timestamps = reader.embedded_timestamp_signatures
         except (SignatureValidationError, MemoryError):
             raise  # judged in _verify_bytes
+        except _DamagedXrefStream as e:
+            return _file_failure(path, digest, "damaged cross-reference stream: it ends "
+                                               f"before the entries it claims ({e})")
         except Exception as e:  # noqa: BLE001 - any reading failure is a damaged file
             return _file_failure(path, digest, f"damaged or unreadable PDF: {_malformed(e)}")
         too_much = resource_problem(reader, data)
@@ -417,8 +417,26 @@ def _open_reader(data: bytes, notes: list[str]) -> PdfFileReader:
                      "stream), checked to agree")
         return PdfFileReader(io.BytesIO(data), strict=False)
     except PdfStrictReadError as e:
+        if _raised_in(e, parse_xref_stream):
+            # leniently, pyHanko makes every entry a cross-reference stream claims but does
+            # not hold ("in use at offset 0"): billions for a few bytes of /Index
+            raise _DamagedXrefStream(_short(e)) from None
         notes.append(f"read leniently: the file is not strictly valid PDF ({_short(e)})")
         return PdfFileReader(io.BytesIO(data), strict=False)
+
+
+class _DamagedXrefStream(Exception):
+    """A cross-reference stream that ends before the entries it claims."""
+
+
+def _raised_in(error: BaseException, function) -> bool:
+    """Whether ``error`` was raised inside ``function`` (its code object, not its words)."""
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code is function.__code__:
+            return True
+        trace = trace.tb_next
+    return False
 
 
 def _hidden_changes(reader: PdfFileReader, data: bytes,
@@ -494,7 +512,7 @@ def _validation_failure(field: str, error: Exception) -> SignatureReport:
         return _signature_failure(
             field, SubIndication.__members__.get(name, SubIndication.FORMAT_FAILURE),
             f"the signature cannot be validated: {_short(error)}")
-    if _DECODE_LIMIT_ERROR is not None and isinstance(error, _DECODE_LIMIT_ERROR):
+    if isinstance(error, PdfDecodeLimitError):
         return _signature_failure(
             field, SubIndication.FORMAT_FAILURE,
             f"a compressed stream of the document inflates beyond the safety limit "
@@ -503,8 +521,6 @@ def _validation_failure(field: str, error: Exception) -> SignatureReport:
                               f"malformed signature: {_malformed(error)}")
 
 
-# pyHanko >= 0.38 caps decoded stream sizes; older versions have no such error
-_DECODE_LIMIT_ERROR = getattr(pdf_misc, "PdfDecodeLimitError", None)
 
 
 def _file_failure(path: Path, digest: str | None, reason: str) -> FileReport:
