@@ -2,9 +2,11 @@
 stops a worker that runs past the time limit or grows past the memory limit, or finds it dead,
 gives its file a verdict (TOTAL_FAILED / FORMAT_FAILURE), and goes on with a fresh worker.
 
-The hostile file is real: a cross-reference stream whose /Index claims two billion entries.
-pyHanko enumerates them one by one, growing without end, and a parser busy in C (a huge
-allocation) would never have noticed the SIGALRM the old in-process limit relied on."""
+The hostile file is real: an approval signature, then an update whose object stream inflates
+to 4 GiB (verify_attack_docs' bomb-object-stream), verified with pyHanko's decode caps lifted
+(as in this module's autouse fixture): it stands for any cost the verifier does not bound
+itself. zlib inflates it in C, growing without end, where the SIGALRM the old in-process limit
+relied on would never have been noticed. Workers are forked, so they inherit the lifted caps."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ import time
 from pathlib import Path
 
 import pytest
+import verify_attack_docs as vad
 from conftest import SAMPLE
+from pyhanko.pdf_utils import reader as pdf_reader
 
 import signkit
 from signkit import VerifyOptions
@@ -28,24 +32,16 @@ PASSED, FAILED = Indication.TOTAL_PASSED, Indication.TOTAL_FAILED
 P12_PASSWORD = "p12-secret"
 
 
-def xref_index_bomb(count: int = 2147483000) -> bytes:
-    """A small PDF whose only cross-reference section is a stream with ``/Index [0 count]``
-    and no data: each missing entry defaults to "in use at offset 0"."""
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    out += b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    out += b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-    xref_at = len(out)
-    out += (b"3 0 obj\n<< /Type /XRef /Size 4 /Root 1 0 R /W [1 4 1] /Index [0 %d] "
-            b"/Length 0 >>\nstream\n\nendstream\nendobj\n" % count)
-    out += b"startxref\n%d\n%%%%EOF\n" % xref_at
-    return bytes(out)
+@pytest.fixture(autouse=True)
+def without_pyhanko_decode_caps(monkeypatch):
+    monkeypatch.setattr(pdf_reader, "DecodeLimits", pdf_reader.DecodeLimits.for_trusted_input)
 
 
 @pytest.fixture(scope="module")
-def files(pki, tmp_path_factory) -> dict[str, Path]:
+def files(pki, kit, tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("batch-limits")
     made = {"hostile": folder / "hostile.pdf", "unsigned": folder / "unsigned.pdf"}
-    made["hostile"].write_bytes(xref_index_bomb())
+    vad.BOMBS["bomb-object-stream"](kit, made["hostile"])
     made["unsigned"].write_bytes(SAMPLE.read_bytes())
     for name in ("good-1", "good-2"):
         made[name] = folder / f"{name}.pdf"
