@@ -657,15 +657,13 @@ def test_decompression_bomb_gets_a_verdict_in_a_worker(bombs, docs, options, nam
 
 def test_decompression_bomb_without_pyhanko_limits_meets_the_memory_limit(bombs, docs, options,
                                                                           monkeypatch):
-    """With pyHanko's decode limits off (as in pyHanko < 0.38, which signkit accepts), the
+    """With pyHanko's decode limits off (a stand-in for any cost signkit does not bound), the
     object stream inflates until the worker's address space limit: the bomb is reported
     TOTAL_FAILED at the memory limit and a fresh worker goes on to verify the next file. The
     patch reaches the worker because it is forked from this process."""
     if multiprocessing.get_start_method() != "fork":
         pytest.skip("the worker does not inherit this process's patch of pyHanko")
-    limits = getattr(pdf_reader, "DecodeLimits", None)  # None: pyHanko < 0.38, no limits
-    if limits is not None:
-        monkeypatch.setattr(pdf_reader, "DecodeLimits", limits.for_trusted_input)  # all off
+    monkeypatch.setattr(pdf_reader, "DecodeLimits", pdf_reader.DecodeLimits.for_trusted_input)
     bomb, good = verify_bomb_and_good(bombs["bomb-object-stream"], docs["good-pyhanko"],
                                       options["trusted"])
     assert (bomb.status, bomb.subindication) == (FAILED, Sub.FORMAT_FAILURE), all_messages(bomb)

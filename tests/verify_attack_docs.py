@@ -2,7 +2,7 @@
 field locks, random bytes, and decompression bombs. Builders as in ``verify_docs``; importing
 this module registers its documents in ``verify_docs.DOCS``. The bombs are kept apart in
 ``BOMBS``: they are verified only in worker processes under verify_many's memory limit, never
-in the test process (pyHanko caps decoded streams only since 0.38; signkit allows 0.25).
+in the test process (a test may lift pyHanko's decode caps to reach the memory limit).
 
 - [NDSS21] C. Mainka, V. Mladenov, S. Rohlmann, "Shadow Attacks: Hiding and Replacing
   Content in Signed PDFs", NDSS 2021. "Hide": the signed revision already shows an overlay
