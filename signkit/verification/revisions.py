@@ -39,6 +39,8 @@ _STREAM_KEYWORD = re.compile(rb">>" + _SPACE + rb"*stream(?:\r\n|\n|\r)")
 _LINEARIZED = re.compile(rb"/Linearized\b.{0,200}?/L" + _SPACE + rb"*(\d+)", re.DOTALL)
 
 
+_MAX_PROBLEMS = 20  # reported per file; the verdict needs one
+
 MAX_OBJECT_NUMBER = 8_388_607
 """ISO 32000-1 Annex C: the largest object number a conforming reader must handle; poppler
 refuses the file over 2^31-2, pyHanko reads any."""
@@ -50,7 +52,6 @@ class HiddenChanges:
     every byte after the earliest signed revision belongs to a revision pyHanko read."""
 
     problems: tuple[str, ...]
-    unparsed_bytes: int = 0  # non-blank bytes after the last revision pyHanko read
 
     def __bool__(self) -> bool:
         return bool(self.problems)
@@ -62,7 +63,8 @@ def hidden_changes(reader: PdfFileReader, data: bytes,
     signed = [(s, end) for s in signatures if (end := _signed_end(s, len(data))) is not None]
     if not signed:
         return HiddenChanges(())  # malformed ranges fail on their own (structure.py)
-    first, pos = min(signed, key=lambda item: item[0].signed_revision)
+    first, first_end = min(signed, key=lambda item: item[0].signed_revision)
+    pos = first_end
     problems: list[str] = []
     for revision in range(first.signed_revision + 1, reader.xrefs.total_revisions):
         end = _revision_end(reader, data, revision, pos, problems)
@@ -72,13 +74,15 @@ def hidden_changes(reader: PdfFileReader, data: bytes,
         pos = end
     unparsed = len(data[pos:].strip(_SPACE_BYTES))
     if unparsed:
-        where = ("the last signed revision" if pos == _signed_end(first, len(data))
-                 else "the last revision read")
+        where = "the last signed revision" if pos == first_end else "the last revision read"
         problems.insert(0, f"data after {where}: an unparsed update of {unparsed} bytes "
                            "that viewers may display and no signature covers")
         problems += _viewer_reading(data, first)
-    problems += _linearization_problem(data, first, pos_first=_signed_end(first, len(data)))
-    return HiddenChanges(tuple(dict.fromkeys(problems)), unparsed)
+    problems += _linearization_problem(data, first, pos_first=first_end)
+    problems = list(dict.fromkeys(problems))
+    if len(problems) > _MAX_PROBLEMS:  # a hostile update may list millions of bad entries
+        problems[_MAX_PROBLEMS:] = [f"… and {len(problems) - _MAX_PROBLEMS} more problems"]
+    return HiddenChanges(tuple(problems))
 
 
 def _signed_end(sig: EmbeddedPdfSignature, size: int) -> int | None:
