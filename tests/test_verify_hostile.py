@@ -4,11 +4,13 @@ documents built here, each with the verdict it must get and never an exception."
 from __future__ import annotations
 
 import dataclasses
+import io
 
 import pytest
 import verify_docs as vd
 import verify_hidden_docs as vh
 from asn1crypto import algos, cms
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 import signkit
 from signkit import VerifyOptions
@@ -54,8 +56,21 @@ def huge_name(signed: bytes) -> bytes:
     return vh.raw_update(base, [(base.page, base.page_dict.replace(b"/Type", name + b" /Type"))])
 
 
+def huge_name_in_catalog(signed: bytes) -> bytes:
+    """The same name in the catalog, which listing the signatures reads first."""
+    base = vh.Base.of(signed)
+    reader = PdfFileReader(io.BytesIO(signed))
+    catalog = io.BytesIO()
+    reader.root.write_to_stream(catalog)
+    name = b"/N" + b"A" * (MAX_OBJECT_BYTES + 1)
+    body = catalog.getvalue().replace(b"/Type", name + b" /Type", 1)
+    return vh.raw_update(base, [(base.root, body)])
+
+
 CASES = {
     "huge-name": (huge_name, Indication.TOTAL_FAILED, Sub.FORMAT_FAILURE, "resource limit"),
+    "huge-name-in-catalog": (huge_name_in_catalog, Indication.TOTAL_FAILED, Sub.FORMAT_FAILURE,
+                             "resource limit"),
     "no-signer-certificate": (no_signer_certificate, Indication.INDETERMINATE,
                               Sub.NO_SIGNING_CERTIFICATE_FOUND, "signer certificate"),
     "unknown-digest-oid": (unknown_digest_oid, Indication.TOTAL_FAILED, Sub.FORMAT_FAILURE, ""),

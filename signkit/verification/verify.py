@@ -151,11 +151,10 @@ class Verifier:
         except _DamagedXrefStream as e:
             return _file_failure(path, digest, "damaged cross-reference stream: it ends "
                                                f"before the entries it claims ({e})")
+        except _ResourceLimit as e:
+            return _file_failure(path, digest, str(e))
         except Exception as e:  # noqa: BLE001 - any reading failure is a damaged file
             return _file_failure(path, digest, f"damaged or unreadable PDF: {_malformed(e)}")
-        too_much = resource_problem(reader, data)
-        if too_much is not None:
-            return _file_failure(path, digest, too_much)
         if not signatures:
             reason = ("the document carries document timestamps but no signature"
                       if doc_timestamps else "the document is not signed")
@@ -407,7 +406,7 @@ def _open_reader(data: bytes, notes: list[str]) -> PdfFileReader:
     a strict-reader refusal is retried leniently, noted in the report. Coverage is judged
     on the raw bytes either way."""
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=True)
+        reader = _within_limits(PdfFileReader(io.BytesIO(data), strict=True), data)
         reader.embedded_signatures  # noqa: B018 - forces the parse that may fail strictly
         if not reader.xrefs.hybrid_xrefs_present:
             return reader
@@ -415,18 +414,30 @@ def _open_reader(data: bytes, notes: list[str]) -> PdfFileReader:
         # them); the revision check below makes sure the table and the stream agree
         notes.append("read leniently: the file has hybrid cross-references (a table and a "
                      "stream), checked to agree")
-        return PdfFileReader(io.BytesIO(data), strict=False)
+        return _within_limits(PdfFileReader(io.BytesIO(data), strict=False), data)
     except PdfStrictReadError as e:
         if _raised_in(e, parse_xref_stream):
             # leniently, pyHanko makes every entry a cross-reference stream claims but does
             # not hold ("in use at offset 0"): billions for a few bytes of /Index
             raise _DamagedXrefStream(_short(e)) from None
         notes.append(f"read leniently: the file is not strictly valid PDF ({_short(e)})")
-        return PdfFileReader(io.BytesIO(data), strict=False)
+        return _within_limits(PdfFileReader(io.BytesIO(data), strict=False), data)
+
+
+def _within_limits(reader: PdfFileReader, data: bytes) -> PdfFileReader:
+    """Before any object is parsed (listing the signatures reads the catalog and the form)."""
+    problem = resource_problem(reader, data)
+    if problem is not None:
+        raise _ResourceLimit(problem)
+    return reader
 
 
 class _DamagedXrefStream(Exception):
     """A cross-reference stream that ends before the entries it claims."""
+
+
+class _ResourceLimit(Exception):
+    """The document asks for more work than ``limits`` allows."""
 
 
 def _raised_in(error: BaseException, function) -> bool:
