@@ -26,13 +26,13 @@ from signkit.report import (
     Indication,
     SignatureReport,
     SubIndication,
+    printable,
     render_csv,
     render_html,
     render_json,
     render_text,
 )
 from signkit.report.messages_vi import RULES, TECHNICAL_DETAIL, rule_for, to_vietnamese
-from signkit.report.text_report import printable
 from signkit.verification import VerifyOptions
 
 SIGNKIT_SOURCE = Path(signkit.__file__).parent

@@ -26,6 +26,7 @@ from pyhanko.pdf_utils.xref import (
     parse_xref_stream,
     parse_xref_table,
 )
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, SuspiciousModification
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 _SPACE = rb"[\x00\t\n\f\r ]"  # PDF white space; NUL padding is written by some producers
@@ -252,11 +253,9 @@ def _object_stream_problems(reader: PdfFileReader, number: int, stream: generic.
         count, first = int(stream["/N"]), int(stream["/First"])
         numbers = stream.data[:first].split()[0:2 * count:2]
         held = [(int(n), index) for index, n in enumerate(numbers)]
-    except (KeyError, ValueError, TypeError) as e:
-        return [f"object stream {number} of update {revision} cannot be read: {e}"]
     except Exception as e:  # noqa: BLE001 - a stream that does not decode is a finding too
         return [f"object stream {number} of update {revision} cannot be read: "
-                f"{type(e).__name__}"]
+                f"{type(e).__name__}: {e}"]
     return [f"object stream {number} of update {revision} holds object {n} that its "
             "cross-reference section does not point to: readers disagree on which "
             "definition counts"
@@ -266,8 +265,6 @@ def _object_stream_problems(reader: PdfFileReader, number: int, stream: generic.
 def _viewer_reading(data: bytes, first: EmbeddedPdfSignature) -> list[str]:
     """The hidden update, read the way poppler and qpdf read it (from the last
     ``startxref``), through pyHanko's difference analysis; nothing when it cannot be read."""
-    from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, SuspiciousModification
-
     last = _LAST_STARTXREF.match(data, data.rfind(b"startxref"))
     if last is None:
         return []
