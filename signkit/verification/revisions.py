@@ -29,6 +29,8 @@ from pyhanko.pdf_utils.xref import (
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, SuspiciousModification
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
+from .pdf_file import PdfFile
+
 _SPACE = rb"[\x00\t\n\f\r ]"  # PDF white space; NUL padding is written by some producers
 _SPACE_BYTES = b"\x00\t\n\f\r "
 _REVISION_END = re.compile(rb"startxref" + _SPACE + rb"*(\d+)" + _SPACE + rb"*%%EOF")
@@ -58,9 +60,10 @@ class HiddenChanges:
         return bool(self.problems)
 
 
-def hidden_changes(reader: PdfFileReader, data: bytes,
+def hidden_changes(reader: PdfFileReader, document: PdfFile,
                    signatures: Sequence[EmbeddedPdfSignature]) -> HiddenChanges:
     """Check the bytes after the earliest signed revision (see the module docstring)."""
+    data = document.data
     signed = [(s, end) for s in signatures if (end := _signed_end(s, len(data))) is not None]
     if not signed:
         return HiddenChanges(())  # malformed ranges fail on their own (structure.py)
@@ -71,14 +74,14 @@ def hidden_changes(reader: PdfFileReader, data: bytes,
         end = _revision_end(reader, data, revision, pos, problems)
         if end is None:
             break
-        problems += _update_problems(reader, data, revision, pos, end)
+        problems += _update_problems(reader, document, revision, pos, end)
         pos = end
-    unparsed = len(data[pos:].strip(_SPACE_BYTES))
+    unparsed = _unparsed(data, pos)
     if unparsed:
         where = "the last signed revision" if pos == first_end else "the last revision read"
         problems.insert(0, f"data after {where}: an unparsed update of {unparsed} bytes "
                            "that viewers may display and no signature covers")
-        problems += _viewer_reading(data, first)
+        problems += _viewer_reading(document, first)
     problems += _linearization_problem(data, first, pos_first=first_end)
     problems = list(dict.fromkeys(problems))
     if len(problems) > _MAX_PROBLEMS:  # a hostile update may list millions of bad entries
@@ -122,12 +125,13 @@ def _section_at(data: bytes, offset: int, kind: XRefSectionType) -> bool:
     return data[offset:offset + 4] == b"xref"
 
 
-def _update_problems(reader: PdfFileReader, data: bytes, revision: int, start: int,
+def _update_problems(reader: PdfFileReader, document: PdfFile, revision: int, start: int,
                      end: int) -> list[str]:
     """Disagreements inside one update after signing: entries that point at the wrong
     object, objects defined but not listed, objects listed twice or in two places."""
     problems: list[str] = []
-    entries = list(_raw_entries(reader, data, revision))
+    data = document.data
+    entries = list(_raw_entries(reader, document, revision))
     in_use = [e for e in entries if e.xref_type is not XRefType.FREE and e.idnum]
     seen: dict[int, object] = {}
     for entry in in_use:
@@ -181,25 +185,27 @@ def _update_problems(reader: PdfFileReader, data: bytes, revision: int, start: i
     return problems
 
 
-def _raw_entries(reader: PdfFileReader, data: bytes, revision: int) -> Iterator[XRefEntry]:
+def _raw_entries(reader: PdfFileReader, document: PdfFile, revision: int
+                 ) -> Iterator[XRefEntry]:
     """The entries of one revision's cross-reference section as written (duplicates and all),
     the hybrid xref stream's included."""
     meta = reader.xrefs.get_xref_container_info(revision)
     if meta.xref_section_type is XRefSectionType.STREAM:
-        yield from parse_xref_stream(_xref_stream(reader, data, meta.start_location))
+        yield from parse_xref_stream(_xref_stream(reader, document, meta.start_location))
         return
-    stream = io.BytesIO(data)
+    stream = document.stream()
     stream.seek(meta.start_location)
     yield from parse_xref_table(stream, strict=False)
     hybrid = reader.xrefs.get_xref_data(revision).hybrid
     if hybrid is not None:
-        yield from parse_xref_stream(_xref_stream(reader, data, hybrid.meta_info.start_location))
+        yield from parse_xref_stream(_xref_stream(reader, document,
+                                                  hybrid.meta_info.start_location))
 
 
-def _xref_stream(reader: PdfFileReader, data: bytes, offset: int) -> generic.StreamObject:
-    stream = io.BytesIO(data)
-    stream.seek(offset)
-    header = _HEADER_AT.match(data, offset)
+def _xref_stream(reader: PdfFileReader, document: PdfFile, offset: int
+                 ) -> generic.StreamObject:
+    stream = document.stream()
+    header = _HEADER_AT.match(document.data, offset)
     assert header is not None  # pyHanko read this section already
     stream.seek(header.end())
     misc.skip_over_whitespace(stream)
@@ -262,14 +268,17 @@ def _object_stream_problems(reader: PdfFileReader, number: int, stream: generic.
             for n, index in held if (n, index) not in pointing]
 
 
-def _viewer_reading(data: bytes, first: EmbeddedPdfSignature) -> list[str]:
+def _viewer_reading(document: PdfFile, first: EmbeddedPdfSignature) -> list[str]:
     """The hidden update, read the way poppler and qpdf read it (from the last
     ``startxref``), through pyHanko's difference analysis; nothing when it cannot be read."""
+    data = document.data
     last = _LAST_STARTXREF.match(data, data.rfind(b"startxref"))
     if last is None:
         return []
     try:
-        repaired = PdfFileReader(io.BytesIO(data[:last.end()] + b"\n%%EOF\n"), strict=False)
+        repaired = PdfFileReader(
+            io.BufferedReader(_Prefix(document.stream(), last.end(), b"\n%%EOF\n")),
+            strict=False)
         sig = next(s for s in repaired.embedded_signatures
                    if str(s.field_name) == str(first.field_name))
         if repaired.xrefs.total_revisions <= sig.signed_revision + 1:
@@ -299,3 +308,55 @@ def _linearization_problem(data: bytes, first: EmbeddedPdfSignature, *,
         return []
     return ["the linearization dictionary states the length of the whole signed file: "
             "viewers that honour it (pdf.js) display only the first revision"]
+
+
+def _unparsed(data, pos: int) -> int:
+    """How many bytes after ``pos`` lie between the first and the last that is not white
+    space or NUL, read a chunk at a time (a hidden tail may be as large as the file)."""
+    size, chunk = len(data), 1 << 20
+    first = next((lo + len(part) - len(rest) for lo in range(pos, size, chunk)
+                  if (rest := (part := data[lo:lo + chunk]).lstrip(_SPACE_BYTES))), None)
+    if first is None:
+        return 0
+    for hi in range(size, first, -chunk):
+        lo = max(first, hi - chunk)
+        kept = data[lo:hi].rstrip(_SPACE_BYTES)
+        if kept:
+            return lo + len(kept) - first
+    return 0
+
+
+class _Prefix(io.RawIOBase):
+    """The first ``length`` bytes of ``stream`` followed by ``suffix``: a file cut at its last
+    ``startxref`` and closed with ``%%EOF``, read without copying it."""
+
+    def __init__(self, stream, length: int, suffix: bytes):
+        self._stream, self._length, self._suffix = stream, length, suffix
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos,
+                io.SEEK_END: self._length + len(self._suffix)}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def readinto(self, buffer) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._pos < self._length:
+            self._stream.seek(self._pos)
+            data = self._stream.read(min(len(view), self._length - self._pos))
+        else:
+            at = self._pos - self._length
+            data = self._suffix[at:at + len(view)]
+        view[:len(data)] = data
+        self._pos += len(data)
+        return len(data)

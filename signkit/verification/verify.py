@@ -7,8 +7,6 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
-import io
 import logging
 import re
 import zlib
@@ -54,6 +52,7 @@ from .evidence import (
 from .limits import resource_problem
 from .longterm import TIME_RELATED, PastValidation, validate_at_proof_of_existence
 from .options import VerifyOptions
+from .pdf_file import PdfFile
 from .revisions import HiddenChanges, hidden_changes
 from .structure import structure_problem
 from .trust import TrustSetup
@@ -114,47 +113,53 @@ class Verifier:
     def verify(self, path: str | Path) -> FileReport:
         path = Path(path)
         try:
-            data = path.read_bytes()
+            document = PdfFile.open(path)
         except OSError as e:
-            return _file_failure(path, None, f"cannot read the file: {e.strerror}")
-        digest = hashlib.sha256(data).hexdigest()
+            return _file_failure(path, None, f"cannot read the file: {e.strerror or e}")
         # no time limit here: verify_many's watchdog keeps one from outside the process
-        return self._verify_bytes(path, data, digest)
+        with document:
+            return self._verify_file(path, document)
 
-    def _verify_bytes(self, path: Path, data: bytes, digest: str) -> FileReport:
+    def _verify_file(self, path: Path, document: PdfFile) -> FileReport:
         """Every document gets a definite verdict: what pyHanko or this module did not
         foresee in a hostile file is a malformed structure, never an exception."""
         try:
-            return self._verify_document(path, data, digest)
+            return self._verify_document(path, document)
         except MemoryError:
             raise  # the batch worker reports it with its limit, and is replaced
         except SignatureValidationError as e:  # e.g. no signer certificate in the CMS
             report = _validation_failure("", e)
-            return FileReport(str(path), digest, report.status, report.subindication,
-                              report.messages)
+            return FileReport(str(path), _sha256(document), report.status,
+                              report.subindication, report.messages)
         except Exception as e:  # noqa: BLE001 - bad input is a verdict
-            return _file_failure(path, digest, _malformed(e))
+            return _file_failure(path, _sha256(document), _malformed(e))
 
-    def _verify_document(self, path: Path, data: bytes, digest: str) -> FileReport:
+    def _verify_document(self, path: Path, document: PdfFile) -> FileReport:
+        data = document.data
         if not data:
-            return _file_failure(path, digest, "empty file, not a PDF")
+            return _file_failure(path, document.sha256, "empty file, not a PDF")
         if b"%PDF-" not in data[:1024]:
-            return _file_failure(path, digest, "not a PDF file (no %PDF- header)")
+            return _file_failure(path, document.sha256, "not a PDF file (no %PDF- header)")
         notes: list[str] = []
         try:
-            reader = _open_reader(data, notes)
+            reader = _open_reader(document, notes)
             # a document timestamp (/DocTimeStamp) is evidence for the signatures, not one
             signatures = reader.embedded_regular_signatures
             doc_timestamps = reader.embedded_timestamp_signatures
         except (SignatureValidationError, MemoryError):
-            raise  # judged in _verify_bytes
+            raise  # judged in _verify_file
         except _DamagedXrefStream as e:
-            return _file_failure(path, digest, "damaged cross-reference stream: it ends "
-                                               f"before the entries it claims ({e})")
+            return _file_failure(path, document.sha256,
+                                 "damaged cross-reference stream: it ends before the entries "
+                                 f"it claims ({e})")
         except _ResourceLimit as e:
-            return _file_failure(path, digest, str(e))
+            return _file_failure(path, document.sha256, str(e))
         except Exception as e:  # noqa: BLE001 - any reading failure is a damaged file
-            return _file_failure(path, digest, f"damaged or unreadable PDF: {_malformed(e)}")
+            return _file_failure(path, document.sha256,
+                                 f"damaged or unreadable PDF: {_malformed(e)}")
+        # the file's hash and every signature's digest in one read of the file
+        document.digest_signatures([*signatures, *doc_timestamps])
+        digest = document.sha256
         if not signatures:
             reason = ("the document carries document timestamps but no signature"
                       if doc_timestamps else "the document is not signed")
@@ -162,7 +167,7 @@ class Verifier:
                               SubIndication.SIGNED_DATA_NOT_FOUND, (*notes, reason))
         later_fields = [(s.signed_revision, str(s.field_name))
                         for s in (*signatures, *doc_timestamps)]
-        hidden = _hidden_changes(reader, data, [*signatures, *doc_timestamps])
+        hidden = _hidden_changes(reader, document, [*signatures, *doc_timestamps])
         dss = dss_evidence(reader)
         reports = tuple(_condemned(self._verify_signature(reader, sig, data, later_fields, dss),
                                    hidden)
@@ -401,12 +406,12 @@ def verify_pdf(path: str | Path, *, options: VerifyOptions | None = None) -> Fil
         return verifier.verify(path)
 
 
-def _open_reader(data: bytes, notes: list[str]) -> PdfFileReader:
+def _open_reader(document: PdfFile, notes: list[str]) -> PdfFileReader:
     """Strict first; real producers (poppler among them) write slightly off-spec files, so
     a strict-reader refusal is retried leniently, noted in the report. Coverage is judged
     on the raw bytes either way."""
     try:
-        reader = _within_limits(PdfFileReader(io.BytesIO(data), strict=True), data)
+        reader = _within_limits(PdfFileReader(document.stream(), strict=True), document)
         reader.embedded_signatures  # noqa: B018 - forces the parse that may fail strictly
         if not reader.xrefs.hybrid_xrefs_present:
             return reader
@@ -414,19 +419,19 @@ def _open_reader(data: bytes, notes: list[str]) -> PdfFileReader:
         # them); the revision check below makes sure the table and the stream agree
         notes.append("read leniently: the file has hybrid cross-references (a table and a "
                      "stream), checked to agree")
-        return _within_limits(PdfFileReader(io.BytesIO(data), strict=False), data)
+        return _within_limits(PdfFileReader(document.stream(), strict=False), document)
     except PdfStrictReadError as e:
         if _raised_in(e, parse_xref_stream):
             # leniently, pyHanko makes every entry a cross-reference stream claims but does
             # not hold ("in use at offset 0"): billions for a few bytes of /Index
             raise _DamagedXrefStream(_short(e)) from None
         notes.append(f"read leniently: the file is not strictly valid PDF ({_short(e)})")
-        return _within_limits(PdfFileReader(io.BytesIO(data), strict=False), data)
+        return _within_limits(PdfFileReader(document.stream(), strict=False), document)
 
 
-def _within_limits(reader: PdfFileReader, data: bytes) -> PdfFileReader:
+def _within_limits(reader: PdfFileReader, document: PdfFile) -> PdfFileReader:
     """Before any object is parsed (listing the signatures reads the catalog and the form)."""
-    problem = resource_problem(reader, data)
+    problem = resource_problem(reader, document.data)
     if problem is not None:
         raise _ResourceLimit(problem)
     return reader
@@ -450,11 +455,11 @@ def _raised_in(error: BaseException, function) -> bool:
     return False
 
 
-def _hidden_changes(reader: PdfFileReader, data: bytes,
+def _hidden_changes(reader: PdfFileReader, document: PdfFile,
                     signatures: list[EmbeddedPdfSignature]) -> HiddenChanges:
     """The revision check fails closed: a file it cannot walk is not judged intact."""
     try:
-        return hidden_changes(reader, data, signatures)
+        return hidden_changes(reader, document, signatures)
     except MemoryError:
         raise
     except Exception as e:  # noqa: BLE001 - hostile structure; the verdict must not pass
@@ -532,6 +537,14 @@ def _validation_failure(field: str, error: Exception) -> SignatureReport:
                               f"malformed signature: {_malformed(error)}")
 
 
+
+
+def _sha256(document: PdfFile) -> str | None:
+    """The file's hash for a report on a failure (None when the file cannot be read)."""
+    try:
+        return document.sha256
+    except OSError:
+        return None
 
 
 def _file_failure(path: Path, digest: str | None, reason: str) -> FileReport:
