@@ -111,15 +111,33 @@ def _inert(row: dict[str, str]) -> dict[str, str]:
     return {k: "'" + v if v.startswith(_FORMULA_STARTS) else v for k, v in shown.items()}
 
 
+def _write_rows(writer: csv.DictWriter, report: FileReport) -> None:
+    file_columns = _file_columns(report)
+    if not report.signatures:
+        writer.writerow(_inert(file_columns))
+    for sig in report.signatures:
+        writer.writerow(_inert({**file_columns, **_signature_columns(sig)}))
+
+
+def csv_header() -> str:
+    """The header row, as ``render_csv`` starts."""
+    out = io.StringIO()
+    csv.DictWriter(out, fieldnames=COLUMNS, restval="").writeheader()
+    return out.getvalue()
+
+
+def csv_file_rows(report: FileReport) -> str:
+    """The rows of one file, as ``render_csv`` writes them."""
+    out = io.StringIO()
+    _write_rows(csv.DictWriter(out, fieldnames=COLUMNS, restval=""), report)
+    return out.getvalue()
+
+
 def render_csv(batch: BatchReport) -> str:
     """The report as CSV text with a header row (RFC 4180 quoting, ``\\r\\n`` line ends)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, restval="")
     writer.writeheader()
     for report in batch.files:
-        file_columns = _file_columns(report)
-        if not report.signatures:
-            writer.writerow(_inert(file_columns))
-        for sig in report.signatures:
-            writer.writerow(_inert({**file_columns, **_signature_columns(sig)}))
+        _write_rows(writer, report)
     return out.getvalue()

@@ -12,12 +12,13 @@ characters in them are shown as ``\\uXXXX`` first (``safe_text.printable``).
 
 from __future__ import annotations
 
+import datetime as dt
 from html import escape
 
 from .json_report import iso8601
 from .model import BatchReport, FileReport, Indication, SignatureReport
 from .safe_text import printable
-from .text_report import localized, reason, summary_line, verdict, word
+from .text_report import counts_line, localized, reason, verdict, word
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
@@ -106,8 +107,7 @@ def _file_section(report: FileReport, lang: str) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def _summary(batch: BatchReport, lang: str) -> str:
-    counts = batch.summary
+def _summary(counts: dict[str, int], lang: str, incomplete: str | None = None) -> str:
     labels = [("files_heading", counts["files"], ""),
               ("count_valid", counts["TOTAL_PASSED"], "TOTAL_PASSED"),
               ("count_invalid", counts["TOTAL_FAILED"], "TOTAL_FAILED"),
@@ -115,22 +115,40 @@ def _summary(batch: BatchReport, lang: str) -> str:
     head = "".join(f"<th>{_e(_cap(word(key, lang)))}</th>" for key, _, _ in labels)
     cells = "".join((f'<td class="{css}">' if css else "<td>")
                     + f'<span class="status">{n}</span></td>' for _, n, css in labels)
-    return (f'<section class="summary">\n<p>{_e(summary_line(batch, lang))}</p>\n'
+    note = f'<p class="reason incomplete">{_e(_cap(incomplete))}</p>\n' if incomplete else ""
+    return (f'<section class="summary">\n{note}<p>{_e(counts_line(counts, lang))}</p>\n'
             f"<table><thead><tr>{head}</tr></thead><tbody><tr>{cells}</tr></tbody></table>\n"
             "</section>")
 
 
-def render_html(batch: BatchReport, *, lang: str = "en") -> str:
-    """A complete HTML5 page; needs no network, no scripts and no other file."""
+def html_head(signkit_version: str, validation_time: dt.datetime, profile: str,
+              counts: dict[str, int], *, lang: str = "en", incomplete: str | None = None) -> str:
+    """The page up to its first file section (``<main>`` opened, its newline included);
+    ``incomplete``: the words saying the report was cut short."""
     title = _e(word("title", lang))
     header = (f"<p>{_e(_cap(word('validation_time', lang)))}: "
-              f"{_e(iso8601(batch.validation_time))} · "
-              f"{_e(_cap(word('profile', lang)))}: {_e(batch.profile)} · "
-              f"{_e(word('version', lang))} {_e(batch.signkit_version)}</p>")
-    body = "\n".join(_file_section(report, lang) for report in batch.files)
+              f"{_e(iso8601(validation_time))} · "
+              f"{_e(_cap(word('profile', lang)))}: {_e(profile)} · "
+              f"{_e(word('version', lang))} {_e(signkit_version)}</p>")
     return (
         f'<!DOCTYPE html>\n<html lang="{"vi" if lang == "vi" else "en"}">\n<head>\n'
         f'<meta charset="utf-8">\n<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n'
         f"<body>\n<header>\n<h1>{title}</h1>\n{header}\n</header>\n"
-        f"{_summary(batch, lang)}\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+        f"{_summary(counts, lang, incomplete)}\n<main>\n"
     )
+
+
+HTML_TAIL = "\n</main>\n</body>\n</html>\n"
+"""What follows the file sections (joined by newlines) to end the page."""
+
+
+def html_file_section(report: FileReport, *, lang: str = "en") -> str:
+    """One file's section of ``render_html`` (no separator)."""
+    return _file_section(report, lang)
+
+
+def render_html(batch: BatchReport, *, lang: str = "en") -> str:
+    """A complete HTML5 page; needs no network, no scripts and no other file."""
+    body = "\n".join(_file_section(report, lang) for report in batch.files)
+    return (html_head(batch.signkit_version, batch.validation_time, batch.profile,
+                      batch.summary, lang=lang) + body + HTML_TAIL)

@@ -92,6 +92,27 @@ def report_to_dict(batch: BatchReport) -> dict[str, Any]:
     }
 
 
+def json_head(signkit_version: str, validation_time: dt.datetime, profile: str,
+              summary: dict[str, int], *, complete: bool = True) -> str:
+    """The report's JSON text up to the ``files`` array, which a streaming writer then adds
+    (``"files": `` ends it). A report cut short says ``"complete": false`` before it."""
+    data: dict[str, Any] = {
+        "signkit_version": signkit_version,
+        "validation_time": iso8601(validation_time),
+        "profile": profile,
+        "summary": summary,
+    }
+    if not complete:
+        data["complete"] = False
+    data["files"] = []
+    return json_text(data, indent=2).removesuffix("[]\n}")
+
+
+def json_file_entry(report: FileReport) -> str:
+    """One element of the ``files`` array as ``render_json`` indents it (no separator)."""
+    return "\n".join("    " + line for line in json_text(_file(report), indent=2).split("\n"))
+
+
 def render_json(batch: BatchReport) -> str:
     """The report as UTF-8-ready JSON text (indented, non-ASCII kept but control and bidi
     characters escaped, final newline)."""

@@ -123,6 +123,17 @@ class FileReport:
 
 
 @dataclass(frozen=True)
+class BatchInfo:
+    """What a report says before its first file: its header. ``files`` is how many files the
+    batch was given; a report cut short (interrupted) lists fewer."""
+
+    signkit_version: str
+    validation_time: dt.datetime
+    profile: str
+    files: int
+
+
+@dataclass(frozen=True)
 class BatchReport:
     signkit_version: str
     validation_time: dt.datetime
@@ -131,14 +142,38 @@ class BatchReport:
 
     @property
     def summary(self) -> dict[str, int]:
-        counts = {"files": len(self.files)}
-        for indication in Indication:
-            counts[indication.value] = sum(f.status is indication for f in self.files)
-        return counts
+        tally = Tally()
+        for report in self.files:
+            tally.add(report)
+        return tally.summary
 
     @property
     def status(self) -> Indication:
         return worst((f.status for f in self.files), default=Indication.TOTAL_PASSED)
+
+
+class Tally:
+    """The summary counts of reports seen one at a time (a streamed report keeps these
+    integers, not the reports)."""
+
+    def __init__(self) -> None:
+        self.files = 0
+        self._counts = dict.fromkeys(Indication, 0)
+
+    def add(self, report: FileReport) -> None:
+        self.files += 1
+        self._counts[report.status] += 1
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """``BatchReport.summary``'s dict: ``files`` then a count per indication."""
+        return {"files": self.files} | {i.value: n for i, n in self._counts.items()}
+
+    @property
+    def status(self) -> Indication:
+        """The worst indication seen; TOTAL_PASSED when none was."""
+        return worst((i for i, n in self._counts.items() if n),
+                     default=Indication.TOTAL_PASSED)
 
 
 def worst(statuses, *, default: Indication = Indication.TOTAL_FAILED) -> Indication:

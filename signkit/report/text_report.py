@@ -67,6 +67,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "verdict": ("verdict", "kết luận"),
     "field": ("field", "trường chữ ký"),
     "reason": ("reason", "lý do"),
+    # a report cut short (Ctrl-C)
+    "incomplete": (
+        "incomplete: interrupted after {done} of {total} files; only those are listed",
+        "chưa đầy đủ: bị dừng sau {done} trên {total} tệp; chỉ các tệp đó được liệt kê",
+    ),
 }
 
 
@@ -134,7 +139,11 @@ def reason(report: FileReport, lang: str = "en") -> str | None:
 
 
 def summary_line(batch: BatchReport, lang: str = "en") -> str:
-    counts = batch.summary
+    return counts_line(batch.summary, lang)
+
+
+def counts_line(counts: dict[str, int], lang: str = "en") -> str:
+    """The summary line for ``BatchReport.summary``-style counts."""
     return word(
         "summary", lang,
         files=counts["files"],
@@ -191,10 +200,13 @@ def _file_lines(report: FileReport, lang: str, verbose: bool) -> list[str]:
     return lines
 
 
+def text_file_lines(report: FileReport, *, lang: str = "en", verbose: bool = False) -> str:
+    """One file's lines of ``render_text``, each ending with a newline."""
+    return "".join(printable(line) + "\n" for line in _file_lines(report, lang, verbose))
+
+
 def render_text(batch: BatchReport, *, lang: str = "en", verbose: bool = False) -> str:
     """Plain text: per file a verdict line (and reason), then the summary line."""
-    lines: list[str] = []
-    for report in batch.files:
-        lines += _file_lines(report, lang, verbose)
-    lines.append(summary_line(batch, lang))
-    return "".join(printable(line) + "\n" for line in lines)
+    lines = [text_file_lines(report, lang=lang, verbose=verbose) for report in batch.files]
+    lines.append(printable(summary_line(batch, lang)) + "\n")
+    return "".join(lines)

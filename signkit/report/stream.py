@@ -1,0 +1,220 @@
+"""Report writers that take one ``FileReport`` at a time, so that a batch of any size is
+written with flat memory::
+
+    with signkit.iter_verify(["archive"], recursive=True) as stream, \\
+            open("report.json", "w", encoding="utf-8", newline="") as out:
+        writer = open_writer("json", out, stream.info)
+        for report in stream:
+            writer.add(report)
+        writer.finish()
+
+For a complete batch each writer writes exactly what ``render_json`` / ``render_csv`` /
+``render_text`` / ``render_html`` give for the same reports. CSV rows and text lines go to
+``out`` as each file arrives. JSON and HTML put the summary counts before the files, so their
+file entries wait in an anonymous temporary file (removed by the system even if the process is
+killed) and are copied out by ``finish``; only the counts stay in memory.
+
+A batch cut short (Ctrl-C) still ends in a valid report: ``finish(complete=False)`` writes the
+files added so far, counts only those, and says the report is incomplete — JSON with
+``"complete": false`` after ``summary``, text and HTML with a line naming how many of the
+batch's files were verified. CSV has no place for such a note: its rows are only ever whole
+ones. ``add`` writes a file's entry whole or not at all, also when interrupted midway.
+
+Open ``out`` with ``newline=""``: CSV rows end with ``\\r\\n`` of their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import tempfile
+from typing import Protocol, TextIO
+
+from .csv_report import csv_file_rows, csv_header
+from .html_report import HTML_TAIL, html_file_section, html_head
+from .json_report import json_file_entry, json_head
+from .model import BatchInfo, FileReport, Indication, Tally
+from .safe_text import printable
+from .text_report import counts_line, text_file_lines, word
+
+FORMATS = ("text", "json", "csv", "html")
+
+
+class ReportWriter(Protocol):
+    """Writes one report from the files handed to it in order."""
+
+    def add(self, report: FileReport) -> None:
+        """Write one file's entry (whole, or not at all if interrupted)."""
+
+    def finish(self, *, complete: bool = True) -> None:
+        """End the report; ``complete=False`` marks it cut short. Call once."""
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """``BatchReport.summary`` of the files added so far."""
+
+    @property
+    def status(self) -> Indication:
+        """The worst indication added so far (TOTAL_PASSED for none)."""
+
+
+def open_writer(fmt: str, out: TextIO, info: BatchInfo, *, lang: str = "en",
+                verbose: bool = False) -> ReportWriter:
+    """The writer of ``fmt`` (one of ``FORMATS``) into ``out``; ``lang`` and ``verbose`` as
+    for ``render_text`` and ``render_html``."""
+    if fmt == "json":
+        return JsonReportWriter(out, info)
+    if fmt == "csv":
+        return CsvReportWriter(out, info)
+    if fmt == "text":
+        return TextReportWriter(out, info, lang=lang, verbose=verbose)
+    if fmt == "html":
+        return HtmlReportWriter(out, info, lang=lang)
+    raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+class _Writer:
+    def __init__(self, out: TextIO, info: BatchInfo) -> None:
+        self.out = out
+        self.info = info
+        self._tally = Tally()
+        self._finished = False
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return self._tally.summary
+
+    @property
+    def status(self) -> Indication:
+        return self._tally.status
+
+    def add(self, report: FileReport) -> None:
+        if self._finished:
+            raise ValueError("the report is finished")
+        self._write_entry(report)
+        self._tally.add(report)
+
+    def finish(self, *, complete: bool = True) -> None:
+        if self._finished:
+            raise ValueError("the report is finished")
+        self._finished = True
+        self._write_end(complete)
+        self.out.flush()
+
+    def _incomplete_note(self, lang: str) -> str:
+        return word("incomplete", lang, done=self._tally.files, total=self.info.files)
+
+    def _write_entry(self, report: FileReport) -> None:
+        raise NotImplementedError
+
+    def _write_end(self, complete: bool) -> None:
+        raise NotImplementedError
+
+
+class _Spool:
+    """Finished entries, joined by ``separator``, in an anonymous temporary file."""
+
+    def __init__(self, separator: str) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by copy_to
+        self._separator = separator.encode("utf-8")
+        self._size = 0  # bytes of whole entries
+
+    def append(self, text: str) -> None:
+        data = (self._separator if self._size else b"") + text.encode("utf-8")
+        try:
+            self._file.write(data)
+        except BaseException:
+            self._file.seek(self._size)  # an interrupted write leaves no part of an entry
+            self._file.truncate()
+            raise
+        self._size += len(data)
+
+    def copy_to(self, out: TextIO) -> None:
+        self._file.seek(0)
+        with io.TextIOWrapper(self._file, encoding="utf-8", newline="") as text:
+            shutil.copyfileobj(text, out, 1 << 16)  # also closes the file
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._file.close()
+
+
+class JsonReportWriter(_Writer):
+    """The JSON report (DESIGN.md's schema), entries spooled until the counts are known."""
+
+    def __init__(self, out: TextIO, info: BatchInfo) -> None:
+        super().__init__(out, info)
+        self._spool = _Spool(",\n")
+
+    def _write_entry(self, report: FileReport) -> None:
+        self._spool.append(json_file_entry(report))
+
+    def _write_end(self, complete: bool) -> None:
+        try:
+            info = self.info
+            self.out.write(json_head(info.signkit_version, info.validation_time, info.profile,
+                                     self.summary, complete=complete))
+            if self._tally.files:
+                self.out.write("[\n")
+                self._spool.copy_to(self.out)
+                self.out.write("\n  ]\n}\n")
+            else:
+                self.out.write("[]\n}\n")
+        finally:
+            self._spool.close()
+
+
+class CsvReportWriter(_Writer):
+    """The CSV report: the header now, each file's rows as it arrives."""
+
+    def __init__(self, out: TextIO, info: BatchInfo) -> None:
+        super().__init__(out, info)
+        out.write(csv_header())
+
+    def _write_entry(self, report: FileReport) -> None:
+        self.out.write(csv_file_rows(report))
+
+    def _write_end(self, complete: bool) -> None:
+        pass  # no summary and no note: a CSV report is its rows
+
+
+class TextReportWriter(_Writer):
+    """The plain-text report: each file's lines as it arrives, the summary line last."""
+
+    def __init__(self, out: TextIO, info: BatchInfo, *, lang: str = "en",
+                 verbose: bool = False) -> None:
+        super().__init__(out, info)
+        self.lang = lang
+        self.verbose = verbose
+
+    def _write_entry(self, report: FileReport) -> None:
+        self.out.write(text_file_lines(report, lang=self.lang, verbose=self.verbose))
+
+    def _write_end(self, complete: bool) -> None:
+        lines = [] if complete else [self._incomplete_note(self.lang)]
+        lines.append(counts_line(self.summary, self.lang))
+        self.out.write("".join(printable(line) + "\n" for line in lines))
+
+
+class HtmlReportWriter(_Writer):
+    """The HTML page, file sections spooled until the counts at the top are known."""
+
+    def __init__(self, out: TextIO, info: BatchInfo, *, lang: str = "en") -> None:
+        super().__init__(out, info)
+        self.lang = lang
+        self._spool = _Spool("\n")
+
+    def _write_entry(self, report: FileReport) -> None:
+        self._spool.append(html_file_section(report, lang=self.lang))
+
+    def _write_end(self, complete: bool) -> None:
+        try:
+            info = self.info
+            self.out.write(html_head(
+                info.signkit_version, info.validation_time, info.profile, self.summary,
+                lang=self.lang, incomplete=None if complete else self._incomplete_note(self.lang)))
+            self._spool.copy_to(self.out)
+            self.out.write(HTML_TAIL)
+        finally:
+            self._spool.close()
