@@ -94,10 +94,10 @@ def __getattr__(name: str):
         from . import verification
 
         return getattr(verification, name)
-    if name == "verify_many":
-        from .batch import verify_many
+    if name in ("verify_many", "iter_verify"):
+        from . import batch
 
-        return verify_many
+        return getattr(batch, name)
     raise AttributeError(f"module 'signkit' has no attribute {name!r}")
 
 
@@ -179,6 +179,7 @@ __all__ = [
     "available_profiles",
     "collect_pdfs",
     "enable_fast_pdf_parsing",
+    "iter_verify",
     "list_tokens",
     "load_profile",
     "open_pkcs12",

@@ -14,6 +14,7 @@ notice a signal (and a library must not take over its caller's SIGALRM).
 
 from __future__ import annotations
 
+import array
 import contextlib
 import datetime as dt
 import hashlib
@@ -24,15 +25,15 @@ import resource
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import overload
 
 from . import _pdf_speedups
 from .errors import SignkitError
-from .inputs import collect_pdfs
-from .report import BatchReport, FileReport, Indication, SubIndication
+from .report import BatchInfo, BatchReport, FileReport, Indication, SubIndication
 from .verification import Verifier, VerifyOptions
 
 ProgressCallback = Callable[[FileReport, int, int], None]
@@ -40,6 +41,9 @@ ProgressCallback = Callable[[FileReport, int, int], None]
 
 MEMORY_LIMIT = 2 * 1024**3  # bytes of address space per worker: stops decompression bombs
 _STOP_SECONDS = 5.0  # how long an idle worker may take to close its Verifier at the end
+# Files are handed out at most this far ahead of the first unfinished one, so that the
+# reports waiting for it (finished out of order) stay few even when it takes minutes.
+_REORDER_WINDOW = 256
 
 
 def verify_many(
@@ -62,42 +66,160 @@ def verify_many(
     verdict. With ``jobs=1``, ``memory_limit=0`` and ``time_limit=0`` nothing is limited
     and the files are verified in this process.
 
+    The whole report stays in memory (about 12 KB a file): for archives of many thousand
+    files, ``iter_verify`` hands each report over as it is ready and keeps none.
+
     >>> report = verify_many(["archive/2026"], recursive=True, options=VerifyOptions(profile="vn"))
     >>> report.summary
     {'files': 1200, 'TOTAL_PASSED': 1187, 'TOTAL_FAILED': 9, 'INDETERMINATE': 4}
     """
+    files: list[FileReport] = []
+    with iter_verify(paths, options=options, jobs=jobs, recursive=recursive,
+                     memory_limit=memory_limit) as stream:
+        for report in stream:
+            files.append(report)
+            if on_progress is not None:
+                on_progress(report, len(files), stream.info.files)
+    info = stream.info
+    return BatchReport(signkit_version=info.signkit_version,
+                       validation_time=info.validation_time, profile=info.profile,
+                       files=tuple(files))
+
+
+def iter_verify(
+    paths: Iterable[str | Path],
+    *,
+    options: VerifyOptions | None = None,
+    jobs: int | None = None,
+    recursive: bool = False,
+    memory_limit: int = MEMORY_LIMIT,
+) -> ReportStream:
+    """``verify_many`` as a stream: the files are listed now (``stream.info.files`` says how
+    many), and iterating verifies them, yielding each ``FileReport`` in input order as soon
+    as it and the files before it are done. Nothing is kept once yielded, so memory does not
+    grow with the number of files; hand the reports to a writer of
+    ``signkit.report.open_writer`` to get a report file. Closing the stream (``with``, or
+    ``close()``) stops the workers, also halfway through.
+
+    >>> with iter_verify(["archive"], recursive=True) as stream:
+    ...     for report in stream:
+    ...         print(report.status.value, report.path)
+    """
     options = options or VerifyOptions()
     # one validation time for the whole batch, so every file is judged at the same moment
     options = replace(options, at=options.at or dt.datetime.now(dt.UTC))
-    files = [str(p) for p, _ in collect_pdfs(paths, recursive=recursive)]
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(files)))
-    reports: list[FileReport | None] = [None] * len(files)
-    delivered = 0
+    return ReportStream(_FileList(_walk_pdfs(paths, recursive=recursive)), options,
+                        jobs=jobs, memory_limit=memory_limit)
 
-    def done(index: int, report: FileReport) -> None:
-        nonlocal delivered
-        reports[index] = report
-        while delivered < len(files) and (ready := reports[delivered]) is not None:
-            delivered += 1
-            if on_progress is not None:
-                on_progress(ready, delivered, len(files))
 
-    if not files:
-        pass
-    elif workers == 1 and not memory_limit and options.time_limit <= 0:
-        with Verifier(options) as verifier:
-            for index, path in enumerate(files):
-                done(index, verifier.verify(path))
-    else:
-        _Watchdog(files, options, workers, memory_limit, done).run()
-    from . import __version__
+class ReportStream:
+    """The reports of one batch, in input order, as they become ready (``iter_verify``).
+    ``info`` is the report's header, known before any file is verified. One pass only."""
 
-    return BatchReport(
-        signkit_version=__version__,
-        validation_time=options.at,
-        profile=options.profile,
-        files=tuple(r for r in reports if r is not None),
-    )
+    def __init__(self, files: Sequence[str], options: VerifyOptions, *, jobs: int | None,
+                 memory_limit: int) -> None:
+        from . import __version__
+
+        assert options.at is not None
+        self.info = BatchInfo(signkit_version=__version__, validation_time=options.at,
+                              profile=options.profile, files=len(files))
+        self._files = files
+        self._options = options
+        self._jobs = max(1, min(jobs or os.cpu_count() or 1, len(files)))
+        self._memory_limit = memory_limit
+        self._reports: Iterator[FileReport] | None = None
+
+    def __iter__(self) -> Iterator[FileReport]:
+        if self._reports is None:
+            self._reports = self._verify()
+        return self._reports
+
+    def close(self) -> None:
+        """Stop the workers now; files not yet yielded are not verified."""
+        if self._reports is None:
+            self._reports = iter(())
+        elif isinstance(self._reports, Generator):
+            self._reports.close()
+
+    def __enter__(self) -> ReportStream:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _verify(self) -> Iterator[FileReport]:
+        if not self._files:
+            return
+        if self._jobs == 1 and not self._memory_limit and self._options.time_limit <= 0:
+            with Verifier(self._options) as verifier:
+                for path in self._files:
+                    yield verifier.verify(path)
+        else:
+            yield from _Watchdog(self._files, self._options, self._jobs,
+                                 self._memory_limit).reports()
+
+
+# --- which files ------------------------------------------------------------------------------
+
+def _walk_pdfs(inputs: Iterable[str | Path], *, recursive: bool) -> Iterator[str]:
+    """The paths ``signkit.inputs.collect_pdfs`` gives, as strings, in the same order, one at
+    a time: a folder of 100,000 files must not cost 100,000 ``Path`` objects at once."""
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            yield from _walk_folder(str(path), recursive)
+        else:
+            yield str(path)
+
+
+def _walk_folder(folder: str, recursive: bool) -> Iterator[str]:
+    # Depth first, each folder's entries sorted by name: the order of sorting the paths by
+    # their parts (what sorted(Path.glob("**/*")) does), one folder's names at a time.
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(entry.name for entry in entries)
+    except PermissionError:
+        return  # as Path.glob: a folder it may not read has no files
+    for name in names:
+        path = os.path.join(folder, name)
+        if recursive and os.path.isdir(path) and not os.path.islink(path):
+            yield from _walk_folder(path, recursive)
+        elif _is_pdf_name(name) and os.path.isfile(path):
+            yield path
+
+
+def _is_pdf_name(name: str) -> bool:
+    dot = name.rfind(".")  # pathlib's suffix: a dot, not first nor last
+    return 0 < dot < len(name) - 1 and name[dot:].lower() == ".pdf"
+
+
+class _FileList(Sequence[str]):
+    """Paths packed into one UTF-8 buffer with an offset table: about 5 bytes plus the
+    path's length per file, where a list of ``str`` costs some 60 bytes more."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        data = bytearray()
+        ends = array.array("Q")
+        for path in paths:
+            data += os.fsencode(path)
+            ends.append(len(data))
+        self._data = bytes(data)
+        self._ends = ends
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        start = self._ends[index - 1] if index > 0 else 0
+        return os.fsdecode(self._data[start:self._ends[index]])
 
 
 # --- the worker process ----------------------------------------------------------------------
@@ -105,7 +227,11 @@ def verify_many(
 def _worker_main(conn: Connection, others: list[Connection], options: VerifyOptions,
                  memory_limit: int, fast_parsing: bool) -> None:
     """Verify the paths the parent sends, one at a time, and send each report back."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops us
+    # Ctrl-C (sent to the whole process group) is the parent's: it stops us. SIGINT stays
+    # blocked from the fork until it is ignored here, so none arrives in between.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not whatever handler the parent had
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     for other in others:  # other workers' pipes, inherited by fork: keep their EOF working
         other.close()
     if fast_parsing:
@@ -178,27 +304,28 @@ class _Worker:
 
 
 class _Watchdog:
-    """Hands out files to ``jobs`` workers, one at a time each, and stops a worker that
-    exceeds a limit."""
+    """Hands out files to ``jobs`` workers, one at a time each, stops a worker that exceeds
+    a limit, and gives the reports back in input order."""
 
-    def __init__(self, files: list[str], options: VerifyOptions, jobs: int,
-                 memory_limit: int, done: Callable[[int, FileReport], None]):
+    def __init__(self, files: Sequence[str], options: VerifyOptions, jobs: int,
+                 memory_limit: int):
         self.files = files
         self.options = options
         self.jobs = jobs
         self.memory_limit = memory_limit
         self.time_limit = options.time_limit if options.time_limit > 0 else None
-        self.done = done
-        self.todo = deque(range(len(files)))
-        self.left = len(files)
+        self.next_file = 0  # the first file never handed out
+        self.retry: deque[int] = deque()  # handed to a worker that died before taking it
+        self.finished: dict[int, FileReport] = {}  # done, waiting for the files before them
+        self.delivered = 0  # files yielded: all those before this index
         self.pool: list[_Worker] = []
         fork = "fork" in multiprocessing.get_all_start_methods()
         self.context = multiprocessing.get_context("fork" if fork else None)
         self.fork = fork
 
-    def run(self) -> None:
+    def reports(self) -> Iterator[FileReport]:
         try:
-            while self.left:
+            while self.delivered < len(self.files):
                 self._start_workers()
                 self._hand_out()
                 wait([o for w in self.pool for o in (w.conn, w.process.sentinel)],
@@ -206,32 +333,52 @@ class _Watchdog:
                 for worker in list(self.pool):
                     self._collect(worker)
                 self._enforce_time_limit()
+                self._hand_out()  # the idle workers go on while the caller takes the reports
+                while self.delivered in self.finished:
+                    report = self.finished.pop(self.delivered)
+                    self.delivered += 1
+                    yield report
             self._stop_idle_workers()
         finally:
             for worker in list(self.pool):
                 self._kill(worker)
 
+    def _todo(self) -> int:
+        """How many files could be handed out now."""
+        ahead = min(len(self.files), self.delivered + _REORDER_WINDOW) - self.next_file
+        return len(self.retry) + max(0, ahead)
+
+    def _next_index(self) -> int:
+        if self.retry:
+            return self.retry.popleft()
+        self.next_file += 1
+        return self.next_file - 1
+
     def _start_workers(self) -> None:
         busy = sum(w.index is not None for w in self.pool)
-        while len(self.pool) < min(self.jobs, busy + len(self.todo)):
+        while len(self.pool) < min(self.jobs, busy + self._todo()):
             parent_end, child_end = self.context.Pipe()
             others = [w.conn for w in self.pool] if self.fork else []
             process = self.context.Process(
                 target=_worker_main, name="signkit-verify", daemon=True,
                 args=(child_end, others, self.options, self.memory_limit,
                       _pdf_speedups.installed()))
-            process.start()
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                process.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             child_end.close()
             self.pool.append(_Worker(process, parent_end))
 
     def _hand_out(self) -> None:
         for worker in self.pool:
-            if worker.ready and worker.index is None and self.todo:
-                index = self.todo.popleft()
+            if worker.ready and worker.index is None and self._todo():
+                index = self._next_index()
                 try:
                     worker.conn.send(self.files[index])
                 except OSError:
-                    self.todo.appendleft(index)  # it died idle: _collect replaces it
+                    self.retry.appendleft(index)  # it died idle: _collect replaces it
                     continue
                 worker.index, worker.started = index, time.monotonic()
 
@@ -293,8 +440,7 @@ class _Watchdog:
     def _finish(self, worker: _Worker, report: FileReport) -> None:
         index, worker.index = worker.index, None
         if index is not None:
-            self.left -= 1
-            self.done(index, report)
+            self.finished[index] = report
 
     def _stop(self, worker: _Worker, verdict: Callable[[str], FileReport]) -> None:
         """Kill the worker (the next round starts a fresh one) and judge its file."""
