@@ -7,11 +7,9 @@ import errno
 import functools
 import logging
 import os
-import stat
 import sys
 import traceback
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -24,6 +22,7 @@ EXIT_SOME_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INDETERMINATE = 3
 EXIT_TOKEN = 4
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM (128 + SIGINT, as shells report it)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,30 +64,6 @@ def plain_reason(error: OSError) -> str:
     return _PLAIN_REASONS.get(error.errno or 0) or error.strerror or str(error)
 
 
-def write_report(path: Path, text: str) -> None:
-    """Write a report to ``path``: atomically for a file, directly for a device or pipe
-    (``/dev/stdout``, a FIFO; replacing those would be wrong). A report that cannot be
-    written ends the command with a plain message and exit 2."""
-    from signkit.atomic import write_atomically
-
-    try:
-        if _is_special(path):
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text)
-        else:
-            write_atomically(path, text.encode("utf-8"), overwrite=True)
-    except OSError as e:
-        fail(f"cannot write the report to {path}: {plain_reason(e)}", EXIT_USAGE)
-
-
-def _is_special(path: Path) -> bool:
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False  # not there yet: an ordinary new file
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
-
-
 def handle_errors(func: F) -> F:
     """No traceback reaches a clerk: known errors get their message and exit code, anything
     else one line (the traceback only with -v)."""
@@ -105,7 +80,7 @@ def handle_errors(func: F) -> F:
         except (click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
-            fail("interrupted", 130)
+            fail("interrupted", EXIT_INTERRUPTED)
         except BrokenPipeError:
             # the reader of our output went away (`signkit ... | head`): not an error to report
             sys.stderr.close()

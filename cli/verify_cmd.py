@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .common_options import parse_moment
 from .errors import (
     EXIT_INDETERMINATE,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_SOME_FAILED,
     EXIT_USAGE,
     fail,
     handle_errors,
-    write_report,
 )
 from .inputs import input_paths
+from .report_output import Interrupts, report_output
 
 
 @click.command()
@@ -56,9 +60,10 @@ def verify(ctx: click.Context, inputs: tuple[str, ...], recursive: bool, profile
            revocation_timeout: float, jobs: int | None, fmt: str, output: Path | None,
            no_progress: bool) -> None:
     """Verify signed PDFs: an ETSI verdict per file (exit 0 all passed, 1 some failed,
-    3 none failed but some could not be checked)."""
-    from signkit import load_profile, verify_many
-    from signkit.report import render_csv, render_html, render_json, render_text
+    3 none failed but some could not be checked, 130 interrupted)."""
+    from signkit import iter_verify, load_profile
+    from signkit.report import open_writer
+    from signkit.report.text_report import word
     from signkit.verification import VerifyOptions
 
     paths = input_paths(inputs)
@@ -72,28 +77,43 @@ def verify(ctx: click.Context, inputs: tuple[str, ...], recursive: bool, profile
     root = ctx.find_root().obj or {}
     lang, verbose = root.get("lang", "en"), root.get("verbose", False)
     show_progress = not no_progress and sys.stderr.isatty()
-    if show_progress:
-        with click.progressbar(length=1, file=sys.stderr, label="verifying") as bar:
-            def progress(report, done: int, total: int) -> None:
-                bar.length = total
-                bar.update(1)
-
-            batch = verify_many(paths, options=options, jobs=jobs, recursive=recursive,
-                                on_progress=progress)
-    else:
-        batch = verify_many(paths, options=options, jobs=jobs, recursive=recursive)
-    if not batch.files:
-        fail("no PDF files found in the given input", EXIT_USAGE)
-    text = {
-        "text": lambda: render_text(batch, lang=lang, verbose=verbose),
-        "json": lambda: render_json(batch),
-        "csv": lambda: render_csv(batch),
-        "html": lambda: render_html(batch, lang=lang),
-    }[fmt]()
-    if output is not None:
-        write_report(output, text)
-    else:
-        click.echo(text, nl=not text.endswith("\n"))
-    status = batch.status.value
+    # Reports go to the writer as the workers finish them, in input order; nothing keeps
+    # them, so memory stays flat however many files there are (issue #10).
+    with iter_verify(paths, options=options, jobs=jobs, recursive=recursive) as stream:
+        total = stream.info.files
+        if not total:
+            fail("no PDF files found in the given input", EXIT_USAGE)
+        with report_output(output) as out, Interrupts() as interrupts, \
+                _progress(show_progress, total) as bar:
+            writer = open_writer(fmt, out, stream.info, lang=lang, verbose=verbose)
+            complete = True
+            try:
+                for report in stream:
+                    with interrupts.deferred():
+                        writer.add(report)
+                    bar.update(1)
+            except KeyboardInterrupt:
+                complete = False
+                stream.close()  # stop the workers now
+            interrupts.disarm()  # a second Ctrl-C must not cut the report's end
+            writer.finish(complete=complete)
+    if not complete:
+        note = word("incomplete", lang, done=writer.summary["files"], total=total)
+        fail(note + (f" ({output})" if output is not None else ""), EXIT_INTERRUPTED)
+    status = writer.status.value
     sys.exit({"TOTAL_PASSED": EXIT_OK, "TOTAL_FAILED": EXIT_SOME_FAILED}.get(
         status, EXIT_INDETERMINATE))
+
+
+class _NoProgress:
+    def update(self, n: int) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _progress(show: bool, total: int) -> Iterator[Any]:
+    if not show:
+        yield _NoProgress()
+        return
+    with click.progressbar(length=total, file=sys.stderr, label="verifying") as bar:
+        yield bar
