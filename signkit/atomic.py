@@ -1,10 +1,14 @@
 """Output files that appear whole or not at all.
 
-On Linux the document is written to an anonymous file (O_TMPFILE) in the target folder,
-fsynced, checked, and only then given its name with ``link``: if the process is killed, even
-with SIGKILL, the kernel discards the anonymous file and nothing is left behind. Elsewhere a
-hidden ``.<name>.signkit-*.tmp`` file is used and removed on any error. Without
-``overwrite`` the final link refuses to replace a file that appeared meanwhile.
+``atomic_output`` hands out a file in the target folder to write the document into. On Linux
+it is an anonymous file (O_TMPFILE): when the block ends without an error it is fsynced and
+only then given its name with ``link``; if the process is killed, even with SIGKILL, the
+kernel discards the anonymous file and nothing is left behind. Elsewhere a hidden
+``.<name>.signkit-*.tmp`` file is used and removed on any error. Without ``overwrite`` the
+final link refuses to replace a file that appeared meanwhile.
+
+Documents are written straight into that file (never assembled in memory first), so the
+check an output must pass before it gets its name runs inside the block, on the file.
 """
 
 from __future__ import annotations
@@ -13,67 +17,104 @@ import contextlib
 import errno
 import os
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import OutputExistsError, SigningError
 
+_BUFFER_SIZE = 1 << 18  # pyHanko writes a document in many small pieces; reads of a
+# MiB (its digest, the self-check) bypass a buffer smaller than they are
 
-def write_atomically(
-    target: Path,
-    data: bytes,
-    *,
-    overwrite: bool,
-    check: Callable[[bytes], None] | None = None,
-    source: Path | None = None,
-    mode: int | None = None,
-) -> None:
-    """Write ``data`` to ``target`` atomically; ``check`` may raise to abandon the write.
-    ``mode`` (permission bits) is set before the file gets its name, so a file replaced in
-    place keeps its permissions without a moment of being readable by others."""
+
+@contextlib.contextmanager
+def atomic_output(
+    target: Path, *, overwrite: bool, source: Path | None = None, mode: int | None = None,
+) -> Iterator[BinaryIO]:
+    """A readable, writable, seekable binary file that becomes ``target`` when the block
+    ends without an exception; raise in the block to abandon it. ``mode`` (permission
+    bits) is set before the file gets its name, so a file replaced in place keeps its
+    permissions without a moment of being readable by others.
+
+    >>> with atomic_output(Path("out/a.pdf"), overwrite=False) as out:
+    ...     out.write(b"%PDF-1.7 ...")
+    """
     if not overwrite:
         refuse_existing(target, source=source)
     try:
-        fd = os.open(target.parent, os.O_TMPFILE | os.O_WRONLY, 0o644)
+        fd = os.open(target.parent, os.O_TMPFILE | os.O_RDWR, 0o644)
+        temporary = None
     except (AttributeError, OSError):
-        _write_via_named_temp(target, data, overwrite=overwrite, check=check, source=source,
-                              mode=mode)
-    else:
-        if mode is not None:
-            os.fchmod(fd, mode)
-        _write_via_anonymous_file(fd, target, data, overwrite=overwrite, check=check, source=source)
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.signkit-",
+                                    suffix=".tmp")
+        temporary = Path(name)
+    try:
+        with open(fd, "w+b", buffering=_BUFFER_SIZE) as file:  # closes fd
+            if mode is not None:
+                os.fchmod(fd, mode)
+            yield file
+            file.flush()
+            os.fsync(fd)
+            if temporary is None:
+                _name_anonymous(fd, target, overwrite=overwrite, source=source)
+            else:
+                _name_temporary(temporary, target, overwrite=overwrite, source=source)
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
     _fsync_dir(target.parent)
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-    os.fsync(fd)
+def scratch_file(folder: Path) -> BinaryIO:
+    """An anonymous read-write file in ``folder`` for an intermediate document (gone when
+    closed, or when the process dies)."""
+    return tempfile.TemporaryFile(dir=folder, buffering=_BUFFER_SIZE)
 
 
-def _write_via_anonymous_file(fd, target, data, *, overwrite, check, source) -> None:
-    try:
-        _write_all(fd, data)
-        if check is not None:
-            check(data)
-        if not overwrite:
-            try:
-                _link_anonymous(fd, target)
-            except FileExistsError:
-                raise _exists(target, source) from None
-            return
-        # link under a temporary name, then rename over the old file in one step
-        tmp = target.with_name(f".{target.name}.signkit-{os.getpid()}-{fd}.tmp")
-        _link_anonymous(fd, tmp)
+def start_writeback(file: BinaryIO) -> threading.Thread:
+    """fsync ``file`` in a thread: the bulk of a large output goes to disk while the CPU
+    hashes it, and the final fsync before it gets its name has little left to wait for."""
+    file.flush()
+    fd = os.dup(file.fileno())
+
+    def sync() -> None:
         try:
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-            raise
-    finally:
-        os.close(fd)
+            os.fsync(fd)
+        except OSError:
+            pass  # the final fsync reports it
+        finally:
+            os.close(fd)
+
+    thread = threading.Thread(target=sync, daemon=True)
+    thread.start()
+    return thread
+
+
+def write_atomically(target: Path, data: bytes, *, overwrite: bool,
+                     source: Path | None = None, mode: int | None = None) -> None:
+    """``atomic_output`` for a few bytes already in memory (reports, not documents)."""
+    with atomic_output(target, overwrite=overwrite, source=source, mode=mode) as out:
+        out.write(data)
+
+
+def _name_anonymous(fd: int, target: Path, *, overwrite: bool, source: Path | None) -> None:
+    if not overwrite:
+        try:
+            _link_anonymous(fd, target)
+        except FileExistsError:
+            raise _exists(target, source) from None
+        return
+    # link under a temporary name, then rename over the old file in one step
+    tmp = target.with_name(f".{target.name}.signkit-{os.getpid()}-{fd}.tmp")
+    _link_anonymous(fd, tmp)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
 
 
 def _link_anonymous(fd: int, target: Path) -> None:
@@ -86,30 +127,14 @@ def _link_anonymous(fd: int, target: Path) -> None:
         os.close(dir_fd)
 
 
-def _write_via_named_temp(target, data, *, overwrite, check, source, mode) -> None:
-    fd, tmp_name = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.signkit-", suffix=".tmp"
-    )
-    tmp = Path(tmp_name)
+def _name_temporary(tmp: Path, target: Path, *, overwrite: bool, source: Path | None) -> None:
+    if overwrite:
+        os.replace(tmp, target)
+        return
     try:
-        try:
-            if mode is not None:
-                os.fchmod(fd, mode)
-            _write_all(fd, data)
-        finally:
-            os.close(fd)
-        if check is not None:
-            check(data)
-        if overwrite:
-            os.replace(tmp, target)
-            return
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            raise _exists(target, source) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        os.link(tmp, target)
+    except FileExistsError:
+        raise _exists(target, source) from None
 
 
 def refuse_existing(target: Path, *, source: Path | None = None) -> None:

@@ -16,6 +16,7 @@ CRLs: hard-fail) and appended in incremental updates, never touching the signed 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
@@ -31,7 +32,7 @@ from ..verification.evidence import (
     signature_timestamp_tokens,
 )
 from .result import Additions, LtvResult, LtvStatus
-from .session import ArchiveSession
+from .session import ArchiveSession, Output
 
 LEVELS = (PadesLevel.B_LT, PadesLevel.B_LTA)
 
@@ -44,20 +45,21 @@ def add_validation_data(session: ArchiveSession, source: Path, target: Path, *,
     missing. A failure raises a ``SigningError`` and leaves no output."""
     if level not in LEVELS:
         raise ValueError(f"ltv add brings signatures to B-LT or B-LTA, not {level.value}")
-    data = session.read(source)
-    reader = session.open_reader(data, source)
-    if not reader.embedded_signatures:
-        raise InputError("not signed: there is no signature or document timestamp to add "
-                         "validation data for", path=source)
-    new, added = session.run(_extend(session, reader, data, source, level))
-    if new is None:
+    with session.open(source) as stream:
+        reader = session.open_reader(stream, source)
+        if not reader.embedded_signatures:
+            raise InputError("not signed: there is no signature or document timestamp to add "
+                             "validation data for", path=source)
+        with session.output(stream, source, target, overwrite=overwrite) as output:
+            added = session.run(_extend(session, reader, stream, source, level, output))
+    if not output.written:
         return LtvResult(source, None, LtvStatus.NOT_NEEDED)
-    digest = session.write(source, target, new, data, overwrite=overwrite)
-    return LtvResult(source, target, LtvStatus.ADDED, added, sha256=digest)
+    return LtvResult(source, target, LtvStatus.ADDED, added, sha256=output.sha256)
 
 
-async def _extend(session: ArchiveSession, reader: PdfFileReader, data: bytes, source: Path,
-                  level: PadesLevel) -> tuple[bytes | None, Additions]:
+async def _extend(session: ArchiveSession, reader: PdfFileReader, stream: BinaryIO,
+                  source: Path, level: PadesLevel, output: Output) -> Additions:
+    """Write what is missing to ``output``; nothing when nothing is."""
     signed = signed_objects(reader)
     complete = await _complete_offline(session, reader, signed, source)
     if level is PadesLevel.B_LTA:
@@ -67,18 +69,18 @@ async def _extend(session: ArchiveSession, reader: PdfFileReader, data: bytes, s
     else:
         timestamp_due = any(not _proven(reader, s) for s in reader.embedded_regular_signatures)
     if complete and not timestamp_due:
-        return None, Additions()
+        return Additions()
     context = session.document_context(reader)
     paths = None
     if not complete:
         paths = [await session.validate_chain(sd, context, what, source) for sd, what in signed]
         if not timestamp_due and level is PadesLevel.B_LT:
-            return session.add_dss(data, source, paths=paths, context=context)
-    stamped, added = await session.add_document_timestamp(data, source, paths=paths,
-                                                          context=context)
+            return session.add_dss(stream, source, paths=paths, context=context, output=output)
+    added = await session.add_document_timestamp(stream, source, paths=paths, context=context,
+                                                 output=output)
     tsa_paths = await session.tsa_paths(context)
-    final, more = session.add_dss(stamped, source, paths=tsa_paths, context=context)
-    return final or stamped, added + more
+    return added + session.add_dss(output.file, source, paths=tsa_paths, context=context,
+                                   output=output)
 
 
 def signed_objects(reader: PdfFileReader) -> list[tuple[object, str]]:

@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from asn1crypto import cms, core
 from pyhanko.pdf_utils import generic
@@ -29,8 +30,8 @@ from ..errors import InputError
 from ..profiles import AlgorithmPolicy
 from ..verification.evidence import token_time
 from .add import signed_objects
-from .result import LtvResult, LtvStatus, TimestampFacts
-from .session import ArchiveSession, pdf_errors
+from .result import Additions, LtvResult, LtvStatus, TimestampFacts
+from .session import ArchiveSession, Output, pdf_errors
 from .window import Window
 
 
@@ -190,28 +191,28 @@ def refresh_document(session: ArchiveSession, source: Path, target: Path, *,
     """Renew ``source``'s newest timestamp when ``rule`` says it is due, written to
     ``target`` (``target`` = ``source``: replace it atomically). ``dry_run``: decide only.
     A failure raises a ``SigningError`` and leaves no output."""
-    data = session.read(source)
-    reader, newest = _scan(session, data, source)
-    try:
-        facts = timestamp_facts(*newest) if newest is not None else None
-    except ValueError as e:
-        raise InputError(str(e), path=source) from None
-    reasons = renewal_reasons(facts, rule)
-    if not reasons:
-        return LtvResult(source, None, LtvStatus.NOT_NEEDED, newest_timestamp=facts)
-    if dry_run:
-        return LtvResult(source, None, LtvStatus.DUE, newest_timestamp=facts,
-                         reasons=tuple(reasons))
-    renewed, added = session.run(_renew(session, reader, data, source, newest))
-    digest = session.write(source, target, renewed, data, overwrite=overwrite)
+    with session.open(source) as stream:
+        reader, newest = _scan(session, stream, source)
+        try:
+            facts = timestamp_facts(*newest) if newest is not None else None
+        except ValueError as e:
+            raise InputError(str(e), path=source) from None
+        reasons = renewal_reasons(facts, rule)
+        if not reasons:
+            return LtvResult(source, None, LtvStatus.NOT_NEEDED, newest_timestamp=facts)
+        if dry_run:
+            return LtvResult(source, None, LtvStatus.DUE, newest_timestamp=facts,
+                             reasons=tuple(reasons))
+        with session.output(stream, source, target, overwrite=overwrite) as output:
+            added = session.run(_renew(session, stream, source, newest, output))
     return LtvResult(source, target, LtvStatus.RENEWED, added, newest_timestamp=facts,
-                     reasons=tuple(reasons), sha256=digest)
+                     reasons=tuple(reasons), sha256=output.sha256)
 
 
-def _scan(session: ArchiveSession, data: bytes, source: Path):
+def _scan(session: ArchiveSession, stream: BinaryIO, source: Path):
     """The reader and the newest timestamp; strictly, else leniently (as ``open_reader``)."""
     for strict in (True, False):
-        reader = session.open_reader(data, source, strict=strict, parse_signatures=False)
+        reader = session.open_reader(stream, source, strict=strict, parse_signatures=False)
         with pdf_errors(source):
             try:
                 signed = list(_signature_values(reader))
@@ -225,17 +226,16 @@ def _scan(session: ArchiveSession, data: bytes, source: Path):
     raise AssertionError("the lenient reader raised a strict-mode error")
 
 
-async def _renew(session: ArchiveSession, reader: PdfFileReader, data: bytes, source: Path,
-                 newest: tuple[cms.SignedData, str] | None):
+async def _renew(session: ArchiveSession, stream: BinaryIO, source: Path,
+                 newest: tuple[cms.SignedData, str] | None, output: Output) -> Additions:
     """Validation data for the newest timestamp (with none, for every signature: it is
     their first proof), then a fresh document timestamp over it, then the new TSA's data."""
-    reader = session.open_reader(data, source)  # the full one: signatures to validate
+    reader = session.open_reader(stream, source)  # the full one: signatures to validate
     context = session.document_context(reader)
     signed = [(newest[0], f"the newest timestamp ({newest[1]})")] if newest is not None \
         else signed_objects(reader)
     paths = [await session.validate_chain(sd, context, what, source) for sd, what in signed]
-    stamped, added = await session.add_document_timestamp(data, source, paths=paths,
-                                                          context=context)
-    final, more = session.add_dss(stamped, source, paths=await session.tsa_paths(context),
-                                  context=context)
-    return final or stamped, added + more
+    added = await session.add_document_timestamp(stream, source, paths=paths, context=context,
+                                                 output=output)
+    return added + session.add_dss(output.file, source, paths=await session.tsa_paths(context),
+                                   context=context, output=output)

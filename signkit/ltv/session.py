@@ -10,20 +10,20 @@ Per document it gives the steps: reading (strictly, then leniently: real produce
 poppler write slightly off-spec files), a validation context of its own (so a document's DSS
 receives its own revocation data, not every answer fetched earlier in the batch), chain
 validation with errors that name the signature and the service, DSS updates, document
-timestamps, and the atomic write, which refuses any output that does not keep the input's
-bytes intact as its prefix (earlier signatures untouched).
+timestamps, and the output: documents are read as streams and written straight into the
+output's temporary file, which is refused unless it keeps the input's bytes intact as its
+prefix (earlier signatures untouched).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from asn1crypto import cms
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -44,12 +44,13 @@ from pyhanko_certvalidator.errors import (
 from pyhanko_certvalidator.fetchers.api import CRLFetcher, Fetchers, OCSPFetcher
 
 from .._event_loop import close_loop
-from ..atomic import write_atomically
+from ..atomic import atomic_output
 from ..certs import load_certificates
 from ..errors import InputError, RevocationFetchError, SigningError, TimestampError
 from ..signing.network import RevocationFetchers, crl_urls, ocsp_urls
+from ..signing.selfcheck import PrefixDigests
+from ..signing.source import COPY_CHUNK_SIZE, StreamingWriter, open_input, stream_size
 from ..signing.source import raised_in_pyhanko as _raised_in_pyhanko
-from ..signing.source import read_input
 from ..signing.source import same_file as _same_file
 from ..signing.timestamps import TsaAuth, TsaClient
 from ..tokens.base import DIGEST_SIZES
@@ -134,26 +135,25 @@ class ArchiveSession:
 
     # --- reading ----------------------------------------------------------------------------
 
-    def read(self, path: Path) -> bytes:
-        """The file's bytes; its size and time are kept, so that ``write`` can tell whether
-        it changed while it was being worked on."""
-        try:
-            self._read_stats = {path: path.stat()}  # one document at a time
-        except OSError:
-            self._read_stats = {}  # read_input says why the file cannot be read
-        return read_input(path)
+    @contextlib.contextmanager
+    def open(self, path: Path) -> Iterator[BinaryIO]:
+        """The document as a stream; its size and time are kept, so that ``output`` can
+        tell whether it changed while it was being worked on."""
+        with open_input(path) as stream:
+            self._read_stats = {path: os.fstat(stream.fileno())}  # one document at a time
+            yield stream
 
-    def open_reader(self, data: bytes, path: Path, *, strict: bool = True,
+    def open_reader(self, stream: BinaryIO, path: Path, *, strict: bool = True,
                     parse_signatures: bool = True) -> PdfFileReader:
         """The document, read strictly, else leniently; with ``parse_signatures``, its
         signatures are parsed here (that is where a strict reader may refuse)."""
         with pdf_errors(path):
             try:
-                reader = PdfFileReader(io.BytesIO(data), strict=strict)
+                reader = PdfFileReader(stream, strict=strict)
                 if parse_signatures:
                     reader.embedded_signatures  # noqa: B018
             except PdfStrictReadError:
-                reader = PdfFileReader(io.BytesIO(data), strict=False)
+                reader = PdfFileReader(stream, strict=False)
                 if parse_signatures:
                     reader.embedded_signatures  # noqa: B018
             if reader.encrypted:
@@ -161,9 +161,9 @@ class ArchiveSession:
                                  path=path)
             return reader
 
-    def open_writer(self, data: bytes, path: Path) -> IncrementalPdfFileWriter:
+    def open_writer(self, stream: BinaryIO, path: Path) -> IncrementalPdfFileWriter:
         with pdf_errors(path):
-            writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+            writer = StreamingWriter(stream, strict=False)
             if writer.prev.encrypted:
                 raise InputError("encrypted (password-protected) PDFs are not supported",
                                  path=path)
@@ -238,58 +238,123 @@ class ArchiveSession:
                     + "; ".join(map(str, failures)), urls=[f.url for f in failures]) from None
             raise TimestampError(e.reason, url=e.url) from None
 
-    def add_dss(self, data: bytes, path: Path, *, paths: list,
-                context: ValidationContext) -> tuple[bytes | None, Additions]:
-        """``data`` with a DSS update holding the chains of ``paths`` and the revocation data
-        in ``context``; ``None`` when the DSS already holds all of it."""
-        writer = self.open_writer(data, path)
+    def add_dss(self, stream: BinaryIO, path: Path, *, paths: list,
+                context: ValidationContext, output: Output) -> Additions:
+        """A DSS update holding the chains of ``paths`` and the revocation data in
+        ``context``, over the document ``stream``, written to ``output`` (appended to it when
+        ``stream`` is the output itself); nothing is written when the DSS already holds all
+        of it."""
+        writer = self.open_writer(stream, path)
         with pdf_errors(path):
             added = _supply_dss(writer, paths, context)
             if not added.anything:
-                return None, added
-            out = io.BytesIO()
-            writer.write(out)
-        return out.getvalue(), added
+                return added
+            if output.holds(stream):
+                writer.write_in_place()
+            else:
+                writer.write(output.file)
+        return added
 
     async def add_document_timestamp(
-        self, data: bytes, path: Path, *, paths: list | None = None,
+        self, stream: BinaryIO, path: Path, *, output: Output, paths: list | None = None,
         context: ValidationContext | None = None,
-    ) -> tuple[bytes, Additions]:
-        """``data`` with a document timestamp; with ``paths``, a DSS update in the same
-        revision, so that the timestamp covers it."""
-        writer = self.open_writer(data, path)
-        out = io.BytesIO()
+    ) -> Additions:
+        """A document timestamp over the document ``stream``, written to ``output``; with
+        ``paths``, a DSS update in the same revision, so that the timestamp covers it."""
+        writer = self.open_writer(stream, path)
         with pdf_errors(path):
             added = _supply_dss(writer, paths, context) if paths is not None else Additions()
             try:
                 await PdfTimeStamper(self.tsa).async_timestamp_pdf(
-                    writer, self.options.tsa_digest, output=out)
+                    writer, self.options.tsa_digest, output=output.file,
+                    chunk_size=COPY_CHUNK_SIZE)
             except TimestampError as e:
                 raise TimestampError(e.reason, url=e.url, path=path) from None
-        return out.getvalue(), added + Additions(document_timestamp=True)
+        return added + Additions(document_timestamp=True)
 
     # --- writing ------------------------------------------------------------------------------
 
-    def write(self, source: Path, target: Path, data: bytes, original: bytes, *,
-              overwrite: bool) -> str:
-        """Write ``data`` to ``target`` atomically (``target`` = ``source``: replace the input,
-        keeping its permissions); return its SHA-256. The output must extend ``original``
-        and the input must not have changed meanwhile."""
-        in_place = _same_file(source, target)
-        before = self._read_stats.pop(source, None) or source.stat()
+    @contextlib.contextmanager
+    def output(self, source: BinaryIO, source_path: Path, target: Path, *,
+               overwrite: bool) -> Iterator[Output]:
+        """Where the updated document goes: ``target`` (= ``source_path``: replace the input,
+        keeping its permissions), created atomically when something is first written to it.
+        Before it gets its name it must extend the input's bytes unchanged, and the input
+        must not have changed meanwhile; its SHA-256 is then ``Output.sha256``."""
+        in_place = _same_file(source_path, target)
+        before = self._read_stats.pop(source_path, None) or source_path.stat()
+        with contextlib.ExitStack() as stack:
+            def open_file() -> BinaryIO:
+                out = stack.enter_context(atomic_output(
+                    target, overwrite=overwrite or in_place, source=source_path,
+                    mode=before.st_mode & 0o7777 if in_place else None))
+                stack.push(check)  # runs before atomic_output names the file
+                return out
 
-        def check(out: bytes) -> None:
-            if not out.startswith(original) or not out.rstrip().endswith(b"%%EOF"):
-                raise SigningError("internal check failed: the output does not keep the "
-                                   "original bytes intact", path=source)
-            now = source.stat()
-            if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-                raise SigningError("the file changed while it was being processed; "
-                                   "nothing was written", path=source)
+            def check(error_type, *_) -> None:
+                if error_type is None:
+                    result.sha256 = _check_output(source, source_path, result.file, before)
 
-        write_atomically(target, data, overwrite=overwrite or in_place, check=check,
-                         source=source, mode=before.st_mode & 0o7777 if in_place else None)
-        return hashlib.sha256(data).hexdigest()
+            result = Output(open_file)
+            yield result
+
+
+class Output:
+    """The output file of one document, opened on first use (``file``)."""
+
+    def __init__(self, open_file: Callable[[], BinaryIO]):
+        self._open_file = open_file
+        self._file: BinaryIO | None = None
+        self.sha256: str | None = None  # set once the output is complete and checked
+
+    @property
+    def file(self) -> BinaryIO:
+        if self._file is None:
+            self._file = self._open_file()
+        return self._file
+
+    @property
+    def written(self) -> bool:
+        return self._file is not None
+
+    def holds(self, stream: BinaryIO) -> bool:
+        return stream is self._file
+
+
+def _check_output(source: BinaryIO, source_path: Path, out: BinaryIO,
+                  before: os.stat_result) -> str:
+    """The output's SHA-256, once it is shown to hold the input's bytes unchanged followed by
+    complete updates: the output is read once for both (hashed in a thread while it is
+    compared with the input here)."""
+    original, size = stream_size(source), stream_size(out)
+    whole = PrefixDigests(out.fileno(), size, {"sha256"})
+    try:
+        end = os.pread(out.fileno(), min(size, 1024), max(0, size - 1024))
+        if size <= original or not end.rstrip().endswith(b"%%EOF") \
+                or not _same_bytes(source.fileno(), out.fileno(), original):
+            raise SigningError("internal check failed: the output does not keep the "
+                               "original bytes intact", path=source_path)
+        now = source_path.stat()
+        if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            raise SigningError("the file changed while it was being processed; "
+                               "nothing was written", path=source_path)
+        return whole.result()["sha256"].hexdigest()
+    finally:
+        whole.cancel()
+
+
+def _same_bytes(a: int, b: int, length: int) -> bool:
+    """Whether the files ``a`` and ``b`` start with the same ``length`` bytes."""
+    buffer_a, buffer_b = bytearray(COPY_CHUNK_SIZE), bytearray(COPY_CHUNK_SIZE)
+    view_a, view_b = memoryview(buffer_a), memoryview(buffer_b)
+    offset = 0
+    while offset < length:
+        want = min(COPY_CHUNK_SIZE, length - offset)
+        n = os.preadv(a, [view_a[:want]], offset)
+        if n == 0 or os.preadv(b, [view_b[:n]], offset) != n or view_a[:n] != view_b[:n]:
+            return False
+        offset += n
+    return True
 
 
 @contextlib.contextmanager

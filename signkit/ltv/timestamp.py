@@ -13,7 +13,7 @@ def timestamp_document(session: ArchiveSession, source: Path, target: Path, *,
                        overwrite: bool = False) -> LtvResult:
     """Add a document timestamp to ``source``, written to ``target`` (``target`` =
     ``source``: replace it atomically). A failure raises a ``SigningError``."""
-    data = session.read(source)
-    stamped, added = session.run(session.add_document_timestamp(data, source))
-    digest = session.write(source, target, stamped, data, overwrite=overwrite)
-    return LtvResult(source, target, LtvStatus.ADDED, added, sha256=digest)
+    with session.open(source) as stream, \
+            session.output(stream, source, target, overwrite=overwrite) as output:
+        added = session.run(session.add_document_timestamp(stream, source, output=output))
+    return LtvResult(source, target, LtvStatus.ADDED, added, sha256=output.sha256)

@@ -75,7 +75,8 @@ def sign_many(
 
     With ``seal_key`` each document is then signed by the organisation with
     ``seal_options`` (usually the ``vn-seal`` appearance, placed over the person's
-    signature), in memory: an output holds both signatures or does not exist.
+    signature) from an anonymous scratch file: an output holds both signatures or does not
+    exist.
 
     A bad document fails alone (or stops the batch with ``stop_on_error``); a token problem
     (removed, stopped answering) always stops it, and the remaining files are SKIPPED.

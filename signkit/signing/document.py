@@ -20,11 +20,11 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
-import io
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
@@ -34,7 +34,7 @@ from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_signer import PdfCMSSignedAttributes
 
 from .._event_loop import close_loop
-from ..atomic import refuse_existing, write_atomically
+from ..atomic import atomic_output, refuse_existing, scratch_file, start_writeback
 from ..errors import (
     AppearanceError,
     InputError,
@@ -47,10 +47,11 @@ from ..errors import (
 from ..tokens.base import DIGEST_SIZES, RsaPadding, SigningKey
 from .adapter import KeySigner
 from .network import RevocationFetchers, crl_urls, ocsp_urls
-from .selfcheck import check_signed_output
+from .selfcheck import PrefixDigests, check_signed_output
+from .source import COPY_CHUNK_SIZE, stream_size
+from .source import open_input as _open_input
 from .source import open_writer as _open_writer
 from .source import raised_in_pyhanko as _raised_in_pyhanko
-from .source import read_input as _read_input
 from .source import same_file as _same_file
 from .source import with_path as _with_path
 from .timestamps import SignatureTimestamp, TsaAuth, TsaClient
@@ -58,6 +59,9 @@ from .timestamps import SignatureTimestamp, TsaAuth, TsaClient
 if TYPE_CHECKING:
     from ..appearance import Appearance, Placement
     from .visible import FieldPlan, VisibleSignature
+
+
+_EARLY_WRITEBACK_SIZE = 8 << 20  # below this, one fsync at the end costs less than a thread
 
 
 class PadesLevel(enum.Enum):
@@ -235,23 +239,28 @@ class DocumentSigner:
              seal: DocumentSigner | None = None) -> SignResult:
         """Sign one document; bad input raises ``SigningError``, token trouble ``TokenError``.
 
-        With ``seal`` (a signer with the organisation's key and, usually, the ``vn-seal``
-        appearance), the signed document is sealed in memory — over this signature unless
-        the seal's options place it elsewhere — and only the result is written."""
+        The document is read as a stream and signed straight into the output's temporary
+        file in the target folder. With ``seal`` (a signer with the organisation's key and,
+        usually, the ``vn-seal`` appearance), the first signature goes to an anonymous
+        scratch file there, and the seal — over this signature unless the seal's options
+        place it elsewhere — reads it and writes the output: only the result gets a name."""
         input_path, output_path = Path(input_path), Path(output_path)
         if _same_file(input_path, output_path):
             raise SigningError("the output would replace the input; choose another output",
                                path=input_path)
         if not overwrite:
             refuse_existing(output_path, source=input_path)
-        data = _read_input(input_path)
-        signed = self._sign_checked(data, input_path)
-        sealed = None
-        if seal is not None:
-            sealed = seal._sign_checked(signed.data, input_path, over_signature=signed.field)
-        final = sealed.data if sealed is not None else signed.data
-        write_atomically(output_path, final, overwrite=overwrite, source=input_path)
-        digest = hashlib.sha256(final).hexdigest()
+        with _open_input(input_path) as source, \
+                atomic_output(output_path, overwrite=overwrite, source=input_path) as out:
+            if seal is None:
+                signed = self._sign_checked(source, input_path, out)
+                sealed = None
+            else:
+                with scratch_file(output_path.parent) as first:
+                    signed = self._sign_checked(source, input_path, first)
+                    sealed = seal._sign_checked(first, input_path, out,
+                                                over_signature=signed.field)
+        digest = (sealed or signed).sha256
         return self._result(signed, input_path, output_path, digest, seal=(
             seal._result(sealed, input_path, output_path, digest)
             if seal is not None and sealed is not None else None))
@@ -273,18 +282,41 @@ class DocumentSigner:
             seal=seal,
         )
 
-    def _sign_checked(self, data: bytes, path: Path, *, over_signature: str | None = None
-                      ) -> _Signed:
-        """Sign ``data`` and check the new signature before anything is written."""
-        signed = self._sign_bytes(data, path, over_signature=over_signature)
-        check_signed_output(signed.data, self._signer.signing_cert, path,
-                            appended_from=len(data),
-                            later_updates=self.options.level.long_term)
-        return signed
+    def _sign_checked(self, source: BinaryIO, path: Path, out: BinaryIO, *,
+                      over_signature: str | None = None) -> _Signed:
+        """Sign the document ``source`` into ``out`` (empty) and check the new signature
+        there; the input's bytes are hashed for that check while pyHanko signs."""
+        source.seek(0)
+        input_size = stream_size(source)
+        prefix: list[PrefixDigests] = []
+        writeback: list[threading.Thread] = []
 
-    def _sign_bytes(self, data: bytes, path: Path, *, over_signature: str | None = None
-                    ) -> _Signed:
-        writer = _open_writer(data, path, self.options.password)
+        def hash_copied_input() -> None:
+            out.flush()
+            prefix.append(PrefixDigests(out.fileno(), input_size,
+                                        {"sha256", self.options.digest}))
+            if input_size >= _EARLY_WRITEBACK_SIZE:
+                writeback.append(start_writeback(out))
+
+        try:
+            signed = self._sign_stream(source, path, out, on_copied=hash_copied_input,
+                                       over_signature=over_signature)
+            digest = check_signed_output(out, self._signer.signing_cert, path,
+                                         appended_from=input_size,
+                                         later_updates=self.options.level.long_term,
+                                         prefix=prefix[0] if prefix else None)
+        finally:
+            for started in prefix:
+                started.cancel()
+            for thread in writeback:
+                thread.join()
+        return dataclasses.replace(signed, sha256=digest)
+
+    def _sign_stream(self, source: BinaryIO, path: Path, out: BinaryIO, *,
+                     on_copied: Callable[[], None] | None = None,
+                     over_signature: str | None = None) -> _Signed:
+        writer = _open_writer(source, path, self.options.password)
+        writer.on_copied = on_copied
         opts = self.options
         if self._revocation is not None:
             self._revocation.start_document()
@@ -310,11 +342,11 @@ class DocumentSigner:
             timestamper=self.timestamper, timestamp_digest=self._timestamp_digest,
             **({"stamp_style": plan.stamp_style} if plan is not None else {}),
         )
-        out = io.BytesIO()
         try:
             reserved = self._reserved_size()
             self._loop.run_until_complete(
-                pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved, output=out)
+                pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved, output=out,
+                                          chunk_size=COPY_CHUNK_SIZE)
             )
         except TokenError:
             raise
@@ -335,7 +367,7 @@ class DocumentSigner:
                 raise
             raise InputError(f"damaged PDF structure ({type(e).__name__}: {e})", path=path) \
                 from None
-        return _Signed(out.getvalue(), field_name, dt.datetime.now(dt.UTC),
+        return _Signed(field_name, dt.datetime.now(dt.UTC),
                        plan.how if plan is not None else None,
                        plan.page if plan is not None else None)
 
@@ -438,13 +470,13 @@ def sign_pdf(
 
 @dataclass(frozen=True)
 class _Signed:
-    """One signature added in memory."""
+    """One signature added to an output file."""
 
-    data: bytes
     field: str
     when: dt.datetime
     placement: str | None
     page: int | None
+    sha256: str | None = None  # of the whole output, once checked
 
 
 def _choose_field(writer: IncrementalPdfFileWriter) -> str:

@@ -1,9 +1,13 @@
 """The check every output passes before it gets its name: the new signature covers the whole
 file and verifies against the signer's certificate.
 
-It reads only what this run appended (the last /ByteRange after the input's bytes), so it
-costs a hash and a signature verification, not a second parse of the document. With
-``later_updates`` (B-LT, B-LTA: a DSS revision and maybe a document timestamp follow the
+It runs on the written file and reads it once: the bytes copied from the input are hashed
+by ``PrefixDigests`` in a thread, started as soon as the copy is done (so on a large file
+that pass runs beside pyHanko's own digest, on the other core), and only the appended tail
+is read into memory, where the last /ByteRange is found. The signature's digest and the
+whole file's SHA-256 (``SignResult.sha256``) continue from the same prefix digests.
+
+With ``later_updates`` (B-LT, B-LTA: a DSS revision and maybe a document timestamp follow the
 signature, and pyHanko may add DSS data for the document timestamp after it) it checks the
 first new /ByteRange instead, which must cover the file up to the end of its own revision;
 the later revisions are validation data that verification judges.
@@ -12,39 +16,107 @@ the later revisions are validation data that verification judges.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import threading
+from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
 from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 
 from ..errors import SigningError
+from .source import COPY_CHUNK_SIZE, stream_size
 
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 
 
+class PrefixDigests:
+    """Digests of the first ``length`` bytes of the open file ``fd``, one thread per
+    algorithm (hashlib releases the GIL while it hashes), read in chunks with ``pread``
+    (the file's position is left alone for its writer). ``close`` stops and waits.
+
+    >>> prefix = PrefixDigests(out.fileno(), size, {"sha256"})
+    >>> prefix.result()["sha256"].hexdigest()
+    """
+
+    def __init__(self, fd: int, length: int, algorithms: Iterable[str]):
+        self.length = length
+        self._fd = os.dup(fd)  # still readable should the caller close its file first
+        self._stop = threading.Event()
+        self._digests = {name: hashlib.new(name) for name in set(algorithms)}
+        self._errors: list[OSError] = []
+        self._threads = [threading.Thread(target=self._hash, args=(d,), daemon=True)
+                         for d in self._digests.values()]
+        for thread in self._threads:
+            thread.start()
+
+    def _hash(self, digest) -> None:
+        buffer = bytearray(COPY_CHUNK_SIZE)
+        view = memoryview(buffer)
+        offset = 0
+        try:
+            while offset < self.length and not self._stop.is_set():
+                want = min(len(buffer), self.length - offset)
+                n = os.preadv(self._fd, [view[:want]], offset)
+                if n == 0:
+                    raise OSError(f"the output ends at {offset} bytes, before {self.length}")
+                digest.update(view[:n])
+                offset += n
+        except OSError as e:
+            self._errors.append(e)
+
+    def result(self) -> dict:
+        """The digests (hashlib objects; ``copy()`` one before updating it further)."""
+        self.close()
+        if self._errors:
+            raise self._errors[0]
+        return self._digests
+
+    def close(self) -> None:
+        if self._fd < 0:
+            return
+        for thread in self._threads:
+            thread.join()
+        os.close(self._fd)
+        self._fd = -1
+
+    def cancel(self) -> None:
+        """Stop hashing (the output is being abandoned) and release the file."""
+        self._stop.set()
+        self.close()
+
+
 def check_signed_output(
-    data: bytes, signer_cert: asn1_x509.Certificate, source: Path, *, appended_from: int,
-    later_updates: bool = False,
-) -> None:
+    out: BinaryIO, signer_cert: asn1_x509.Certificate, source: Path, *, appended_from: int,
+    later_updates: bool = False, prefix: PrefixDigests | None = None,
+) -> str:
+    """Check the signature this run appended to ``out`` after its first ``appended_from``
+    bytes; return the whole file's SHA-256 (hex). ``prefix``: the digests of those first
+    bytes, already under way (else they are computed here)."""
     def fail(why: str) -> SigningError:
         return SigningError(f"internal check failed: {why}", path=source)
 
-    matches = list(_BYTE_RANGE.finditer(data, appended_from))
+    size = stream_size(out)
+    tail = _read_tail(out.fileno(), appended_from, size)
+    matches = list(_BYTE_RANGE.finditer(tail))
     if not matches:
         raise fail("the output has no new signature")
     start1, len1, start2, len2 = (int(g) for g in matches[-1].groups())
-    if not later_updates and (start1 != 0 or start2 + len2 != len(data)
+    if not later_updates and (start1 != 0 or start2 + len2 != size
                               or not (0 < len1 < start2)):
         raise fail("the new signature does not cover the whole file")
     if later_updates:
         start1, len1, start2, len2 = (int(g) for g in matches[0].groups())
         end = start2 + len2
-        if start1 != 0 or end > len(data) or not (0 < len1 < start2) \
-                or not data[:end].rstrip().endswith(b"%%EOF"):
+        if start1 != 0 or end > size or not (0 < len1 < start2) \
+                or not tail[:end - appended_from].rstrip().endswith(b"%%EOF"):
             raise fail("the new signature does not cover its whole revision")
-    contents = data[len1:start2]
+    if len1 < appended_from:
+        raise fail("the new signature's value is not in the appended part")
+    contents = tail[len1 - appended_from:start2 - appended_from]
     if contents[:1] != b"<" or contents[-1:] != b">":
         raise fail("the signature value is not where its /ByteRange says")
     try:
@@ -53,9 +125,30 @@ def check_signed_output(
         digest_name = signer_info["digest_algorithm"]["algorithm"].native
     except (ValueError, KeyError, IndexError) as e:
         raise fail(f"the embedded signature cannot be parsed ({e})") from None
-    digest = hashlib.new(digest_name)
-    digest.update(memoryview(data)[:len1])
-    digest.update(memoryview(data)[start2:start2 + len2])
+    if prefix is None or prefix.length != appended_from:
+        prefix = PrefixDigests(out.fileno(), appended_from, {"sha256", digest_name})
+    started = prefix.result()
+    missing = {"sha256", digest_name} - started.keys()
+    if missing:  # the signature's algorithm was not the one expected
+        started = {**started, **PrefixDigests(out.fileno(), appended_from, missing).result()}
+    tail_view = memoryview(tail)
+    digest = started[digest_name].copy()
+    digest.update(tail_view[:len1 - appended_from])
+    digest.update(tail_view[start2 - appended_from:start2 + len2 - appended_from])
+    whole = started["sha256"].copy()
+    whole.update(tail_view)
     intact, valid = validate_sig_integrity(signer_info, signer_cert, "data", digest.digest())
     if not (intact and valid):
         raise fail("the new signature does not verify (token fault?)")
+    return whole.hexdigest()
+
+
+def _read_tail(fd: int, start: int, end: int) -> bytes:
+    parts = []
+    while start < end:
+        chunk = os.pread(fd, end - start, start)
+        if not chunk:
+            break
+        parts.append(chunk)
+        start += len(chunk)
+    return b"".join(parts)
