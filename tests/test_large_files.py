@@ -4,11 +4,17 @@ independent tools accept every output."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from faultserver import Fault, FaultServer
 from signkit_cli.main import cli
 
 import signkit
@@ -16,6 +22,7 @@ from signkit import PadesLevel, SignOptions, VerifyOptions
 from signkit.report import Indication
 
 P12_PASSWORD = "p12-secret"
+SIGNKIT = str(Path(sys.executable).parent / "signkit")
 WIDTH, HEIGHT = 4096, 4096  # RGB, 8 bits: 48 MiB of raw image data
 
 
@@ -112,3 +119,52 @@ def test_timestamp_and_ltv_add_on_a_50_mb_scan_keep_its_bytes(pki, large, tmp_pa
         assert "Signature is Valid" in checks.pdfsig(output)
         report = signkit.verify_pdf(output, options=verify)
         assert report.status is Indication.TOTAL_PASSED, report
+
+
+@pytest.mark.slow
+def test_a_large_document_is_signed_inside_an_anonymous_file_of_the_output_folder(
+        pki, large, tmp_path, tsa_url):
+    """While the signature is being made (here: its timestamp, which the TSA holds back),
+    the whole document — the input's bytes and the new revision with its placeholder — is
+    already in an anonymous file of the output folder, and the folder shows nothing;
+    SIGKILL then leaves no file at all."""
+    out = tmp_path / "out"
+    out.mkdir()
+    with FaultServer(tsa_url) as tsa:
+        tsa.script = [Fault.FORWARD]  # the signature-size probe's token; the next one hangs
+        tsa.default = Fault.HANG
+        proc = subprocess.Popen(
+            [SIGNKIT, "sign", str(large), "-o", str(out / "signed.pdf"), "--pkcs12",
+             str(pki.p12("signer-rsa2048")), "--level", "B-T", "--tsa", tsa.url],
+            env={**os.environ, "SIGNKIT_PIN": P12_PASSWORD}, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while tsa.requests < 2:
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline, "the signature's timestamp was never asked"
+                time.sleep(0.01)
+            in_folder = _open_files_in(proc.pid, out)
+            assert os.listdir(out) == []
+        finally:
+            proc.kill()
+            proc.communicate(timeout=30)
+    files = set(in_folder)  # one file, maybe open more than once
+    assert len(files) == 1, in_folder
+    (name, size), = files
+    assert name.startswith("#") and name.endswith(" (deleted)"), name
+    assert size > large.stat().st_size
+    assert os.listdir(out) == []
+
+
+def _open_files_in(pid: int, folder: Path) -> list[tuple[str, int]]:
+    """(name, size) of the files process ``pid`` holds open in ``folder`` (an anonymous file
+    shows as ``#<inode> (deleted)``)."""
+    found = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        with contextlib.suppress(FileNotFoundError):
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            if target.startswith(f"{folder}/"):
+                found.append((target[len(str(folder)) + 1:],
+                              os.stat(f"/proc/{pid}/fd/{fd}").st_size))
+    return found
