@@ -90,9 +90,7 @@ class PhaseTimer:
 def phase_tree():
     """(depth, owner, attribute, label) of the steps of one document, outermost first."""
     import PyKCS11
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.signers import pdf_signer
-    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
     from signkit.signing import adapter, document, selfcheck
     from signkit.tokens.pkcs11_key import Pkcs11SigningKey
@@ -100,40 +98,35 @@ def phase_tree():
     signer = adapter.KeySigner  # methods it inherits are timed on it, not on pyHanko's Signer
     return [
         (0, document.DocumentSigner, "sign", "DocumentSigner.sign (whole document)"),
-        (1, document, "_read_input", "_read_input"),
-        (1, document.DocumentSigner, "_sign_bytes", "DocumentSigner._sign_bytes"),
-        (2, document, "_open_writer", "_open_writer: IncrementalPdfFileWriter(input)"),
-        (2, document, "_choose_field", "_choose_field: enumerate_sig_fields"),
-        (2, pdf_signer.PdfSigner, "async_sign_pdf", "pyHanko PdfSigner.async_sign_pdf"),
-        (3, pdf_signer.PdfSigner, "init_signing_session", "PdfSigner.init_signing_session"),
-        (3, pdf_signer.PdfSigningSession, "perform_presign_validation",
+        (1, document, "_open_input", "_open_input (open, check the header)"),
+        (1, document.DocumentSigner, "_sign_checked", "DocumentSigner._sign_checked"),
+        (2, document.DocumentSigner, "_sign_stream", "DocumentSigner._sign_stream"),
+        (3, document, "_open_writer", "_open_writer: IncrementalPdfFileWriter(input)"),
+        (3, document, "_choose_field", "_choose_field: enumerate_sig_fields"),
+        (3, pdf_signer.PdfSigner, "async_sign_pdf", "pyHanko PdfSigner.async_sign_pdf"),
+        (4, pdf_signer.PdfSigner, "init_signing_session", "PdfSigner.init_signing_session"),
+        (4, pdf_signer.PdfSigningSession, "perform_presign_validation",
          "PdfSigningSession.perform_presign_validation"),
-        (3, pdf_signer.PdfSigningSession, "prepare_tbs_document",
+        (4, pdf_signer.PdfSigningSession, "prepare_tbs_document",
          "PdfSigningSession.prepare_tbs_document (field, sig dict)"),
-        (3, pdf_signer.PdfTBSDocument, "digest_tbs_document",
+        (4, pdf_signer.PdfTBSDocument, "digest_tbs_document",
          "PdfTBSDocument.digest_tbs_document (write + hash)"),
-        (3, pdf_signer.PdfTBSDocument, "perform_signature", "PdfTBSDocument.perform_signature"),
-        (4, signer, "async_sign", "Signer.async_sign (CMS)"),
-        (5, signer, "signed_attrs", "Signer.signed_attrs (build attributes)"),
-        (5, signer, "async_sign_prescribed_attributes",
+        (4, pdf_signer.PdfTBSDocument, "perform_signature", "PdfTBSDocument.perform_signature"),
+        (5, signer, "async_sign", "Signer.async_sign (CMS)"),
+        (6, signer, "signed_attrs", "Signer.signed_attrs (build attributes)"),
+        (6, signer, "async_sign_prescribed_attributes",
          "Signer.async_sign_prescribed_attributes"),
-        (6, signer, "async_sign_raw", "KeySigner.async_sign_raw"),
-        (7, Pkcs11SigningKey, "sign", "Pkcs11SigningKey.sign"),
-        (8, PyKCS11.Session, "sign", "PyKCS11 Session.sign (C_SignInit + C_Sign)"),
-        (6, signer, "_package_signature", "Signer._package_signature (SignedData)"),
-        (7, signer, "signer_info", "Signer.signer_info (SignerInfo)"),
-        (3, pdf_signer.PdfPostSignatureDocument, "post_signature_processing",
+        (7, signer, "async_sign_raw", "KeySigner.async_sign_raw"),
+        (8, Pkcs11SigningKey, "sign", "Pkcs11SigningKey.sign"),
+        (9, PyKCS11.Session, "sign", "PyKCS11 Session.sign (C_SignInit + C_Sign)"),
+        (7, signer, "_package_signature", "Signer._package_signature (SignedData)"),
+        (8, signer, "signer_info", "Signer.signer_info (SignerInfo)"),
+        (4, pdf_signer.PdfPostSignatureDocument, "post_signature_processing",
          "PdfPostSignatureDocument.post_signature_processing"),
-        (1, document, "write_atomically", "write_atomically"),
-        (2, os, "fsync", "os.fsync (file + folder)"),
         (2, document, "check_signed_output", "check_signed_output (self-check)"),
-        # the self-check before 8ec7aa3 re-read the whole output:
-        (3, selfcheck, "PdfFileReader", "PdfFileReader(output)"),
-        (3, PdfFileReader, "embedded_signatures", "PdfFileReader.embedded_signatures"),
-        (3, EmbeddedPdfSignature, "evaluate_signature_coverage",
-         "EmbeddedPdfSignature.evaluate_signature_coverage"),
-        (3, EmbeddedPdfSignature, "compute_digest", "EmbeddedPdfSignature.compute_digest"),
+        (3, selfcheck.PrefixDigests, "result", "PrefixDigests.result (input bytes hashed)"),
         (3, selfcheck, "validate_sig_integrity", "validate_sig_integrity"),
+        (1, os, "fsync", "os.fsync (file + folder)"),
     ]
 
 
