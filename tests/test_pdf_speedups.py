@@ -4,12 +4,14 @@ installed only when asked for (``signkit.enable_fast_pdf_parsing``), never by th
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import random
 import signal
 
 import pytest
+from asn1crypto import x509
 from conftest import SAMPLE
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfStreamError
@@ -81,6 +83,8 @@ def pyhankos_own_reader(monkeypatch):
     """pyHanko's own hex reader installed for the test (CLI tests run earlier in this process
     enable the fast one, as the signkit command does), whatever was there put back after."""
     monkeypatch.setattr(generic, "read_hex_string_from_stream", PYHANKO)
+    monkeypatch.setattr(x509.Name, "__eq__", _pdf_speedups._asn1_name_eq)
+    monkeypatch.setattr(x509.Name, "hashable", _pdf_speedups._asn1_name_hashable)
 
 
 def test_enable_fast_pdf_parsing_installs_it_for_the_parser(pyhankos_own_reader):
@@ -143,3 +147,66 @@ def test_batch_workers_parse_as_the_parent_chose(pyhankos_own_reader, monkeypatc
     for report in batch.files:
         assert report.messages[0] != f"pid={os.getpid()}"  # it ran in a worker process
         assert report.messages[1] == f"fast={enabled}"
+
+
+# --- distinguished names: asn1crypto's answers, remembered ------------------------------------
+
+def _name(*rdns: tuple[str, str, str]) -> x509.Name:
+    """A name from (attribute, string type, value) triples, one RDN each."""
+    return x509.Name(name="", value=x509.RDNSequence([
+        x509.RelativeDistinguishedName([x509.NameTypeAndValue({
+            "type": attribute, "value": x509.DirectoryString(name=kind, value=value)})])
+        for attribute, kind, value in rdns]))
+
+
+NAMES = [
+    _name(("country_name", "printable_string", "VN"),
+          ("common_name", "utf8_string", "Nguyễn Văn An")),
+    _name(("country_name", "printable_string", "VN"),
+          ("common_name", "utf8_string", "NGUYỄN  VĂN AN")),  # caseIgnoreMatch, spaces folded
+    _name(("country_name", "printable_string", "VN"),
+          ("common_name", "printable_string", "Nguyen Van An")),
+    _name(("country_name", "printable_string", "VN"),
+          ("common_name", "utf8_string", "Nguyễn Văn Bình")),
+    _name(("common_name", "utf8_string", "Nguyễn Văn An"),
+          ("country_name", "printable_string", "VN")),  # RDN order matters
+    _name(("country_name", "printable_string", "VN")),
+]
+
+
+def _as_general_name(name: x509.Name) -> x509.Name:
+    """The same name as it sits in a GeneralName ([4] EXPLICIT: another encoding)."""
+    general = x509.GeneralName(name="directory_name", value=name)
+    return x509.GeneralName.load(general.dump()).chosen
+
+
+@pytest.mark.parametrize("a", range(len(NAMES)))
+def test_name_comparison_gives_asn1cryptos_answer(a):
+    original_eq = _pdf_speedups._asn1_name_eq
+    original_key = _pdf_speedups._asn1_name_hashable.fget
+    for b in range(len(NAMES)):
+        left, right = NAMES[a], x509.Name.load(NAMES[b].dump())
+        for other in (right, _as_general_name(right)):
+            assert _pdf_speedups.name_eq(left, other) is original_eq(left, other), (a, b)
+            assert _pdf_speedups.name_eq(left, other) is _pdf_speedups.name_eq(left, other)
+        assert _pdf_speedups.name_hashable(right) == original_key(right)
+    assert _pdf_speedups.name_eq(NAMES[0], NAMES[1])  # the case-folded pair is equal
+    assert not _pdf_speedups.name_eq(NAMES[0], NAMES[4])
+    assert not _pdf_speedups.name_eq(NAMES[0], "CN=Nguyễn Văn An")
+
+
+@pytest.fixture
+def asn1cryptos_own_names(monkeypatch):
+    monkeypatch.setattr(x509.Name, "__eq__", _pdf_speedups._asn1_name_eq)
+    monkeypatch.setattr(x509.Name, "hashable", _pdf_speedups._asn1_name_hashable)
+
+
+def test_verdicts_are_the_same_with_and_without_the_speedups(docs, pki, pyhankos_own_reader,
+                                                             asn1cryptos_own_names):
+    options = signkit.VerifyOptions(trust=(pki.pem("root"),), other_certs=(pki.pem("interm"),),
+                                    at=dt.datetime.now(dt.UTC))
+    plain = {name: signkit.verify_pdf(path, options=options) for name, path in docs.items()}
+    signkit.enable_fast_pdf_parsing()
+    for name, path in docs.items():
+        assert signkit.verify_pdf(path, options=options) == plain[name], name
+    assert sum(r.status is Indication.TOTAL_PASSED for r in plain.values()) >= 3
