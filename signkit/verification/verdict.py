@@ -7,6 +7,7 @@ certificate), then changes after signing, then the profile's algorithm policy, t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Sequence
 
@@ -41,7 +42,13 @@ def modifications_of(status: PdfSignatureStatus) -> Modifications | None:
 
 def distinguished_names(cert: asn1_x509.Certificate) -> tuple[str, str]:
     """(subject, issuer) as RFC 4514 strings, the form openssl and pdfsig users read."""
-    parsed = x509.load_der_x509_certificate(cert.dump())
+    return _distinguished_names(cert.dump())
+
+
+@functools.lru_cache(maxsize=1024)
+def _distinguished_names(der: bytes) -> tuple[str, str]:
+    # a batch names the same few certificates (signers, CAs) in every report
+    parsed = x509.load_der_x509_certificate(der)
     return parsed.subject.rfc4514_string(), parsed.issuer.rfc4514_string()
 
 
