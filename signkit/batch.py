@@ -177,10 +177,11 @@ def _walk_folder(folder: str, recursive: bool) -> Iterator[str]:
     # their parts (what sorted(Path.glob("**/*")) does), one folder's names at a time.
     try:
         with os.scandir(folder) as entries:
-            names = sorted(entry.name for entry in entries)
+            names = sorted((entry.name for entry in entries), reverse=True)
     except PermissionError:
         return  # as Path.glob: a folder it may not read has no files
-    for name in names:
+    while names:
+        name = names.pop()  # each name freed once used: a big folder's list shrinks as it goes
         path = os.path.join(folder, name)
         if recursive and os.path.isdir(path) and not os.path.islink(path):
             yield from _walk_folder(path, recursive)
@@ -203,7 +204,7 @@ class _FileList(Sequence[str]):
         for path in paths:
             data += os.fsencode(path)
             ends.append(len(data))
-        self._data = bytes(data)
+        self._data = data
         self._ends = ends
 
     def __len__(self) -> int:
@@ -219,7 +220,7 @@ class _FileList(Sequence[str]):
         if index < 0:
             index += len(self)
         start = self._ends[index - 1] if index > 0 else 0
-        return os.fsdecode(self._data[start:self._ends[index]])
+        return os.fsdecode(bytes(self._data[start:self._ends[index]]))
 
 
 # --- the worker process ----------------------------------------------------------------------
