@@ -4,19 +4,17 @@ and Ctrl-C that ends a batch without cutting a report entry in half."""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import signal
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
 from .errors import EXIT_USAGE, fail, plain_reason
-
-_BUFFER_SIZE = 1 << 20
 
 
 @contextlib.contextmanager
@@ -25,8 +23,8 @@ def report_output(path: Path | None) -> Iterator[TextIO]:
     A device or pipe (``/dev/stdout``, a FIFO; replacing those would be wrong): written
     directly. Any other path: a temporary file in the target folder (anonymous where Linux
     allows, so a killed process leaves nothing), fsynced and renamed over ``path`` when the
-    block ends without an exception, discarded otherwise. A report that cannot be written
-    ends the command with a plain message and exit 2."""
+    block ends without an exception, discarded otherwise (``signkit.atomic``). A report that
+    cannot be written ends the command with a plain message and exit 2."""
     if path is None:
         yield sys.stdout
         return
@@ -51,45 +49,16 @@ def _is_special(path: Path) -> bool:
 
 @contextlib.contextmanager
 def _atomic_text_file(target: Path) -> Iterator[TextIO]:
-    folder = target.parent
-    try:
-        fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o644)
-        temporary: Path | None = None
-    except (AttributeError, OSError):
-        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.signkit-",
-                                    suffix=".tmp")
-        temporary = Path(name)
-    try:
-        with open(fd, "w", encoding="utf-8", newline="", buffering=_BUFFER_SIZE) as out:
+    """``signkit.atomic.atomic_output`` (the same guarantees as signed documents) as text."""
+    from signkit.atomic import atomic_output
+
+    with atomic_output(target, overwrite=True) as binary:
+        out = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+        try:
             yield out
             out.flush()
-            os.fsync(fd)
-            if temporary is None:
-                # name the anonymous file under a temporary name, then rename it over the
-                # target in one step (linkat through /proc needs a directory fd)
-                temporary = target.with_name(f".{target.name}.signkit-{os.getpid()}.tmp")
-                dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-                try:
-                    os.link(f"/proc/self/fd/{fd}", temporary.name, dst_dir_fd=dir_fd,
-                            follow_symlinks=True)
-                finally:
-                    os.close(dir_fd)
-            os.replace(temporary, target)
-            temporary = None
-        _fsync_folder(folder)
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(FileNotFoundError):
-                temporary.unlink()
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        with contextlib.suppress(OSError):  # some file systems refuse; the file is synced
-            os.fsync(fd)
-    finally:
-        os.close(fd)
+        finally:
+            out.detach()  # atomic_output closes the file once it is named (or abandoned)
 
 
 class Interrupts:
