@@ -76,7 +76,10 @@ def verify(ctx: click.Context, inputs: tuple[str, ...], recursive: bool, profile
     )
     root = ctx.find_root().obj or {}
     lang, verbose = root.get("lang", "en"), root.get("verbose", False)
-    show_progress = not no_progress and sys.stderr.isatty()
+    # text and CSV lines on the same terminal are progress enough (and a bar redrawn between
+    # them would garble both)
+    streams_to_terminal = output is None and fmt in ("text", "csv") and sys.stdout.isatty()
+    show_progress = not no_progress and sys.stderr.isatty() and not streams_to_terminal
     # Reports go to the writer as the workers finish them, in input order; nothing keeps
     # them, so memory stays flat however many files there are (issue #10).
     with iter_verify(paths, options=options, jobs=jobs, recursive=recursive) as stream:
@@ -92,10 +95,10 @@ def verify(ctx: click.Context, inputs: tuple[str, ...], recursive: bool, profile
                     with interrupts.deferred():
                         writer.add(report)
                     bar.update(1)
-            except KeyboardInterrupt:
+                interrupts.disarm()  # a Ctrl-C from now on must not cut the report's end
+            except KeyboardInterrupt:  # the handler has disarmed itself: a second one waits
                 complete = False
                 stream.close()  # stop the workers now
-            interrupts.disarm()  # a second Ctrl-C must not cut the report's end
             writer.finish(complete=complete)
     if not complete:
         note = word("incomplete", lang, done=writer.summary["files"], total=total)
