@@ -4,8 +4,10 @@ Batch speed lives in avoiding repeats. asn1crypto re-serialises every structure 
 Python values (an issuer Name inside signing-certificate-v2 costs milliseconds), while a
 structure loaded from DER dumps its original bytes. So the parts of the CMS that are the same
 for every document of a batch (the signed attributes other than messageDigest, the signer
-identifier) are built once by pyHanko, kept as DER, and reloaded per document. The dry run
-pyHanko uses to size the signature never touches the token.
+identifier) are built once by pyHanko, kept as DER, and reloaded per document; so is the
+SignedData around a plain signature (all but its SignerInfo), checked on the first document
+to rebuild pyHanko's own bytes exactly. The dry run pyHanko uses to size the signature never
+touches the token.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class KeySigner(Signer):
             embed_roots=True,
         )
         self._attribute_templates: dict[tuple, list[bytes]] = {}
+        self._container_templates: dict[tuple, tuple[bytes, bytes, bytes] | None] = {}
         self._sid_der = cms.SignerIdentifier(
             name="issuer_and_serial_number",
             value=cms.IssuerAndSerialNumber(
@@ -136,3 +139,63 @@ class KeySigner(Signer):
                 "signature": signature,
             }
         )
+
+    def _package_signature(self, *, digest_algorithm: str, cms_version, signed_attrs,
+                           signature: bytes, unsigned_attrs, encap_content_info
+                           ) -> cms.ContentInfo:
+        # The SignedData around a plain signature (no unsigned attributes) is the same for
+        # every document but for its SignerInfo: it is assembled from DER parts kept from
+        # the first one pyHanko built, which it must reproduce byte for byte.
+        key = (digest_algorithm, cms_version)
+        plain = (unsigned_attrs is None and not self.attribute_certs
+                 and encap_content_info in (None, {"content_type": "data"})
+                 and digest_algorithm in DIGEST_SIZES)
+        template = self._container_templates.get(key) if plain else None
+        if template is None:
+            built = super()._package_signature(
+                digest_algorithm=digest_algorithm, cms_version=cms_version,
+                signed_attrs=signed_attrs, signature=signature, unsigned_attrs=unsigned_attrs,
+                encap_content_info=encap_content_info)
+            if plain and key not in self._container_templates:
+                self._container_templates[key] = self._container_template(
+                    built, digest_algorithm, signed_attrs, signature)
+            return built
+        return cms.ContentInfo.load(_assemble(template, signed_attrs.dump(), signature))
+
+    def _container_template(self, built: cms.ContentInfo, digest_algorithm: str,
+                            signed_attrs, signature: bytes) -> tuple[bytes, bytes, bytes] | None:
+        """The constant DER parts of ``built``: SignedData up to its signerInfos, the
+        SignerInfo up to its signed attributes, and its signature algorithm; None when
+        they do not rebuild ``built`` exactly."""
+        signed_data = built["content"]
+        signer_info = signed_data["signer_infos"][0]
+        head = b"".join(signed_data[name].dump() for name in
+                        ("version", "digest_algorithms", "encap_content_info", "certificates"))
+        signer_info_head = b"".join(signer_info[name].dump() for name in
+                                    ("version", "sid", "digest_algorithm"))
+        template = (head, signer_info_head, signer_info["signature_algorithm"].dump())
+        rebuilt = _assemble(template, signed_attrs.dump(), signature)
+        return template if rebuilt == built.dump() else None
+
+
+_SIGNED_DATA_OID = bytes.fromhex("06092a864886f70d010702")
+
+
+def _assemble(template: tuple[bytes, bytes, bytes], signed_attrs: bytes, signature: bytes
+              ) -> bytes:
+    """ContentInfo(SignedData) DER from a container template, the signed attributes (as
+    signed: a SET OF, re-tagged [0] IMPLICIT here) and the signature value."""
+    head, signer_info_head, signature_algorithm = template
+    signer_info = _der(0x30, signer_info_head + b"\xa0" + signed_attrs[1:]
+                       + signature_algorithm + _der(0x04, signature))
+    signed_data = _der(0x30, head + _der(0x31, signer_info))
+    return _der(0x30, _SIGNED_DATA_OID + _der(0xA0, signed_data))
+
+
+def _der(tag: int, content: bytes) -> bytes:
+    """A DER TLV with a one-byte ``tag``."""
+    n = len(content)
+    if n < 0x80:
+        return bytes((tag, n)) + content
+    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(size))) + size + content

@@ -47,7 +47,7 @@ from ..errors import (
 from ..tokens.base import DIGEST_SIZES, RsaPadding, SigningKey
 from .adapter import KeySigner
 from .network import RevocationFetchers, crl_urls, ocsp_urls
-from .selfcheck import PrefixDigests, check_signed_output
+from .selfcheck import PrefixDigests, SignatureVerifier, check_signed_output
 from .source import COPY_CHUNK_SIZE, stream_size
 from .source import open_input as _open_input
 from .source import open_writer as _open_writer
@@ -169,6 +169,8 @@ class DocumentSigner:
         if level.long_term and not self.options.trust:
             raise ValueError(f"{level.value} needs trust anchors (trust) to build the chains")
         self._signer = KeySigner(key, digest=self.options.digest, padding=self.options.padding)
+        self._verifier = SignatureVerifier(self._signer.signing_cert)
+        self._signer_name = key.facts.common_name
         self._visible = self._prepare_visible()  # fonts and images loaded once per batch
         self._loop = asyncio.new_event_loop()
         self._bytes_reserved: int | None = None
@@ -272,7 +274,7 @@ class DocumentSigner:
             output=output_path,
             status=SignStatus.SIGNED,
             field=signed.field,
-            signer=self.key.facts.common_name,
+            signer=self._signer_name,
             signing_time=signed.when,
             level=self.options.level.value,
             certified=self.options.certify,
@@ -301,7 +303,7 @@ class DocumentSigner:
         try:
             signed = self._sign_stream(source, path, out, on_copied=hash_copied_input,
                                        over_signature=over_signature)
-            digest = check_signed_output(out, self._signer.signing_cert, path,
+            digest = check_signed_output(out, self._verifier, path,
                                          appended_from=input_size,
                                          later_updates=self.options.level.long_term,
                                          prefix=prefix[0] if prefix else None)
