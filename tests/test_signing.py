@@ -450,3 +450,115 @@ def test_sigterm_while_a_document_is_being_read_still_stops_the_batch(softhsm, c
         assert "FAILED" not in stdout, f"SIGTERM was taken for a damaged document: {stdout}"
         assert proc.returncode == 130, stdout + stderr
         assert_every_output_complete(checks, out, at_least=2, count=6)
+
+
+# --- batches signed on every core (signkit.signing.workers) -----------------------------------
+
+@pytest.fixture
+def only_workers(monkeypatch):
+    """Every document of a batch goes to a worker (none is signed in the main process while
+    the workers start)."""
+    from signkit.signing import workers
+
+    monkeypatch.setattr(workers, "_SIGN_WHILE_STARTING", False)
+
+
+def assert_signed_prefix_then_stop(outcome, jobs, failed_at: int) -> None:
+    """As one process signing in order: SIGNED before ``failed_at``, FAILED there, SKIPPED
+    after, and outputs exactly for the signed files."""
+    statuses = [r.status for r in outcome.results]
+    assert statuses == [SignStatus.SIGNED] * failed_at + [SignStatus.FAILED] \
+        + [SignStatus.SKIPPED] * (len(jobs) - failed_at - 1), statuses
+    assert [r.input for r in outcome.results] == [src for src, _ in jobs]
+    assert [dst.exists() for _, dst in jobs] == [s is SignStatus.SIGNED for s in statuses]
+
+
+def test_a_batch_on_worker_processes_gives_every_result_in_input_order(key, checks, tmp_path,
+                                                                       only_workers):
+    jobs = [(src, tmp_path / "out" / src.name) for src in pdf_copies(tmp_path / "in", 40)]
+    progress = []
+    outcome = signkit.sign_many(jobs, key=key("rsa2048"), workers=2,
+                                on_progress=lambda r, done, total: progress.append((r, done)))
+    assert outcome.ok and outcome.signed == 40 and outcome.stopped is None
+    assert [r.input for r in outcome.results] == [src for src, _ in jobs]
+    assert progress == [(r, i + 1) for i, r in enumerate(outcome.results)]
+    for result, (_, dst) in zip(outcome.results, jobs, strict=True):
+        assert result.output == dst and result.signer == AN and result.sha256 == sha256(dst)
+    for _, dst in jobs[::13]:
+        checks.pyhanko(dst)
+
+
+def test_a_bad_document_among_workers_fails_alone_or_stops_the_batch(key, tmp_path,
+                                                                      only_workers):
+    sources = pdf_copies(tmp_path / "in", 30)
+    sources[11].write_bytes(b"%PDF-1.7\nnot really a PDF\n%%EOF\n")
+    jobs = [(src, tmp_path / "out" / src.name) for src in sources]
+    outcome = signkit.sign_many(jobs, key=key("rsa2048"), workers=2)
+    assert [r.status for r in outcome.results] == \
+        [SignStatus.FAILED if i == 11 else SignStatus.SIGNED for i in range(30)]
+    assert "damaged" in outcome.results[11].error and not jobs[11][1].exists()
+
+    jobs = [(src, tmp_path / "stop" / src.name) for src in sources]
+    outcome = signkit.sign_many(jobs, key=key("rsa2048"), workers=2, stop_on_error=True)
+    assert_signed_prefix_then_stop(outcome, jobs, 11)
+    assert "--on-error stop" in outcome.stopped and not outcome.token_failed
+
+
+def test_token_removed_while_workers_prepare_documents_stops_the_batch(softhsm, tmp_path,
+                                                                        only_workers):
+    """Documents are signed in input order, so when C_Sign fails no later document is signed:
+    the rest is SKIPPED and leaves no file, as when one process signs them in turn."""
+    label = softhsm.make_token("removed-under-workers", {"an": "signer-rsa2048"})
+    jobs = [(src, tmp_path / "out" / src.name) for src in pdf_copies(tmp_path / "in", 60)]
+    seen = []
+
+    def pull_token_after_five(result, done, total):
+        seen.append(result.status)
+        if done == 5:
+            softhsm.remove_token(label)
+
+    with signkit.open_token(module=softhsm.module, token=label, pin=USER_PIN) as token_key:
+        outcome = signkit.sign_many(jobs, key=token_key, workers=2,
+                                    on_progress=pull_token_after_five)
+    failed_at = next(i for i, r in enumerate(outcome.results) if r.status is SignStatus.FAILED)
+    assert failed_at >= 5
+    assert_signed_prefix_then_stop(outcome, jobs, failed_at)
+    assert outcome.token_failed and label in outcome.results[failed_at].error
+    assert seen == [r.status for r in outcome.results]
+
+
+@pytest.mark.slow
+def test_worker_processes_never_see_the_pin(softhsm, checks, tmp_path):
+    """The signkit command's workers are a fresh interpreter started without the PIN in its
+    environment (never a fork of the logged-in process); they send what is to be signed to
+    the main process."""
+    proc, out = start_cli_batch(softhsm, tmp_path)
+    try:
+        wait_for_outputs(proc, out, 20)
+        workers = [pid for pid in _descendants(proc.pid)]
+        environments = [Path(f"/proc/{pid}/environ").read_bytes() for pid in workers]
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in workers]
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, stdout + stderr
+    assert len(workers) >= 1
+    assert all(b"signkit.signing.workers" in command for command in commands), commands
+    assert not any(b"SIGNKIT_PIN" in env or USER_PIN.encode() in env for env in environments)
+    assert_every_output_complete(checks, out, at_least=150, count=151)
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                parent = int(stat.rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry))
+    found, pending = [], [pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found

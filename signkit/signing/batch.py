@@ -10,7 +10,10 @@ from pathlib import Path
 from ..errors import SigningError, TokenError
 from ..inputs import collect_pdfs  # noqa: F401 - re-exported as signkit.signing.collect_pdfs
 from ..tokens.base import SigningKey
-from .document import DocumentSigner, SignOptions, SignResult, SignStatus
+from .document import DocumentSigner, PadesLevel, SignOptions, SignResult, SignStatus
+from .workers import sign_in_workers, worker_count
+
+PARALLEL_FROM = 16  # files; below, starting the workers costs more than they save
 
 ProgressCallback = Callable[[SignResult, int, int], None]
 """Called after each file with (result, files done, files in all)."""
@@ -70,6 +73,7 @@ def sign_many(
     on_progress: ProgressCallback | None = None,
     seal_key: SigningKey | None = None,
     seal_options: SignOptions | None = None,
+    workers: int | None = None,
 ) -> BatchOutcome:
     """Sign each (input, output) pair in order with one key and one login.
 
@@ -80,6 +84,12 @@ def sign_many(
 
     A bad document fails alone (or stops the batch with ``stop_on_error``); a token problem
     (removed, stopped answering) always stops it, and the remaining files are SKIPPED.
+
+    ``workers``: processes preparing documents while this one signs them
+    (:mod:`.workers`); None: one per core for a batch of ``PARALLEL_FROM`` files or more,
+    0: everything in this process. PAdES-B-B without a visible signature or a seal uses
+    them; the other levels (a TSA, revocation data) and the visible or sealed signatures
+    are signed here.
     """
     results: list[SignResult] = []
     stopped: str | None = None
@@ -88,6 +98,18 @@ def sign_many(
         signer = stack.enter_context(DocumentSigner(key, options))
         seal = (stack.enter_context(DocumentSigner(seal_key, seal_options))
                 if seal_key is not None else None)
+        if workers is None:
+            workers = worker_count() if len(jobs) >= PARALLEL_FROM else 0
+        if workers and seal is None and _fits_workers(signer.options):
+            def collect(index: int, result: SignResult) -> None:
+                results.append(result)
+                if on_progress is not None:
+                    on_progress(result, index + 1, len(jobs))
+
+            stopped, token_failed = sign_in_workers(
+                jobs, signer=signer, workers=workers, overwrite=overwrite,
+                stop_on_error=stop_on_error, on_result=collect)
+            return BatchOutcome(tuple(results), stopped, token_failed)
         for index, (src, dst) in enumerate(jobs):
             if stopped is not None:
                 result = SignResult(src, None, SignStatus.SKIPPED, error=stopped)
@@ -111,3 +133,8 @@ def sign_many(
             if on_progress is not None:
                 on_progress(result, index + 1, len(jobs))
     return BatchOutcome(tuple(results), stopped, token_failed)
+
+
+def _fits_workers(options: SignOptions) -> bool:
+    return (options.level is PadesLevel.B_B and options.appearance is None
+            and options.placement is None)

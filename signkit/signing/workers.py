@@ -1,0 +1,398 @@
+"""Signing a batch on every core with one login.
+
+The main process holds the token session and does only what needs the key: C_Sign over
+each document's signed attributes. Worker processes do the rest of each document — open
+it, add the field, write the output with its placeholder into the output's anonymous file,
+compute the digest and the signed attributes, then (once the main process sends the
+signature back) embed the CMS, self-check and name the output — with the same
+``DocumentSigner`` code as a single process, its key replaced by ``_RemoteKey``, which asks
+the main process over the worker's socket. The PIN and the session never leave the main
+process: the workers are a fresh interpreter (``python -m signkit.signing.workers``, its
+environment without the PIN or other secrets) that imports the signing layer once and
+forks the others, never a fork of the logged-in process; and unlike multiprocessing's
+spawn, nothing re-runs the caller's main module.
+
+Order and stops are those of signing one document after another. Documents are signed
+(C_Sign) in input order: a worker whose document is ready waits until every earlier
+document is signed or has failed. So when the token fails, or a document fails with
+``stop_on_error``, no later document has been signed, and every later one is abandoned
+(its anonymous file discarded) and SKIPPED. Results reach ``on_progress`` in input order.
+
+While the workers start (a fraction of a second) the main process signs documents itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from .. import _pdf_speedups
+from ..errors import SigningError, TokenError
+from ..tokens.base import RsaPadding, SigningKey
+from .document import DocumentSigner, SignOptions, SignResult, SignStatus
+
+_QUEUED_PER_WORKER = 2  # a worker starts its next document as soon as one is done
+_SIGN_WHILE_STARTING = True  # tests turn it off to have every document go to a worker
+_WORKERS_MAIN = ("import sys; from signkit.signing.workers import _serve; "
+                 "_serve([int(fd) for fd in sys.argv[1:]])")
+_SECRET_NAME = re.compile(r"PIN|PASS|SECRET|TOKEN|KEY|CREDENTIAL", re.IGNORECASE)
+
+
+class _Abandoned(Exception):
+    """The main process will not sign this document (the batch stopped before it)."""
+
+
+class _RemoteKey(SigningKey):
+    """The batch's key as a worker sees it: its certificates, and ``sign``, answered by the
+    main process."""
+
+    def __init__(self, conn: Connection, label: str, certificate: bytes, chain: list[bytes]):
+        self._conn = conn
+        self.jobs: deque[tuple] = deque()  # sent while a signature was awaited
+        self.label = label
+        self.certificate = x509.load_der_x509_certificate(certificate)
+        self.chain = tuple(x509.load_der_x509_certificate(c) for c in chain)
+
+    def sign(self, data: bytes, *, digest: str, padding: RsaPadding = RsaPadding.PKCS1V15
+             ) -> bytes:
+        self._conn.send(("sign", data, digest, padding))
+        while True:
+            message = self._conn.recv()
+            if message[0] == "signature":
+                return message[1]
+            if message[0] == "abandon":
+                raise _Abandoned(message[1])
+            self.jobs.append(message)  # the next document
+
+
+@dataclass(frozen=True)
+class _WorkerSetup:
+    options: SignOptions
+    label: str
+    certificate: bytes
+    chain: list[bytes]
+    bytes_reserved: int
+    overwrite: bool
+    fast_pdf_parsing: bool
+
+
+def _serve(fds: list[int]) -> None:
+    """The workers' process: fork one worker per socket after the imports (this process
+    is the first), each serving the main process on its own socket."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process to handle
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked workers leave no zombie
+    mine = fds[0]
+    for fd in fds[1:]:
+        if os.fork() == 0:
+            mine = fd
+            break
+    for fd in fds:
+        if fd != mine:
+            os.close(fd)
+    try:
+        _worker(Connection(mine))
+    finally:
+        os._exit(0)
+
+
+def _worker(conn: Connection) -> None:
+    """A worker's life: sign the documents it is sent until the main process goes."""
+    try:
+        setup: _WorkerSetup = conn.recv()
+    except EOFError:
+        return
+    if setup.fast_pdf_parsing:  # as the main process has it (the signkit command does)
+        from .. import _pdf_speedups
+
+        _pdf_speedups.install()
+    key = _RemoteKey(conn, setup.label, setup.certificate, setup.chain)
+    with DocumentSigner(key, setup.options) as signer:
+        signer._bytes_reserved = setup.bytes_reserved  # sized once, by the main process
+        conn.send(("ready", os.getpid()))
+        while True:
+            try:
+                job = key.jobs.popleft() if key.jobs else conn.recv()
+            except EOFError:  # the main process is gone
+                return
+            _, index, src, dst = job
+            try:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                answer = ("done", signer.sign(src, dst, overwrite=setup.overwrite))
+            except _Abandoned:
+                answer = ("abandoned", None)
+            except SigningError as e:
+                answer = ("failed", e.reason)
+            except OSError as e:
+                answer = ("failed", f"cannot write {dst}: {e.strerror}")
+            except Exception as e:  # a bug: one line for this document, the batch goes on
+                answer = ("failed", f"internal error: {type(e).__name__}: {e}")
+            conn.send((*answer, index))
+
+
+@dataclass
+class _Worker:
+    conn: Connection
+    pid: int | None = None  # known once it is ready
+    queue: deque[int] = field(default_factory=deque)  # job indices sent, oldest first
+
+    @property
+    def ready(self) -> bool:
+        return self.pid is not None
+
+
+def worker_count() -> int:
+    """Workers for a large batch: one per core the process may use, none on one core."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return cores if cores > 1 else 0
+
+
+def sign_in_workers(
+    jobs: Sequence[tuple[Path, Path]], *, signer: DocumentSigner, workers: int,
+    overwrite: bool, stop_on_error: bool,
+    on_result: Callable[[int, SignResult], None],
+) -> tuple[str | None, bool]:
+    """Sign ``jobs`` with ``workers`` processes and ``signer`` (the main process's, which
+    holds the key); ``on_result(index, result)`` in input order. Returns (why the batch
+    stopped, whether the token failed)."""
+    return _Batch(jobs, signer, workers, overwrite, stop_on_error, on_result).run()
+
+
+class _Batch:
+    def __init__(self, jobs, signer: DocumentSigner, workers: int, overwrite: bool,
+                 stop_on_error: bool, on_result) -> None:
+        self.jobs = jobs
+        self.signer = signer
+        self.overwrite = overwrite
+        self.stop_on_error = stop_on_error
+        self.on_result = on_result
+        self.size = workers
+        self.results: dict[int, SignResult] = {}  # finished, waiting for earlier ones
+        self.decided: dict[int, SignResult] = {}  # failed at C_Sign, its worker not told yet
+        self.reported = 0  # results given to on_result so far (in input order)
+        self.next_job = 0
+        self.signed_or_done: set[int] = set()  # past the point of signing
+        self.frontier = 0  # every document before it is signed or finished
+        self.waiting: list[tuple[int, _Worker]] = []  # heap of (index, worker) asking to sign
+        self.stopped: str | None = None
+        self.stopped_at: int | None = None
+        self.token_failed = False
+        self.workers: list[_Worker] = []
+        self.process: subprocess.Popen | None = None
+
+    # --- the loop -------------------------------------------------------------------------
+
+    def run(self) -> tuple[str | None, bool]:
+        try:
+            self._start_workers()
+            while self.reported < len(self.jobs):
+                self._dispatch()
+                if self._sign_here_now():
+                    self._sign_here(self.next_job)
+                    self.next_job += 1
+                    self._serve(timeout=0.0)
+                else:
+                    self._serve(timeout=None)
+        finally:
+            self._stop_workers()
+        return self.stopped, self.token_failed
+
+    def _start_workers(self) -> None:
+        """Start the workers' process; if it cannot start, this process signs every
+        document."""
+        key = self.signer.key
+        setup = _WorkerSetup(
+            options=self.signer.options, label=key.label,
+            certificate=key.certificate.public_bytes(Encoding.DER),
+            chain=[c.public_bytes(Encoding.DER) for c in key.chain],
+            bytes_reserved=self.signer._reserved_size(), overwrite=self.overwrite,
+            fast_pdf_parsing=_pdf_speedups.installed())
+        pairs = [socket.socketpair() for _ in range(self.size)]
+        theirs = [b.fileno() for _, b in pairs]
+        env = {name: value for name, value in os.environ.items()
+               if not _SECRET_NAME.search(name)}
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _WORKERS_MAIN, *map(str, theirs)], pass_fds=theirs,
+                stdin=subprocess.DEVNULL, env=env, start_new_session=False)
+        except OSError:
+            return
+        finally:
+            for _, b in pairs:
+                b.close()
+        for ours, _ in pairs:
+            conn = Connection(ours.detach())
+            conn.send(setup)
+            self.workers.append(_Worker(conn))
+
+    def _stop_workers(self) -> None:
+        for worker in self.workers:
+            worker.conn.close()  # a worker waiting for a job or a signature ends
+            if worker.pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker.pid, signal.SIGTERM)  # its anonymous output goes with it
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.terminate()
+            self.process.wait()
+
+    def _sign_here_now(self) -> bool:
+        """Whether this process signs the next document itself: no worker can take it, as
+        they are still starting (or all of them died)."""
+        if self.next_job >= len(self.jobs) or self.stopped is not None:
+            return False
+        if not self.workers:
+            return True
+        return _SIGN_WHILE_STARTING and not any(w.ready for w in self.workers)
+
+    def _dispatch(self) -> None:
+        """Send the next documents to ready workers (after a stop: mark them SKIPPED)."""
+        while self.next_job < len(self.jobs):
+            if self.stopped is not None:
+                self._finish(self.next_job, self._skipped(self.next_job))
+                self.next_job += 1
+                continue
+            ready = [w for w in self.workers if w.ready and len(w.queue) < _QUEUED_PER_WORKER]
+            if not ready:
+                return
+            worker = min(ready, key=lambda w: len(w.queue))
+            src, dst = self.jobs[self.next_job]
+            worker.conn.send(("job", self.next_job, src, dst))
+            worker.queue.append(self.next_job)
+            self.next_job += 1
+
+    def _serve(self, timeout: float | None) -> None:
+        """Answer what the workers say; sign what may be signed now."""
+        conns = {w.conn: w for w in self.workers}
+        if not conns:
+            return
+        for conn in wait(list(conns), timeout):
+            worker = conns[conn]
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                self._lost(worker)
+                continue
+            kind = message[0]
+            if kind == "ready":
+                worker.pid = message[1]
+            elif kind == "sign":
+                heapq.heappush(self.waiting, (worker.queue[0], id(worker), worker, message))
+            else:
+                self._worker_result(worker, kind, message[1], message[2])
+        self._sign_waiting()
+
+    def _sign_waiting(self) -> None:
+        """Sign, in input order, the documents whose turn it is; abandon those after a stop."""
+        while self.waiting:
+            index = self.waiting[0][0]
+            stopped_before = self.stopped_at is not None and index > self.stopped_at
+            if index != self.frontier and not stopped_before:
+                return
+            _, _, worker, (_, data, digest, padding) = heapq.heappop(self.waiting)
+            if stopped_before:
+                worker.conn.send(("abandon", self.stopped))
+                continue
+            try:
+                signature = self.signer.key.sign(data, digest=digest, padding=padding)
+            except TokenError as e:
+                self._stop(index, str(e), token=True)
+                self.decided[index] = SignResult(self.jobs[index][0], None, SignStatus.FAILED,
+                                                 error=str(e))
+                worker.conn.send(("abandon", self.stopped))
+                continue
+            worker.conn.send(("signature", signature))
+            self._past_signing(index)
+
+    def _worker_result(self, worker: _Worker, kind: str, value, index: int) -> None:
+        worker.queue.popleft()
+        src, dst = self.jobs[index]
+        if kind == "done":
+            result = value
+        elif index in self.decided:  # failed at C_Sign
+            result = self.decided.pop(index)
+        elif kind == "abandoned" or (self.stopped_at is not None and index > self.stopped_at):
+            result = self._skipped(index)
+        else:
+            result = SignResult(src, None, SignStatus.FAILED, error=value)
+            if self.stop_on_error:
+                self._stop(index, f"stopped after the error in {src} (--on-error stop)")
+        self._past_signing(index)
+        self._finish(index, result)
+
+    def _lost(self, worker: _Worker) -> None:
+        """A worker died (killed from outside): its documents fail, the others go on."""
+        self.workers.remove(worker)
+        worker.conn.close()
+        self.waiting = [w for w in self.waiting if w[2] is not worker]
+        heapq.heapify(self.waiting)
+        for index in worker.queue:
+            self._past_signing(index)
+            self._finish(index, SignResult(self.jobs[index][0], None, SignStatus.FAILED,
+                                           error="the worker process signing it died"))
+        worker.queue.clear()
+
+    def _sign_here(self, index: int) -> None:
+        """Sign one document in this process, as ``sign_many`` does without workers."""
+        src, dst = self.jobs[index]
+        try:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            result = self.signer.sign(src, dst, overwrite=self.overwrite)
+        except TokenError as e:
+            self._stop(index, str(e), token=True)
+            result = SignResult(src, None, SignStatus.FAILED, error=str(e))
+        except SigningError as e:
+            result = SignResult(src, None, SignStatus.FAILED, error=e.reason)
+            if self.stop_on_error:
+                self._stop(index, f"stopped after the error in {src} (--on-error stop)")
+        except OSError as e:
+            result = SignResult(src, None, SignStatus.FAILED,
+                                error=f"cannot write {dst}: {e.strerror}")
+            if self.stop_on_error:
+                self._stop(index, f"stopped after the error in {src} (--on-error stop)")
+        self._past_signing(index)
+        self._finish(index, result)
+
+    # --- bookkeeping ------------------------------------------------------------------------
+
+    def _stop(self, index: int, why: str, *, token: bool = False) -> None:
+        """The batch stops at document ``index`` (unless it stopped at an earlier one):
+        the documents after it that are not signed yet are SKIPPED."""
+        if self.stopped_at is not None and index > self.stopped_at:
+            return
+        self.stopped, self.stopped_at, self.token_failed = why, index, token
+        for later, result in self.results.items():  # finished, waiting to be reported
+            if later > index and result.status is not SignStatus.SIGNED:
+                self.results[later] = self._skipped(later)
+
+    def _skipped(self, index: int) -> SignResult:
+        return SignResult(self.jobs[index][0], None, SignStatus.SKIPPED, error=self.stopped)
+
+    def _past_signing(self, index: int) -> None:
+        self.signed_or_done.add(index)
+        while self.frontier in self.signed_or_done:
+            self.signed_or_done.discard(self.frontier)
+            self.frontier += 1
+
+    def _finish(self, index: int, result: SignResult) -> None:
+        self.results[index] = result
+        while self.reported in self.results:
+            self.on_result(self.reported, self.results.pop(self.reported))
+            self.reported += 1
+
