@@ -6,6 +6,7 @@ import click
 
 import signkit
 
+from .audit_cmd import audit
 from .demo_cmd import demo
 from .errors import configure_logging
 from .ltv_cmds import ltv, timestamp
@@ -39,3 +40,4 @@ cli.add_command(profile)
 cli.add_command(demo)
 cli.add_command(timestamp)
 cli.add_command(ltv)
+cli.add_command(audit)
