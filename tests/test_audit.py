@@ -422,3 +422,39 @@ def test_importing_the_store_loads_neither_pdf_layers_nor_dask_nor_click():
             "'distributed') if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.stdout.strip() == "[]", run.stdout + run.stderr
+
+
+# --- the B-LTA archives due for renewal ----------------------------------------------------------
+
+def test_summary_lists_the_b_lta_archives_whose_timestamp_certificate_expires(tmp_path):
+    from ltv_verify_support import ClockedPki
+
+    (tmp_path / "pki").mkdir()
+    live = ClockedPki(tmp_path / "pki")
+    try:
+        folder = tmp_path / "in"
+        folder.mkdir()
+        lta = live.sign("signer-rsa2048", "B-LTA", folder / "lta.pdf")
+        live.sign("signer-rsa2048", "B-T", folder / "bt.pdf")
+        store = tmp_path / "audit.db"
+        run = CliRunner().invoke(cli, ["audit", "run", str(folder), "--store", str(store),
+                                       "--trust", str(live.pem("root")), "--other-certs",
+                                       str(live.pem("interm"))])
+        assert run.exit_code in (0, 3), run.output
+    finally:
+        live.close()
+    expires = live.asn1("tsa")["tbs_certificate"]["validity"]["not_after"].native
+    days = (expires - dt.datetime.now(dt.UTC)).days
+    with Store.open(store, readonly=True) as opened:
+        assert opened.get(str(lta)).archive_expires == expires
+        assert opened.get(str(folder / "bt.pdf")).archive_expires is None
+    due = CliRunner().invoke(cli, ["audit", "summary", "--store", str(store), "--expiring",
+                                   f"{days + 2}d", "--paths"])
+    assert due.exit_code == 0 and due.output == f"{lta}\n"
+    not_yet = CliRunner().invoke(cli, ["audit", "summary", "--store", str(store),
+                                       "--expiring", f"{max(days - 2, 0)}d", "--paths"])
+    assert not_yet.exit_code == 0 and not_yet.output == ""
+    text = CliRunner().invoke(cli, ["audit", "summary", "--store", str(store), "--expiring",
+                                    f"{days + 2}d"])
+    assert "expires by" in text.output and f"{expires.date().isoformat()}  {lta}" in text.output
+    assert "PAdES-B-LTA" in text.output and "PAdES-B-T" in text.output
