@@ -39,6 +39,12 @@ def report_output(path: Path | None) -> Iterator[TextIO]:
         fail(f"cannot write the report to {path}: {plain_reason(e)}", EXIT_USAGE)
 
 
+def spool_folder(path: Path | None) -> Path | None:
+    """Where a report's spooled entries should wait: beside an ordinary report file, where its
+    space is needed anyway (the system's temporary folder may be in RAM); else ``None``."""
+    return None if path is None or _is_special(path) else path.parent
+
+
 def _is_special(path: Path) -> bool:
     try:
         mode = os.stat(path).st_mode

@@ -21,7 +21,7 @@ from .errors import (
     handle_errors,
 )
 from .inputs import input_paths
-from .report_output import Interrupts, report_output
+from .report_output import Interrupts, report_output, spool_folder
 
 
 @click.command()
@@ -88,7 +88,8 @@ def verify(ctx: click.Context, inputs: tuple[str, ...], recursive: bool, profile
             fail("no PDF files found in the given input", EXIT_USAGE)
         with report_output(output) as out, Interrupts() as interrupts, \
                 _progress(show_progress, total) as bar:
-            writer = open_writer(fmt, out, stream.info, lang=lang, verbose=verbose)
+            writer = open_writer(fmt, out, stream.info, lang=lang, verbose=verbose,
+                                 spool_dir=spool_folder(output))
             complete = True
             try:
                 for report in stream:

@@ -195,8 +195,8 @@ def _is_pdf_name(name: str) -> bool:
 
 
 class _FileList(Sequence[str]):
-    """Paths packed into one UTF-8 buffer with an offset table: about 5 bytes plus the
-    path's length per file, where a list of ``str`` costs some 60 bytes more."""
+    """Paths packed into one buffer (file-system encoding) with an offset table: the path's
+    length plus 8 bytes per file, where a list of ``str`` costs some 60 bytes more."""
 
     def __init__(self, paths: Iterable[str]) -> None:
         data = bytearray()

@@ -12,7 +12,8 @@ For a complete batch each writer writes exactly what ``render_json`` / ``render_
 ``render_text`` / ``render_html`` give for the same reports. CSV rows and text lines go to
 ``out`` as each file arrives. JSON and HTML put the summary counts before the files, so their
 file entries wait in an anonymous temporary file (removed by the system even if the process is
-killed) and are copied out by ``finish``; only the counts stay in memory.
+killed; ``spool_dir`` says where) and are copied out by ``finish``; only the counts stay in
+memory.
 
 A batch cut short (Ctrl-C) still ends in a valid report: ``finish(complete=False)`` writes the
 files added so far, counts only those, and says the report is incomplete — JSON with
@@ -29,6 +30,7 @@ import contextlib
 import io
 import shutil
 import tempfile
+from pathlib import Path
 from typing import Protocol, TextIO
 
 from .csv_report import csv_file_rows, csv_header
@@ -60,17 +62,18 @@ class ReportWriter(Protocol):
 
 
 def open_writer(fmt: str, out: TextIO, info: BatchInfo, *, lang: str = "en",
-                verbose: bool = False) -> ReportWriter:
+                verbose: bool = False, spool_dir: str | Path | None = None) -> ReportWriter:
     """The writer of ``fmt`` (one of ``FORMATS``) into ``out``; ``lang`` and ``verbose`` as
-    for ``render_text`` and ``render_html``."""
+    for ``render_text`` and ``render_html``; ``spool_dir``: where JSON and HTML keep their
+    entries until the end (default: the system's temporary folder, which may be in RAM)."""
     if fmt == "json":
-        return JsonReportWriter(out, info)
+        return JsonReportWriter(out, info, spool_dir=spool_dir)
     if fmt == "csv":
         return CsvReportWriter(out, info)
     if fmt == "text":
         return TextReportWriter(out, info, lang=lang, verbose=verbose)
     if fmt == "html":
-        return HtmlReportWriter(out, info, lang=lang)
+        return HtmlReportWriter(out, info, lang=lang, spool_dir=spool_dir)
     raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
@@ -115,8 +118,8 @@ class _Writer:
 class _Spool:
     """Finished entries, joined by ``separator``, in an anonymous temporary file."""
 
-    def __init__(self, separator: str) -> None:
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by copy_to
+    def __init__(self, separator: str, folder: str | Path | None) -> None:
+        self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - closed by copy_to
         self._separator = separator.encode("utf-8")
         self._size = 0  # bytes of whole entries
 
@@ -143,9 +146,10 @@ class _Spool:
 class JsonReportWriter(_Writer):
     """The JSON report (DESIGN.md's schema), entries spooled until the counts are known."""
 
-    def __init__(self, out: TextIO, info: BatchInfo) -> None:
+    def __init__(self, out: TextIO, info: BatchInfo, *,
+                 spool_dir: str | Path | None = None) -> None:
         super().__init__(out, info)
-        self._spool = _Spool(",\n")
+        self._spool = _Spool(",\n", spool_dir)
 
     def _write_entry(self, report: FileReport) -> None:
         self._spool.append(json_file_entry(report))
@@ -200,10 +204,11 @@ class TextReportWriter(_Writer):
 class HtmlReportWriter(_Writer):
     """The HTML page, file sections spooled until the counts at the top are known."""
 
-    def __init__(self, out: TextIO, info: BatchInfo, *, lang: str = "en") -> None:
+    def __init__(self, out: TextIO, info: BatchInfo, *, lang: str = "en",
+                 spool_dir: str | Path | None = None) -> None:
         super().__init__(out, info)
         self.lang = lang
-        self._spool = _Spool("\n")
+        self._spool = _Spool("\n", spool_dir)
 
     def _write_entry(self, report: FileReport) -> None:
         self._spool.append(html_file_section(report, lang=self.lang))
