@@ -82,6 +82,9 @@ class KeySigner(Signer):
     async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run=False) -> bytes:
         if dry_run:
             return bytes(self._placeholder_size())
+        sign_async = getattr(self.key, "sign_async", None)  # a key signing elsewhere
+        if sign_async is not None:
+            return await sign_async(data, digest=digest_algorithm, padding=self.padding)
         return self.key.sign(data, digest=digest_algorithm, padding=self.padding)
 
     async def signed_attrs(

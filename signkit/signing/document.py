@@ -21,7 +21,7 @@ import datetime as dt
 import enum
 import hashlib
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -247,25 +247,32 @@ class DocumentSigner:
         scratch file there, and the seal — over this signature unless the seal's options
         place it elsewhere — reads it and writes the output: only the result gets a name."""
         input_path, output_path = Path(input_path), Path(output_path)
-        if _same_file(input_path, output_path):
-            raise SigningError("the output would replace the input; choose another output",
-                               path=input_path)
-        if not overwrite:
-            refuse_existing(output_path, source=input_path)
-        with _open_input(input_path) as source, \
-                atomic_output(output_path, overwrite=overwrite, source=input_path) as out:
+        with _document_files(input_path, output_path, overwrite) as (source, out):
             if seal is None:
-                signed = self._sign_checked(source, input_path, out)
+                signed = self._loop.run_until_complete(
+                    self._sign_checked(source, input_path, out))
                 sealed = None
             else:
                 with scratch_file(output_path.parent) as first:
-                    signed = self._sign_checked(source, input_path, first)
-                    sealed = seal._sign_checked(first, input_path, out,
-                                                over_signature=signed.field)
+                    signed = self._loop.run_until_complete(
+                        self._sign_checked(source, input_path, first))
+                    sealed = seal._loop.run_until_complete(
+                        seal._sign_checked(first, input_path, out,
+                                           over_signature=signed.field))
         digest = (sealed or signed).sha256
         return self._result(signed, input_path, output_path, digest, seal=(
             seal._result(sealed, input_path, output_path, digest)
             if seal is not None and sealed is not None else None))
+
+    async def sign_async(self, input_path: Path, output_path: Path, *,
+                         overwrite: bool = False) -> SignResult:
+        """``sign`` (without a seal) as a coroutine on this signer's event loop, so that
+        several documents can be under way while their signatures are made elsewhere
+        (the worker processes of :mod:`.workers`)."""
+        input_path, output_path = Path(input_path), Path(output_path)
+        with _document_files(input_path, output_path, overwrite) as (source, out):
+            signed = await self._sign_checked(source, input_path, out)
+        return self._result(signed, input_path, output_path, signed.sha256)
 
     def _result(self, signed: _Signed, input_path: Path, output_path: Path, digest: str,
                 *, seal: SignResult | None = None) -> SignResult:
@@ -284,8 +291,8 @@ class DocumentSigner:
             seal=seal,
         )
 
-    def _sign_checked(self, source: BinaryIO, path: Path, out: BinaryIO, *,
-                      over_signature: str | None = None) -> _Signed:
+    async def _sign_checked(self, source: BinaryIO, path: Path, out: BinaryIO, *,
+                            over_signature: str | None = None) -> _Signed:
         """Sign the document ``source`` into ``out`` (empty) and check the new signature
         there; the input's bytes are hashed for that check while pyHanko signs."""
         source.seek(0)
@@ -301,8 +308,8 @@ class DocumentSigner:
                 writeback.append(start_writeback(out))
 
         try:
-            signed = self._sign_stream(source, path, out, on_copied=hash_copied_input,
-                                       over_signature=over_signature)
+            signed = await self._sign_stream(source, path, out, on_copied=hash_copied_input,
+                                             over_signature=over_signature)
             digest = check_signed_output(out, self._verifier, path,
                                          appended_from=input_size,
                                          later_updates=self.options.level.long_term,
@@ -314,9 +321,9 @@ class DocumentSigner:
                 thread.join()
         return dataclasses.replace(signed, sha256=digest)
 
-    def _sign_stream(self, source: BinaryIO, path: Path, out: BinaryIO, *,
-                     on_copied: Callable[[], None] | None = None,
-                     over_signature: str | None = None) -> _Signed:
+    async def _sign_stream(self, source: BinaryIO, path: Path, out: BinaryIO, *,
+                           on_copied: Callable[[], None] | None = None,
+                           over_signature: str | None = None) -> _Signed:
         writer = _open_writer(source, path, self.options.password)
         writer.on_copied = on_copied
         opts = self.options
@@ -345,11 +352,9 @@ class DocumentSigner:
             **({"stamp_style": plan.stamp_style} if plan is not None else {}),
         )
         try:
-            reserved = self._reserved_size()
-            self._loop.run_until_complete(
-                pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved, output=out,
-                                          chunk_size=COPY_CHUNK_SIZE)
-            )
+            reserved = await self._async_reserved_size()
+            await pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved, output=out,
+                                            chunk_size=COPY_CHUNK_SIZE)
         except TokenError:
             raise
         except (PlacementError, AppearanceError) as e:  # raised while drawing the widget
@@ -422,18 +427,21 @@ class DocumentSigner:
         """Size the /Contents placeholder once per batch with a dry-run signature (with a
         timestamper, pyHanko asks the TSA for one real token to measure)."""
         if self._bytes_reserved is None:
+            self._loop.run_until_complete(self._async_reserved_size())
+        return self._bytes_reserved
+
+    async def _async_reserved_size(self) -> int:
+        if self._bytes_reserved is None:
             digest = self.options.digest
-            probe = self._loop.run_until_complete(
-                self._signer.async_sign(
-                    hashlib.new(digest).digest(),
-                    digest,
-                    use_pades=True,
-                    dry_run=True,
-                    timestamper=self.timestamper,
-                    signed_attr_settings=PdfCMSSignedAttributes(
-                        signing_time=dt.datetime.now(dt.UTC)
-                    ),
-                )
+            probe = await self._signer.async_sign(
+                hashlib.new(digest).digest(),
+                digest,
+                use_pades=True,
+                dry_run=True,
+                timestamper=self.timestamper,
+                signed_attr_settings=PdfCMSSignedAttributes(
+                    signing_time=dt.datetime.now(dt.UTC)
+                ),
             )
             size = len(probe.dump()) * 2
             if self.timestamper is None:
@@ -468,6 +476,21 @@ def sign_pdf(
         seal = (stack.enter_context(DocumentSigner(seal_key, seal_options))
                 if seal_key is not None else None)
         return signer.sign(Path(input), Path(output), overwrite=overwrite, seal=seal)
+
+
+@contextlib.contextmanager
+def _document_files(input_path: Path, output_path: Path, overwrite: bool
+                    ) -> Iterator[tuple[BinaryIO, BinaryIO]]:
+    """The input, open for reading, and the output's temporary file (named when the block
+    ends without an error); an output that is the input, or exists, is refused first."""
+    if _same_file(input_path, output_path):
+        raise SigningError("the output would replace the input; choose another output",
+                           path=input_path)
+    if not overwrite:
+        refuse_existing(output_path, source=input_path)
+    with _open_input(input_path) as source, \
+            atomic_output(output_path, overwrite=overwrite, source=input_path) as out:
+        yield source, out
 
 
 @dataclass(frozen=True)

@@ -6,24 +6,30 @@ it, add the field, write the output with its placeholder into the output's anony
 compute the digest and the signed attributes, then (once the main process sends the
 signature back) embed the CMS, self-check and name the output — with the same
 ``DocumentSigner`` code as a single process, its key replaced by ``_RemoteKey``, which asks
-the main process over the worker's socket. The PIN and the session never leave the main
-process: the workers are a fresh interpreter (``python -m signkit.signing.workers``, its
-environment without the PIN or other secrets) that imports the signing layer once and
-forks the others, never a fork of the logged-in process; and unlike multiprocessing's
-spawn, nothing re-runs the caller's main module.
+the main process over the worker's socket. A worker keeps two documents under way on its
+event loop (``DocumentSigner.sign_async``): while one waits for its signature the next is
+prepared, so neither the worker nor the main process waits for the other's turn.
+
+The PIN and the session never leave the main process: the workers are a fresh interpreter
+(``python -c "...signkit.signing.workers..."``, its environment stripped of the PIN and
+other secrets) that imports the signing layer once and forks the others; never a fork of
+the logged-in process, and, unlike multiprocessing's spawn, nothing re-runs the caller's
+main module.
 
 Order and stops are those of signing one document after another. Documents are signed
-(C_Sign) in input order: a worker whose document is ready waits until every earlier
-document is signed or has failed. So when the token fails, or a document fails with
-``stop_on_error``, no later document has been signed, and every later one is abandoned
-(its anonymous file discarded) and SKIPPED. Results reach ``on_progress`` in input order.
+(C_Sign) in input order: a document that is ready waits until every earlier one is signed
+or has failed. So when the token fails, or a document fails with ``stop_on_error``, no
+later document has been signed, and every later one is abandoned (its anonymous file
+discarded) and SKIPPED. Results reach ``on_progress`` in input order.
 
 While the workers start (a fraction of a second) the main process signs documents itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import heapq
 import os
 import re
@@ -45,7 +51,8 @@ from ..errors import SigningError, TokenError
 from ..tokens.base import RsaPadding, SigningKey
 from .document import DocumentSigner, SignOptions, SignResult, SignStatus
 
-_QUEUED_PER_WORKER = 2  # a worker starts its next document as soon as one is done
+_UNDER_WAY_PER_WORKER = 2  # while one document waits for its signature, one is prepared
+_SENT_PER_WORKER = 3  # and the next is already there when one is done
 _SIGN_WHILE_STARTING = True  # tests turn it off to have every document go to a worker
 _WORKERS_MAIN = ("import sys; from signkit.signing.workers import _serve; "
                  "_serve([int(fd) for fd in sys.argv[1:]])")
@@ -56,27 +63,40 @@ class _Abandoned(Exception):
     """The main process will not sign this document (the batch stopped before it)."""
 
 
+_JOB: contextvars.ContextVar[int] = contextvars.ContextVar("signkit_job")
+
+
 class _RemoteKey(SigningKey):
-    """The batch's key as a worker sees it: its certificates, and ``sign``, answered by the
-    main process."""
+    """The batch's key as a worker sees it: its certificates, and ``sign_async``, answered
+    by the main process (the document it is for is the task's ``_JOB``)."""
 
     def __init__(self, conn: Connection, label: str, certificate: bytes, chain: list[bytes]):
         self._conn = conn
-        self.jobs: deque[tuple] = deque()  # sent while a signature was awaited
+        self._awaited: dict[int, asyncio.Future] = {}
         self.label = label
         self.certificate = x509.load_der_x509_certificate(certificate)
         self.chain = tuple(x509.load_der_x509_certificate(c) for c in chain)
 
     def sign(self, data: bytes, *, digest: str, padding: RsaPadding = RsaPadding.PKCS1V15
              ) -> bytes:
-        self._conn.send(("sign", data, digest, padding))
-        while True:
-            message = self._conn.recv()
-            if message[0] == "signature":
-                return message[1]
-            if message[0] == "abandon":
-                raise _Abandoned(message[1])
-            self.jobs.append(message)  # the next document
+        raise TypeError("a worker's key signs through sign_async")
+
+    async def sign_async(self, data: bytes, *, digest: str,
+                         padding: RsaPadding = RsaPadding.PKCS1V15) -> bytes:
+        index = _JOB.get()
+        answer = asyncio.get_running_loop().create_future()
+        self._awaited[index] = answer
+        self._conn.send(("sign", index, data, digest, padding))
+        return await answer
+
+    def answer(self, index: int, signature: bytes | None, abandoned: str | None) -> None:
+        awaited = self._awaited.pop(index, None)
+        if awaited is None or awaited.done():
+            return
+        if signature is not None:
+            awaited.set_result(signature)
+        else:
+            awaited.set_exception(_Abandoned(abandoned))
 
 
 @dataclass(frozen=True)
@@ -122,32 +142,78 @@ def _worker(conn: Connection) -> None:
     key = _RemoteKey(conn, setup.label, setup.certificate, setup.chain)
     with DocumentSigner(key, setup.options) as signer:
         signer._bytes_reserved = setup.bytes_reserved  # sized once, by the main process
-        conn.send(("ready", os.getpid()))
-        while True:
-            try:
-                job = key.jobs.popleft() if key.jobs else conn.recv()
-            except EOFError:  # the main process is gone
-                return
-            _, index, src, dst = job
-            try:
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                answer = ("done", signer.sign(src, dst, overwrite=setup.overwrite))
-            except _Abandoned:
-                answer = ("abandoned", None)
-            except SigningError as e:
-                answer = ("failed", e.reason)
-            except OSError as e:
-                answer = ("failed", f"cannot write {dst}: {e.strerror}")
-            except Exception as e:  # a bug: one line for this document, the batch goes on
-                answer = ("failed", f"internal error: {type(e).__name__}: {e}")
-            conn.send((*answer, index))
+        signer._loop.run_until_complete(_work(conn, key, signer, setup))
+
+
+async def _work(conn: Connection, key: _RemoteKey, signer: DocumentSigner,
+                setup: _WorkerSetup) -> None:
+    """Keep up to ``_UNDER_WAY_PER_WORKER`` documents under way: while one waits for its
+    signature, the next is prepared."""
+    loop = asyncio.get_running_loop()
+    jobs: deque[tuple[int, Path, Path]] = deque()
+    running: set[asyncio.Task] = set()
+    changed = asyncio.Event()
+    gone = False
+
+    def on_readable() -> None:
+        nonlocal gone
+        try:
+            while conn.poll():
+                message = conn.recv()
+                if message[0] == "job":
+                    jobs.append(message[1:])
+                else:  # ("signature" | "abandon", index, value)
+                    signed = message[0] == "signature"
+                    key.answer(message[1], message[2] if signed else None,
+                               None if signed else message[2])
+        except (EOFError, OSError):  # the main process is gone
+            gone = True
+        changed.set()
+
+    def on_done(task: asyncio.Task) -> None:
+        running.discard(task)
+        changed.set()
+
+    loop.add_reader(conn.fileno(), on_readable)
+    conn.send(("ready", os.getpid()))
+    try:
+        while not gone:
+            while jobs and len(running) < _UNDER_WAY_PER_WORKER:
+                task = loop.create_task(_sign_one(conn, signer, setup, *jobs.popleft()))
+                running.add(task)
+                task.add_done_callback(on_done)
+            changed.clear()
+            await changed.wait()
+    finally:
+        loop.remove_reader(conn.fileno())
+        for task in running:
+            task.cancel()  # their anonymous output files are discarded
+        await asyncio.gather(*running, return_exceptions=True)
+
+
+async def _sign_one(conn: Connection, signer: DocumentSigner, setup: _WorkerSetup,
+                    index: int, src: Path, dst: Path) -> None:
+    _JOB.set(index)  # this task's own context
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        answer = ("done", await signer.sign_async(src, dst, overwrite=setup.overwrite))
+    except _Abandoned:
+        answer = ("abandoned", None)
+    except SigningError as e:
+        answer = ("failed", e.reason)
+    except OSError as e:
+        answer = ("failed", f"cannot write {dst}: {e.strerror}")
+    except Exception as e:  # a bug: one line for this document, the batch goes on
+        answer = ("failed", f"internal error: {type(e).__name__}: {e}")
+    with contextlib.suppress(OSError):
+        conn.send((*answer, index))
 
 
 @dataclass
 class _Worker:
     conn: Connection
     pid: int | None = None  # known once it is ready
-    queue: deque[int] = field(default_factory=deque)  # job indices sent, oldest first
+    jobs: set[int] = field(default_factory=set)  # indices sent and not finished
 
     @property
     def ready(self) -> bool:
@@ -268,13 +334,13 @@ class _Batch:
                 self._finish(self.next_job, self._skipped(self.next_job))
                 self.next_job += 1
                 continue
-            ready = [w for w in self.workers if w.ready and len(w.queue) < _QUEUED_PER_WORKER]
+            ready = [w for w in self.workers if w.ready and len(w.jobs) < _SENT_PER_WORKER]
             if not ready:
                 return
-            worker = min(ready, key=lambda w: len(w.queue))
+            worker = min(ready, key=lambda w: len(w.jobs))
             src, dst = self.jobs[self.next_job]
             worker.conn.send(("job", self.next_job, src, dst))
-            worker.queue.append(self.next_job)
+            worker.jobs.add(self.next_job)
             self.next_job += 1
 
     def _serve(self, timeout: float | None) -> None:
@@ -293,7 +359,7 @@ class _Batch:
             if kind == "ready":
                 worker.pid = message[1]
             elif kind == "sign":
-                heapq.heappush(self.waiting, (worker.queue[0], id(worker), worker, message))
+                heapq.heappush(self.waiting, (message[1], id(worker), worker, message[2:]))
             else:
                 self._worker_result(worker, kind, message[1], message[2])
         self._sign_waiting()
@@ -305,9 +371,9 @@ class _Batch:
             stopped_before = self.stopped_at is not None and index > self.stopped_at
             if index != self.frontier and not stopped_before:
                 return
-            _, _, worker, (_, data, digest, padding) = heapq.heappop(self.waiting)
+            _, _, worker, (data, digest, padding) = heapq.heappop(self.waiting)
             if stopped_before:
-                worker.conn.send(("abandon", self.stopped))
+                worker.conn.send(("abandon", index, self.stopped))
                 continue
             try:
                 signature = self.signer.key.sign(data, digest=digest, padding=padding)
@@ -315,13 +381,13 @@ class _Batch:
                 self._stop(index, str(e), token=True)
                 self.decided[index] = SignResult(self.jobs[index][0], None, SignStatus.FAILED,
                                                  error=str(e))
-                worker.conn.send(("abandon", self.stopped))
+                worker.conn.send(("abandon", index, self.stopped))
                 continue
-            worker.conn.send(("signature", signature))
+            worker.conn.send(("signature", index, signature))
             self._past_signing(index)
 
     def _worker_result(self, worker: _Worker, kind: str, value, index: int) -> None:
-        worker.queue.popleft()
+        worker.jobs.discard(index)
         src, dst = self.jobs[index]
         if kind == "done":
             result = value
@@ -342,11 +408,11 @@ class _Batch:
         worker.conn.close()
         self.waiting = [w for w in self.waiting if w[2] is not worker]
         heapq.heapify(self.waiting)
-        for index in worker.queue:
+        for index in sorted(worker.jobs):
             self._past_signing(index)
             self._finish(index, SignResult(self.jobs[index][0], None, SignStatus.FAILED,
                                            error="the worker process signing it died"))
-        worker.queue.clear()
+        worker.jobs.clear()
 
     def _sign_here(self, index: int) -> None:
         """Sign one document in this process, as ``sign_many`` does without workers."""
