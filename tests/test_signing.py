@@ -562,3 +562,24 @@ def _descendants(pid: int) -> list[int]:
             found.append(child)
             pending.append(child)
     return found
+
+
+def test_a_worker_killed_mid_batch_fails_only_the_documents_it_held(key, tmp_path,
+                                                                       only_workers):
+    jobs = [(src, tmp_path / "out" / src.name) for src in pdf_copies(tmp_path / "in", 60)]
+    killed = []
+
+    def kill_a_worker(result, done, total):
+        if done == 5:
+            pid = next(p for p in _descendants(os.getpid())
+                       if b"signkit.signing.workers" in Path(f"/proc/{p}/cmdline").read_bytes())
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    outcome = signkit.sign_many(jobs, key=key("rsa2048"), workers=2, on_progress=kill_a_worker)
+    assert killed and outcome.stopped is None
+    lost = [r for r in outcome.results if r.status is not SignStatus.SIGNED]
+    assert len(lost) <= 3  # what it held: at most its documents under way and the next
+    assert all(r.status is SignStatus.FAILED and "worker process" in r.error for r in lost)
+    assert [dst.exists() for _, dst in jobs] == [r.ok for r in outcome.results]
+    assert outcome.signed == 60 - len(lost)

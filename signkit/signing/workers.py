@@ -255,7 +255,8 @@ class _Batch:
         self.next_job = 0
         self.signed_or_done: set[int] = set()  # past the point of signing
         self.frontier = 0  # every document before it is signed or finished
-        self.waiting: list[tuple[int, _Worker]] = []  # heap of (index, worker) asking to sign
+        # documents asking to be signed: a heap of (index, id(worker), worker, request)
+        self.waiting: list[tuple[int, int, _Worker, tuple]] = []
         self.stopped: str | None = None
         self.stopped_at: int | None = None
         self.token_failed = False
@@ -339,9 +340,9 @@ class _Batch:
                 return
             worker = min(ready, key=lambda w: len(w.jobs))
             src, dst = self.jobs[self.next_job]
-            worker.conn.send(("job", self.next_job, src, dst))
-            worker.jobs.add(self.next_job)
-            self.next_job += 1
+            if self._send(worker, ("job", self.next_job, src, dst)):
+                worker.jobs.add(self.next_job)
+                self.next_job += 1
 
     def _serve(self, timeout: float | None) -> None:
         """Answer what the workers say; sign what may be signed now."""
@@ -373,7 +374,7 @@ class _Batch:
                 return
             _, _, worker, (data, digest, padding) = heapq.heappop(self.waiting)
             if stopped_before:
-                worker.conn.send(("abandon", index, self.stopped))
+                self._send(worker, ("abandon", index, self.stopped))
                 continue
             try:
                 signature = self.signer.key.sign(data, digest=digest, padding=padding)
@@ -381,10 +382,10 @@ class _Batch:
                 self._stop(index, str(e), token=True)
                 self.decided[index] = SignResult(self.jobs[index][0], None, SignStatus.FAILED,
                                                  error=str(e))
-                worker.conn.send(("abandon", index, self.stopped))
+                self._send(worker, ("abandon", index, self.stopped))
                 continue
-            worker.conn.send(("signature", index, signature))
-            self._past_signing(index)
+            if self._send(worker, ("signature", index, signature)):
+                self._past_signing(index)
 
     def _worker_result(self, worker: _Worker, kind: str, value, index: int) -> None:
         worker.jobs.discard(index)
@@ -402,8 +403,18 @@ class _Batch:
         self._past_signing(index)
         self._finish(index, result)
 
+    def _send(self, worker: _Worker, message: tuple) -> bool:
+        try:
+            worker.conn.send(message)
+        except OSError:  # it died
+            self._lost(worker)
+            return False
+        return True
+
     def _lost(self, worker: _Worker) -> None:
         """A worker died (killed from outside): its documents fail, the others go on."""
+        if worker not in self.workers:
+            return
         self.workers.remove(worker)
         worker.conn.close()
         self.waiting = [w for w in self.waiting if w[2] is not worker]
