@@ -92,13 +92,6 @@ def start_writeback(file: BinaryIO) -> threading.Thread:
     return thread
 
 
-def write_atomically(target: Path, data: bytes, *, overwrite: bool,
-                     source: Path | None = None, mode: int | None = None) -> None:
-    """``atomic_output`` for a few bytes already in memory (reports, not documents)."""
-    with atomic_output(target, overwrite=overwrite, source=source, mode=mode) as out:
-        out.write(data)
-
-
 def _name_anonymous(fd: int, target: Path, *, overwrite: bool, source: Path | None) -> None:
     if not overwrite:
         try:
