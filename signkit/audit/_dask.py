@@ -26,7 +26,7 @@ from ._errors import SchedulerError
 from ._tasks import Item, Result, TaskPlan, verify_batch, worker_version
 
 Planned = tuple[str, int, int]  # path, size, mtime_ns
-Record = Callable[[Planned, FileReport, str | None], None]
+Record = Callable[[list[tuple[Planned, FileReport, str | None]]], None]
 
 _TASKS_PER_THREAD = 2  # in flight per worker thread: enough to keep every worker busy
 
@@ -181,16 +181,21 @@ def verify_on_cluster(cluster: Cluster, plan: TaskPlan, batches: Iterator[list[P
                 results: list[Result] | None = future.result()
             except distributed.KilledWorker:
                 results = None
+            except Exception as e:  # noqa: BLE001 - scheduler lost, task error: say so
+                raise SchedulerError(
+                    f"the Dask cluster at {cluster.address} could not run a task "
+                    f"({type(e).__name__}: {_reason(e)}); the results so far are stored: run "
+                    f"the same command again to go on", cluster.address) from None
             finally:
                 future.release()
-            if results is not None:
-                for planned, (report, expires) in zip(batch, results, strict=True):
-                    record(planned, report, expires)
+            if results is not None:  # one transaction per task
+                record([(planned, report, expires)
+                        for planned, (report, expires) in zip(batch, results, strict=True)])
             elif len(batch) > 1:
                 for planned in batch:  # one task per file: find the file that kills workers
                     submit([planned])
             else:
-                record(batch[0], _worker_died(batch[0][0]), None)
+                record([(batch[0], _worker_died(batch[0][0]), None)])
             fill()
     finally:
         for future in pending:

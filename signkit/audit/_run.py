@@ -80,15 +80,14 @@ def run_audit(store: Store, inputs: Iterable[str | Path], *, options: VerifyOpti
                   "profile": options.profile, "signkit_version": __version__,
                   "options_key": run.options_key}
 
-        def record(planned: tuple[str, int, int], report: FileReport,
-                   expires: str | None) -> None:
+        def record(results: list[tuple[tuple[str, int, int], FileReport, str | None]]
+                   ) -> None:
             nonlocal judged
-            path, size, mtime_ns = planned
-            store._record(report, path=path, size=size, mtime_ns=mtime_ns,
-                          archive_expires=expires, **common)
-            judged += 1
-            if on_progress is not None:
-                on_progress(report, judged, total)
+            store._record(results, **common)
+            for _, report, _ in results:
+                judged += 1
+                if on_progress is not None:
+                    on_progress(report, judged, total)
 
         if total and cluster is not None:
             from .._pdf_speedups import installed
@@ -244,7 +243,7 @@ def _verify_locally(db, options: VerifyOptions, jobs: int | None, record) -> Non
     with iter_verify((path for path, _, _ in _todo(db)), options=options,
                      jobs=jobs) as stream:
         for planned, report in zip(_todo(db), stream, strict=True):
-            record(planned, report, archive_expiry(report, planned[0]))
+            record([(planned, report, archive_expiry(report, planned[0]))])
 
 
 def _sha256(path: str) -> str | None:

@@ -273,25 +273,28 @@ class Store:
                 raise _write_error(self.path, e) from None
             raise
 
-    def _record(self, report: FileReport, *, path: str, size: int, mtime_ns: int,
-                run_id: int, validation_time: str, profile: str, signkit_version: str,
-                options_key: str, archive_expires: str | None) -> None:
-        """Store one file's result (replacing the one before) in one transaction."""
-        entry = file_entry(report)
+    def _record(self, results: Sequence[tuple[tuple[str, int, int], FileReport, str | None]],
+                *, run_id: int, validation_time: str, profile: str, signkit_version: str,
+                options_key: str) -> None:
+        """Store results ((path, size, mtime_ns), report, B-LTA expiry), each replacing the
+        one before, in one transaction: one file as it arrives, or one Dask task's files."""
+        judged_at = utc_text(dt.datetime.now(dt.UTC))
         with self._transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha256, status, "
-                "subindication, judged_at, validation_time, profile, signkit_version, run_id, "
-                "options_key, archive_expires, report_json) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (path, size, mtime_ns, report.sha256, report.status.value,
-                 entry["subindication"], utc_text(dt.datetime.now(dt.UTC)), validation_time,
-                 profile, signkit_version, run_id, options_key, archive_expires,
-                 entry_json(entry)))
-            db.execute("DELETE FROM signatures WHERE path = ?", (path,))
-            db.executemany(
-                "INSERT INTO signatures VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [_signature_row(path, i, sig) for i, sig in enumerate(entry["signatures"])])
+            for (path, size, mtime_ns), report, archive_expires in results:
+                entry = file_entry(report)
+                db.execute(
+                    "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha256, status, "
+                    "subindication, judged_at, validation_time, profile, signkit_version, "
+                    "run_id, options_key, archive_expires, report_json) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (path, size, mtime_ns, report.sha256, report.status.value,
+                     entry["subindication"], judged_at, validation_time, profile,
+                     signkit_version, run_id, options_key, archive_expires, entry_json(entry)))
+                db.execute("DELETE FROM signatures WHERE path = ?", (path,))
+                db.executemany(
+                    "INSERT INTO signatures VALUES "
+                    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [_signature_row(path, i, sig) for i, sig in enumerate(entry["signatures"])])
 
 
 _RESULT_COLUMNS = ("path, size, mtime_ns, sha256, status, judged_at, validation_time, profile, "
