@@ -583,3 +583,29 @@ def test_a_worker_killed_mid_batch_fails_only_the_documents_it_held(key, tmp_pat
     assert all(r.status is SignStatus.FAILED and "worker process" in r.error for r in lost)
     assert [dst.exists() for _, dst in jobs] == [r.ok for r in outcome.results]
     assert outcome.signed == 60 - len(lost)
+
+
+@pytest.mark.slow
+def test_sigterm_while_workers_sign_exits_130_with_complete_files_and_no_worker_left(
+        softhsm, checks, tmp_path):
+    proc, out = start_cli_batch(softhsm, tmp_path, count=400)
+    wait_for_outputs(proc, out, 120)
+    workers = [pid for pid in _descendants(proc.pid)
+               if b"signkit.signing.workers" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stdout + stderr
+    assert workers
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in workers):
+        assert time.monotonic() < deadline, "a worker outlived the signkit command"
+        time.sleep(0.05)
+    assert_every_output_complete(checks, out, at_least=120, count=400)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
