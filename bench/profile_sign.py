@@ -98,11 +98,10 @@ def phase_tree():
     signer = adapter.KeySigner  # methods it inherits are timed on it, not on pyHanko's Signer
     return [
         (0, document.DocumentSigner, "sign", "DocumentSigner.sign (whole document)"),
-        (1, document, "_open_input", "_open_input (open, check the header)"),
         (1, document.DocumentSigner, "_sign_checked", "DocumentSigner._sign_checked"),
         (2, document.DocumentSigner, "_sign_stream", "DocumentSigner._sign_stream"),
         (3, document, "_open_writer", "_open_writer: IncrementalPdfFileWriter(input)"),
-        (3, document, "_choose_field", "_choose_field: enumerate_sig_fields"),
+        (3, document, "choose_field", "choose_field: enumerate_sig_fields"),
         (3, pdf_signer.PdfSigner, "async_sign_pdf", "pyHanko PdfSigner.async_sign_pdf"),
         (4, pdf_signer.PdfSigner, "init_signing_session", "PdfSigner.init_signing_session"),
         (4, pdf_signer.PdfSigningSession, "perform_presign_validation",

@@ -21,7 +21,7 @@ import datetime as dt
 import enum
 import hashlib
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -34,7 +34,7 @@ from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_signer import PdfCMSSignedAttributes
 
 from .._event_loop import close_loop
-from ..atomic import atomic_output, refuse_existing, scratch_file, start_writeback
+from ..atomic import scratch_file, start_writeback
 from ..errors import (
     AppearanceError,
     InputError,
@@ -46,13 +46,12 @@ from ..errors import (
 )
 from ..tokens.base import DIGEST_SIZES, RsaPadding, SigningKey
 from .adapter import KeySigner
+from .fields import choose_field
 from .network import RevocationFetchers, crl_urls, ocsp_urls
 from .selfcheck import PrefixDigests, SignatureVerifier, check_signed_output
-from .source import COPY_CHUNK_SIZE, stream_size
-from .source import open_input as _open_input
+from .source import COPY_CHUNK_SIZE, document_files, stream_size
 from .source import open_writer as _open_writer
 from .source import raised_in_pyhanko as _raised_in_pyhanko
-from .source import same_file as _same_file
 from .source import with_path as _with_path
 from .timestamps import SignatureTimestamp, TsaAuth, TsaClient
 
@@ -247,7 +246,7 @@ class DocumentSigner:
         scratch file there, and the seal — over this signature unless the seal's options
         place it elsewhere — reads it and writes the output: only the result gets a name."""
         input_path, output_path = Path(input_path), Path(output_path)
-        with _document_files(input_path, output_path, overwrite) as (source, out):
+        with document_files(input_path, output_path, overwrite) as (source, out):
             if seal is None:
                 signed = self._loop.run_until_complete(
                     self._sign_checked(source, input_path, out))
@@ -270,7 +269,7 @@ class DocumentSigner:
         several documents can be under way while their signatures are made elsewhere
         (the worker processes of :mod:`.workers`)."""
         input_path, output_path = Path(input_path), Path(output_path)
-        with _document_files(input_path, output_path, overwrite) as (source, out):
+        with document_files(input_path, output_path, overwrite) as (source, out):
             signed = await self._sign_checked(source, input_path, out)
         return self._result(signed, input_path, output_path, signed.sha256)
 
@@ -333,7 +332,7 @@ class DocumentSigner:
         if plan is not None:
             field_name, new_field = plan.field_name, plan.new_field
         else:
-            field_name = opts.field or _choose_field(writer)
+            field_name = opts.field or choose_field(writer)
             new_field = pdf_fields.SigFieldSpec(field_name)
         meta = signers.PdfSignatureMetadata(
             field_name=field_name,
@@ -478,21 +477,6 @@ def sign_pdf(
         return signer.sign(Path(input), Path(output), overwrite=overwrite, seal=seal)
 
 
-@contextlib.contextmanager
-def _document_files(input_path: Path, output_path: Path, overwrite: bool
-                    ) -> Iterator[tuple[BinaryIO, BinaryIO]]:
-    """The input, open for reading, and the output's temporary file (named when the block
-    ends without an error); an output that is the input, or exists, is refused first."""
-    if _same_file(input_path, output_path):
-        raise SigningError("the output would replace the input; choose another output",
-                           path=input_path)
-    if not overwrite:
-        refuse_existing(output_path, source=input_path)
-    with _open_input(input_path) as source, \
-            atomic_output(output_path, overwrite=overwrite, source=input_path) as out:
-        yield source, out
-
-
 @dataclass(frozen=True)
 class _Signed:
     """One signature added to an output file."""
@@ -502,24 +486,6 @@ class _Signed:
     placement: str | None
     page: int | None
     sha256: str | None = None  # of the whole output, once checked
-
-
-def _choose_field(writer: IncrementalPdfFileWriter) -> str:
-    """The document's only empty signature field, else a new ``Signature<n>``."""
-    fields = list(pdf_fields.enumerate_sig_fields(writer.prev))
-    empty = [name for name, value, _ in fields if value is None]
-    if len(empty) == 1:
-        return empty[0]
-    return new_field_name(name for name, _, _ in fields)
-
-
-def new_field_name(existing: Iterable[str]) -> str:
-    """``Signature<n>``, the first not taken."""
-    taken = set(existing)
-    n = 1
-    while f"Signature{n}" in taken:
-        n += 1
-    return f"Signature{n}"
 
 
 def _is_path_error(error: BaseException | None) -> bool:

@@ -17,6 +17,7 @@ from pyhanko.pdf_utils.crypt import AuthStatus
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 
+from ..atomic import atomic_output, refuse_existing
 from ..errors import InputError, SigningError
 
 COPY_CHUNK_SIZE = 1 << 20  # for copies and digests through Python, when the kernel cannot
@@ -52,6 +53,21 @@ def open_input(path: Path) -> Iterator[BinaryIO]:
         if b"%PDF-" not in head:
             raise InputError("not a PDF file (no %PDF- header)", path=path)
         yield stream
+
+
+@contextlib.contextmanager
+def document_files(input_path: Path, output_path: Path, overwrite: bool
+                    ) -> Iterator[tuple[BinaryIO, BinaryIO]]:
+    """The input, open for reading, and the output's temporary file (named when the block
+    ends without an error); an output that is the input, or exists, is refused first."""
+    if same_file(input_path, output_path):
+        raise SigningError("the output would replace the input; choose another output",
+                           path=input_path)
+    if not overwrite:
+        refuse_existing(output_path, source=input_path)
+    with open_input(input_path) as source, \
+            atomic_output(output_path, overwrite=overwrite, source=input_path) as out:
+        yield source, out
 
 
 def stream_size(stream: BinaryIO) -> int:

@@ -20,7 +20,7 @@ from ..appearance.placement import Placement, PlacementKind, resolve_placement
 from ..appearance.presets import Appearance, Preset
 from ..appearance.stamp import AppearanceStampStyle, appearance_style
 from ..errors import PlacementError
-from .document import new_field_name
+from .fields import new_field_name
 
 _KINDS = {
     Preset.VN_SEAL: PlacementKind.SEAL,
