@@ -283,13 +283,6 @@ class _Batch:
     def _start_workers(self) -> None:
         """Start the workers' process; if it cannot start, this process signs every
         document."""
-        key = self.signer.key
-        setup = _WorkerSetup(
-            options=self.signer.options, label=key.label,
-            certificate=key.certificate.public_bytes(Encoding.DER),
-            chain=[c.public_bytes(Encoding.DER) for c in key.chain],
-            bytes_reserved=self.signer._reserved_size(), overwrite=self.overwrite,
-            fast_pdf_parsing=_pdf_speedups.installed())
         pairs = [socket.socketpair() for _ in range(self.size)]
         theirs = [b.fileno() for _, b in pairs]
         env = {name: value for name, value in os.environ.items()
@@ -297,16 +290,27 @@ class _Batch:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", _WORKERS_MAIN, *map(str, theirs)], pass_fds=theirs,
-                stdin=subprocess.DEVNULL, env=env, start_new_session=False)
+                stdin=subprocess.DEVNULL, env=env)
         except OSError:
-            return
+            self.process = None
         finally:
             for _, b in pairs:
                 b.close()
-        for ours, _ in pairs:
-            conn = Connection(ours.detach())
-            conn.send(setup)
-            self.workers.append(_Worker(conn))
+        conns = [Connection(ours.detach()) for ours, _ in pairs]
+        if self.process is None:
+            for conn in conns:
+                conn.close()
+            return
+        self.workers = [_Worker(conn) for conn in conns]
+        key = self.signer.key  # what they need, made while they import
+        setup = _WorkerSetup(
+            options=self.signer.options, label=key.label,
+            certificate=key.certificate.public_bytes(Encoding.DER),
+            chain=[c.public_bytes(Encoding.DER) for c in key.chain],
+            bytes_reserved=self.signer._reserved_size(), overwrite=self.overwrite,
+            fast_pdf_parsing=_pdf_speedups.installed())
+        for worker in list(self.workers):
+            self._send(worker, setup)
 
     def _stop_workers(self) -> None:
         for worker in self.workers:
