@@ -31,7 +31,7 @@ from .errors import (
 )
 from .i18n import current_lang
 from .inputs import input_paths
-from .report_output import Interrupts, report_output
+from .report_output import Interrupts, report_output, spool_folder
 
 _STATUSES = ["TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE"]
 
@@ -210,7 +210,8 @@ def report(ctx: click.Context, store_path: Path, fmt: str, output: Path | None,
                              profile=latest["profile"], files=store.count(**filters))
             with report_output(output) as out:
                 writer = open_writer(fmt, out, info, lang=root.get("lang", "en"),
-                                     verbose=root.get("verbose", False))
+                                     verbose=root.get("verbose", False),
+                                     spool_dir=spool_folder(output))
                 for file_report in store.reports(**filters):
                     writer.add(file_report)
                 writer.finish()

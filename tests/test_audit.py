@@ -280,6 +280,31 @@ def test_a_run_killed_with_sigkill_resumes_without_judging_a_file_twice(docs, tm
             == (0,)
 
 
+def test_sigterm_ends_a_run_with_130_and_the_same_command_goes_on(docs, tmp_path):
+    folder = tmp_path / "in"
+    copies(docs["good-signkit"], folder, 300)
+    store = tmp_path / "audit.db"
+    command = [SIGNKIT, "--lang", "vi", "audit", "run", str(folder), "--store", str(store),
+               "--offline", "--jobs", "2", "--no-progress"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    wait_for_rows(store, process, 20)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, out + err
+    assert "Traceback" not in err
+    kept = rows(store)
+    said = re.fullmatch(r"signkit: đã dừng: (\d+) tệp đã kiểm tra và lưu; chạy lại đúng "
+                        r"lệnh này để tiếp tục\n", err)
+    assert said, err
+    assert kept - 1 <= int(said[1]) <= kept  # the signal may come between commit and count
+    assert integrity(store) == "ok"
+    again = subprocess.run(command, capture_output=True, text=True)
+    assert again.returncode == 3, again.stderr
+    assert f"300 tệp trong đầu vào: {300 - kept} tệp vừa kiểm tra" in again.stdout
+    assert rows(store) == 300
+
+
 # --- the store's format ------------------------------------------------------------------------
 
 def test_a_store_of_an_older_schema_is_migrated_and_keeps_its_results(tmp_path):
