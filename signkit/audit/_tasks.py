@@ -80,7 +80,10 @@ def _materialize(options: VerifyOptions, files: tuple[tuple[str, bytes], ...],
     local: dict[str, Path] = {}
     for i, (name, data) in enumerate(files):
         target = folder / f"{i}-{Path(name).name}"
-        target.write_bytes(data)
+        # workers of one machine share the folder: each file appears whole, by a rename
+        partial = folder / f".{target.name}.{os.getpid()}.{threading.get_ident()}"
+        partial.write_bytes(data)
+        os.replace(partial, target)
         local[name] = target
 
     def moved(paths: tuple[Path, ...]) -> tuple[Path, ...]:
