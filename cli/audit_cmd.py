@@ -105,6 +105,9 @@ def audit() -> None:
               help="Judge again the stored files with this verdict; repeatable.")
 @click.option("--since", "since_text",
               help="Only files modified at or after this moment (ISO 8601).")
+@click.option("--rehash", is_flag=True,
+              help="Also compare every file's SHA-256 with the stored one (finds files changed "
+                   "under the same size and time; reads the whole archive).")
 @click.option("--scheduler", metavar="tcp://HOST:PORT|local:N",
               help="Verify on a Dask cluster (pip install 'signkit[dask]'); local:N starts N "
                    "workers here.")
@@ -121,7 +124,7 @@ def run(ctx: click.Context, inputs: tuple[str, ...], store_path: Path, recursive
         profile_name: str, trust: tuple[Path, ...], other_certs: tuple[Path, ...],
         crls: tuple[Path, ...], offline: bool, at_text: str | None,
         strict_modifications: bool, revocation_timeout: float, jobs: int | None,
-        revalidate: bool, statuses: tuple[str, ...], since_text: str | None,
+        revalidate: bool, statuses: tuple[str, ...], since_text: str | None, rehash: bool,
         scheduler: str | None, ship_bytes: bool, batch_size: int, scheduler_timeout: float,
         no_progress: bool) -> None:
     """Verify INPUT into the store: only files it lacks or that changed (exit codes as
@@ -155,7 +158,7 @@ def run(ctx: click.Context, inputs: tuple[str, ...], store_path: Path, recursive
 
             outcome = store.run(paths, options=options, recursive=recursive, jobs=jobs,
                                 revalidate=revalidate, statuses=statuses, since=since,
-                                cluster=cluster, ship_bytes=ship_bytes,
+                                rehash=rehash, cluster=cluster, ship_bytes=ship_bytes,
                                 batch_size=batch_size, on_progress=progress)
     except AuditError as e:
         fail(str(e), EXIT_USAGE)

@@ -210,6 +210,21 @@ def test_a_rerun_judges_only_the_file_whose_bytes_changed(docs, pki, tmp_path):
         offline, _ = judged_paths(store, [folder], options=trusted(pki, offline=True), jobs=2)
         assert len(offline) == 6
 
+        # bytes changed under the same size and time (a copy that keeps both): only the
+        # SHA-256 tells, and only --rehash reads every file for it
+        copied = folder / "f-new.pdf"
+        before = copied.stat()
+        data = bytearray(copied.read_bytes())
+        data[data.index(b"stream") + 20] ^= 0x01
+        copied.write_bytes(bytes(data))
+        os.utime(copied, ns=(before.st_atime_ns, before.st_mtime_ns))
+        unseen, _ = judged_paths(store, [folder], options=trusted(pki, offline=True), jobs=2)
+        assert unseen == []
+        rehashed, _ = judged_paths(store, [folder], options=trusted(pki, offline=True),
+                                   jobs=2, rehash=True)
+        assert rehashed == [str(copied)]
+        assert store.get(str(copied)).status is Indication.TOTAL_FAILED
+
 
 def test_revalidate_status_and_since_select_what_is_judged_again(docs, pki, tmp_path):
     folder = mixed_folder(docs, tmp_path / "in")

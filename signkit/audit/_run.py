@@ -6,7 +6,8 @@ the stored results in SQLite, so that an archive of any size is compared in flat
 at the speed of ``stat``. A file is judged when the store has no result for it, holds one for
 another size or modification time (and, when only the time changed, another SHA-256: a file
 merely touched is not judged again), or for other verification options; with ``revalidate``
-every file, with ``statuses`` the files whose stored verdict is one of them.
+every file, with ``statuses`` the files whose stored verdict is one of them; with ``rehash``
+also files whose SHA-256 changed under the same size and time (every file is read).
 
 Resume: each run is a row of ``runs`` named by a fingerprint of its inputs and options. A
 run that did not finish is taken up again by the same command, with its validation time;
@@ -49,8 +50,8 @@ class _Run:
 def run_audit(store: Store, inputs: Iterable[str | Path], *, options: VerifyOptions | None,
               recursive: bool, jobs: int | None, revalidate: bool,
               statuses: Sequence[Indication | str], since: dt.datetime | None,
-              cluster: Cluster | str | None, ship_bytes: bool, batch_size: int,
-              on_progress: ProgressCallback | None) -> RunOutcome:
+              rehash: bool, cluster: Cluster | str | None, ship_bytes: bool,
+              batch_size: int, on_progress: ProgressCallback | None) -> RunOutcome:
     from .. import __version__
     from ._store import RunOutcome
 
@@ -72,7 +73,7 @@ def run_audit(store: Store, inputs: Iterable[str | Path], *, options: VerifyOpti
         options = dataclasses.replace(options, at=run.validation_time)
         db = store._db
         found = _plan(db, inputs, recursive=recursive, since=since, run=run,
-                      revalidate=revalidate, statuses=wanted)
+                      revalidate=revalidate, statuses=wanted, rehash=rehash)
         _skip_touched(store)
         total = db.execute("SELECT count(*) FROM temp.audit_todo").fetchone()[0]
         judged = 0
@@ -159,7 +160,7 @@ def _start(store: Store, inputs: list[str], options: VerifyOptions, *, recursive
 
 
 def _plan(db, inputs: list[str], *, recursive: bool, since: dt.datetime | None, run: _Run,
-          revalidate: bool, statuses: list[str]) -> int:
+          revalidate: bool, statuses: list[str], rehash: bool) -> int:
     """Fill temp.audit_walk (every file of the inputs) and temp.audit_todo (those to judge,
     in input order); return how many files the inputs hold."""
     db.execute("DROP TABLE IF EXISTS temp.audit_walk")
@@ -189,7 +190,7 @@ def _plan(db, inputs: list[str], *, recursive: bool, since: dt.datetime | None, 
             f"  f.path IS NOT NULL AND f.size = w.size AND NOT {recheck} "
             "FROM temp.audit_walk w LEFT JOIN files f ON f.path = w.path "
             f"WHERE f.path IS NULL OR f.size != w.size OR f.mtime_ns != w.mtime_ns "
-            f"  OR {recheck} ORDER BY w.seq", recheck_args * 2)
+            f"  OR {recheck} OR ? ORDER BY w.seq", [*recheck_args, *recheck_args, int(rehash)])
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -198,19 +199,26 @@ def _plan(db, inputs: list[str], *, recursive: bool, since: dt.datetime | None, 
 
 
 def _skip_touched(store: Store) -> None:
-    """Files whose modification time changed but not their size nor SHA-256: keep their
-    verdict, note the new time."""
+    """Files whose size is the stored one but whose modification time changed (or, with
+    ``rehash``, any stored file), and whose SHA-256 is still the stored one: keep their
+    verdict, note the time. Hashed a chunk at a time (``rehash`` reads the whole archive)."""
     db = store._db
-    rows = db.execute("SELECT path, mtime_ns, stored_sha FROM temp.audit_todo "
-                      "WHERE only_touched").fetchall()
-    same = [(path, mtime_ns) for path, mtime_ns, sha in rows if sha and _sha256(path) == sha]
-    if not same:
-        return
-    with store._transaction():
-        db.executemany("UPDATE files SET mtime_ns = ? WHERE path = ?",
-                       [(mtime_ns, path) for path, mtime_ns in same])
-        db.executemany("DELETE FROM temp.audit_todo WHERE path = ?",
-                       [(path,) for path, _ in same])
+    last = -1
+    while True:
+        rows = db.execute("SELECT seq, path, mtime_ns, stored_sha FROM temp.audit_todo "
+                          "WHERE only_touched AND seq > ? ORDER BY seq LIMIT ?",
+                          (last, _CHUNK)).fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        same = [(path, mtime_ns) for _, path, mtime_ns, sha in rows
+                if sha and _sha256(path) == sha]
+        if same:
+            with store._transaction():
+                db.executemany("UPDATE files SET mtime_ns = ? WHERE path = ?",
+                               [(mtime_ns, path) for path, mtime_ns in same])
+                db.executemany("DELETE FROM temp.audit_todo WHERE path = ?",
+                               [(path,) for path, _ in same])
 
 
 def _todo(db) -> Iterator[tuple[str, int, int]]:

@@ -148,14 +148,17 @@ class Store:
     def run(self, inputs: Iterable[str | Path], *, options: VerifyOptions | None = None,
             recursive: bool = False, jobs: int | None = None, revalidate: bool = False,
             statuses: Sequence[Indication | str] = (), since: dt.datetime | None = None,
-            cluster: Cluster | str | None = None, ship_bytes: bool = False,
-            batch_size: int = 200, on_progress: ProgressCallback | None = None) -> RunOutcome:
+            rehash: bool = False, cluster: Cluster | str | None = None,
+            ship_bytes: bool = False, batch_size: int = 200,
+            on_progress: ProgressCallback | None = None) -> RunOutcome:
         """Judge the files of ``inputs`` that the store lacks or holds for other bytes
         (size, mtime, then SHA-256 differ) or other verification options, and store each
         result as it arrives. ``revalidate`` re-judges every file (a new validation time);
         ``statuses`` re-judges the stored files with those verdicts; ``since`` keeps only
-        files modified at or after that moment. Started again after being killed, the same
-        call goes on where it stopped, with the same validation time.
+        files modified at or after that moment; ``rehash`` compares every file's SHA-256
+        with the stored one (for copies that keep size and time; reads the whole archive).
+        Started again after being killed, the same call goes on where it stopped, with the
+        same validation time.
 
         ``cluster``: a ``Cluster`` (``signkit.audit.connect``) or a scheduler address
         (``tcp://host:8786``, ``local:N``) to verify on Dask, ``batch_size`` files per
@@ -167,8 +170,8 @@ class Store:
         self._writable()
         return run_audit(self, inputs, options=options, recursive=recursive, jobs=jobs,
                          revalidate=revalidate, statuses=statuses, since=since,
-                         cluster=cluster, ship_bytes=ship_bytes, batch_size=batch_size,
-                         on_progress=on_progress)
+                         rehash=rehash, cluster=cluster, ship_bytes=ship_bytes,
+                         batch_size=batch_size, on_progress=on_progress)
 
     # --- reading ------------------------------------------------------------------------------
 
