@@ -24,9 +24,10 @@ file). Target: the peak RSS of each process grows by at most 20 MB from 1,000 fi
     .venv/bin/python bench/scale_bench.py [--files 100000] [--formats json,csv] [--jobs 2]
         [--offline] [--json out.json]
 
-Duration: about ``2 x files / rate``; at ~200 docs/s on this 2-core machine, the default
-``--files 20000`` takes ~4 minutes in all, ``--files 100000`` (the issue's figure) ~17
-minutes for both formats (``--formats json`` halves it).
+Duration: about ``2 x files / rate`` per format. At ~200 docs/s on this 2-core machine the
+default ``--files 20000`` takes ~4 minutes for both formats and ``--files 100000`` (the issue's
+figure) ~17; shared with other work (103-124 docs/s) the 100,000-file run took 30 minutes.
+``--formats json`` halves it. The figures measured are in docs/reports.md.
 """
 
 from __future__ import annotations
