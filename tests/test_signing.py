@@ -585,6 +585,34 @@ def test_a_worker_killed_mid_batch_fails_only_the_documents_it_held(key, tmp_pat
     assert outcome.signed == 60 - len(lost)
 
 
+def test_a_worker_that_dies_while_naming_its_output_is_judged_by_the_file(tmp_path):
+    """The window the kill above can hit: the worker said the output was complete and
+    died before saying it was named. The file decides: named with the digest it announced
+    is SIGNED; absent, or another file, is FAILED (never SIGNED without its output)."""
+    import socket
+    from multiprocessing.connection import Connection
+
+    from signkit.signing import workers
+
+    jobs = [(tmp_path / f"in{i}.pdf", tmp_path / f"out{i}.pdf") for i in range(3)]
+    jobs[0][1].write_bytes(b"signed output")
+    jobs[2][1].write_bytes(b"an older file of that name")
+    reported = {}
+    batch = workers._Batch(jobs, None, 1, False, False,
+                           lambda i, r: reported.__setitem__(i, r))
+    ours, theirs = socket.socketpair()
+    theirs.close()
+    worker = workers._Worker(Connection(ours.detach()), pid=1, jobs={0, 1, 2})
+    for index, (src, dst) in enumerate(jobs):
+        worker.naming[index] = signkit.SignResult(
+            src, dst, SignStatus.SIGNED, sha256=hashlib.sha256(b"signed output").hexdigest())
+    batch.workers = [worker]
+    batch._lost(worker)
+    assert [reported[i].status for i in range(3)] == [
+        SignStatus.SIGNED, SignStatus.FAILED, SignStatus.FAILED]
+    assert reported[0].output == jobs[0][1] and reported[1].output is None
+
+
 @pytest.mark.slow
 def test_sigterm_while_workers_sign_exits_130_with_complete_files_and_no_worker_left(
         softhsm, checks, tmp_path):

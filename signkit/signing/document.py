@@ -264,14 +264,20 @@ class DocumentSigner:
             if seal is not None and sealed is not None else None))
 
     async def sign_async(self, input_path: Path, output_path: Path, *,
-                         overwrite: bool = False) -> SignResult:
+                         overwrite: bool = False,
+                         before_naming: Callable[[SignResult], None] | None = None
+                         ) -> SignResult:
         """``sign`` (without a seal) as a coroutine on this signer's event loop, so that
         several documents can be under way while their signatures are made elsewhere
-        (the worker processes of :mod:`.workers`)."""
+        (the worker processes of :mod:`.workers`). ``before_naming(result)`` is called once
+        the output is complete and checked, just before it gets its name."""
         input_path, output_path = Path(input_path), Path(output_path)
         with document_files(input_path, output_path, overwrite) as (source, out):
             signed = await self._sign_checked(source, input_path, out)
-        return self._result(signed, input_path, output_path, signed.sha256)
+            result = self._result(signed, input_path, output_path, signed.sha256)
+            if before_naming is not None:
+                before_naming(result)
+        return result
 
     def _result(self, signed: _Signed, input_path: Path, output_path: Path, digest: str,
                 *, seal: SignResult | None = None) -> SignResult:

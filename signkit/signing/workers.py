@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import hashlib
 import heapq
 import os
 import re
@@ -194,9 +195,16 @@ async def _work(conn: Connection, key: _RemoteKey, signer: DocumentSigner,
 async def _sign_one(conn: Connection, signer: DocumentSigner, setup: _WorkerSetup,
                     index: int, src: Path, dst: Path) -> None:
     _JOB.set(index)  # this task's own context
+
+    def naming(result: SignResult) -> None:
+        # told before the output gets its name: if this process dies in between, the main
+        # process can tell a named output from a missing one by its digest
+        conn.send(("naming", result, index))
+
     try:
         dst.parent.mkdir(parents=True, exist_ok=True)
-        answer = ("done", await signer.sign_async(src, dst, overwrite=setup.overwrite))
+        answer = ("done", await signer.sign_async(src, dst, overwrite=setup.overwrite,
+                                                  before_naming=naming))
     except _Abandoned:
         answer = ("abandoned", None)
     except SigningError as e:
@@ -214,6 +222,7 @@ class _Worker:
     conn: Connection
     pid: int | None = None  # known once it is ready
     jobs: set[int] = field(default_factory=set)  # indices sent and not finished
+    naming: dict[int, SignResult] = field(default_factory=dict)  # complete, being named
 
     @property
     def ready(self) -> bool:
@@ -365,6 +374,8 @@ class _Batch:
                 worker.pid = message[1]
             elif kind == "sign":
                 heapq.heappush(self.waiting, (message[1], id(worker), worker, message[2:]))
+            elif kind == "naming":
+                worker.naming[message[2]] = message[1]
             else:
                 self._worker_result(worker, kind, message[1], message[2])
         self._sign_waiting()
@@ -393,6 +404,7 @@ class _Batch:
 
     def _worker_result(self, worker: _Worker, kind: str, value, index: int) -> None:
         worker.jobs.discard(index)
+        worker.naming.pop(index, None)
         src, dst = self.jobs[index]
         if kind == "done":
             result = value
@@ -425,9 +437,13 @@ class _Batch:
         heapq.heapify(self.waiting)
         for index in sorted(worker.jobs):
             self._past_signing(index)
-            self._finish(index, SignResult(self.jobs[index][0], None, SignStatus.FAILED,
-                                           error="the worker process signing it died"))
+            named = worker.naming.get(index)
+            if named is None or not _has_digest(self.jobs[index][1], named.sha256):
+                named = SignResult(self.jobs[index][0], None, SignStatus.FAILED,
+                                   error="the worker process signing it died")
+            self._finish(index, named)
         worker.jobs.clear()
+        worker.naming.clear()
 
     def _sign_here(self, index: int) -> None:
         """Sign one document in this process, as ``sign_many`` does without workers."""
@@ -477,3 +493,11 @@ class _Batch:
             self.on_result(self.reported, self.results.pop(self.reported))
             self.reported += 1
 
+
+def _has_digest(path: Path, sha256: str | None) -> bool:
+    """Whether ``path`` is the output a worker that died had checked and was naming."""
+    try:
+        with open(path, "rb") as f:
+            return sha256 is not None and hashlib.file_digest(f, "sha256").hexdigest() == sha256
+    except OSError:
+        return False
