@@ -60,7 +60,7 @@ def _peaks():
                    "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}, f)
 atexit.register(_peaks)
 sys.argv[0] = "signkit"
-from signkit_cli.main import cli
+from signkit.cli.main import cli
 cli()
 """
 

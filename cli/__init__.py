@@ -1,1 +1,1 @@
-"""signkit's command line (installed as the ``signkit_cli`` package, command ``signkit``)."""
+"""signkit's command line (installed as the ``signkit.cli`` package, command ``signkit``)."""

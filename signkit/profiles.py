@@ -80,7 +80,7 @@ def _user_dir() -> Path:
 def builtin_names() -> list[str]:
     return sorted(
         p.name.removesuffix(".toml")
-        for p in resources.files("ca_profiles").iterdir()
+        for p in resources.files("signkit.ca_profiles").iterdir()
         if p.name.endswith(".toml")
     )
 
@@ -99,9 +99,9 @@ def load_profile(name_or_path: str = "default") -> Profile:
         if not path.is_file():
             raise ProfileError("profile file not found", file=str(path))
         return _parse(path.read_text(encoding="utf-8"), str(path), path.parent)
-    builtin = resources.files("ca_profiles") / f"{name_or_path}.toml"
+    builtin = resources.files("signkit.ca_profiles") / f"{name_or_path}.toml"
     if builtin.is_file():
-        folder = Path(str(resources.files("ca_profiles")))
+        folder = Path(str(resources.files("signkit.ca_profiles")))
         return _parse(builtin.read_text(encoding="utf-8"), f"ca_profiles/{name_or_path}.toml",
                       folder)
     user = _user_dir() / f"{name_or_path}.toml"

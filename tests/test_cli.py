@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import signkit_cli.pins
+import signkit.cli.pins
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from click.testing import CliRunner, Result
@@ -27,7 +27,7 @@ from conftest import (
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
-from signkit_cli.main import cli
+from signkit.cli.main import cli
 
 import signkit
 
@@ -59,7 +59,7 @@ class FakePrompter:
 def prompter(monkeypatch) -> FakePrompter:
     """A non-interactive terminal unless a test says otherwise; never asked by default."""
     fake = FakePrompter(interactive=False)
-    monkeypatch.setattr(signkit_cli.pins, "prompter", fake)
+    monkeypatch.setattr(signkit.cli.pins, "prompter", fake)
     return fake
 
 
@@ -221,7 +221,7 @@ def test_wrong_pin_exits_4_after_asking_once_and_shows_the_token_state(
     module_env, monkeypatch, odd_tokens, tmp_path
 ):
     asked = FakePrompter(WRONG_PIN)
-    monkeypatch.setattr(signkit_cli.pins, "prompter", asked)
+    monkeypatch.setattr(signkit.cli.pins, "prompter", asked)
     out = tmp_path / "signed.pdf"
     result = sign(str(SAMPLE), "-o", str(out), token=odd_tokens["wrong"], pin=None)
     assert result.exit_code == 4, result.output
@@ -235,7 +235,7 @@ def test_locked_token_exits_4_without_asking_for_the_pin(
     module_env, monkeypatch, odd_tokens, tmp_path
 ):
     asked = FakePrompter(USER_PIN)
-    monkeypatch.setattr(signkit_cli.pins, "prompter", asked)
+    monkeypatch.setattr(signkit.cli.pins, "prompter", asked)
     result = sign(str(SAMPLE), "-o", str(tmp_path / "o.pdf"), token=odd_tokens["locked"], pin=None)
     assert result.exit_code == 4, result.output
     assert "is locked" in result.stderr and "cli-locked" in result.stderr
@@ -278,7 +278,7 @@ def test_pin_file_is_used_when_no_env_pin(module_env, prompter, checks, tmp_path
 
 def test_prompt_is_asked_once_when_interactive(module_env, monkeypatch, checks, tmp_path):
     asked = FakePrompter(USER_PIN)
-    monkeypatch.setattr(signkit_cli.pins, "prompter", asked)
+    monkeypatch.setattr(signkit.cli.pins, "prompter", asked)
     out = tmp_path / "signed.pdf"
     result = sign(str(SAMPLE), "-o", str(out), pin=None)
     assert result.exit_code == 0, result.output
@@ -307,7 +307,7 @@ def test_final_try_token_needs_yes_when_not_interactive(
 
 def test_final_try_token_is_confirmed_at_the_prompt(module_env, monkeypatch, odd_tokens, tmp_path):
     asked = FakePrompter(USER_PIN, confirm=True)
-    monkeypatch.setattr(signkit_cli.pins, "prompter", asked)
+    monkeypatch.setattr(signkit.cli.pins, "prompter", asked)
     out = tmp_path / "signed.pdf"
     result = sign(str(SAMPLE), "-o", str(out), token=odd_tokens["final"], pin=None)
     assert len(asked.confirms) == 1 and "ONE more PIN attempt" in asked.confirms[0]

@@ -24,7 +24,7 @@ def signkit_cli(*args: str | Path, **run: Any) -> subprocess.CompletedProcess:
     if "stdout" not in run:
         run["capture_output"] = True
     return subprocess.run(
-        [sys.executable, "-c", "from signkit_cli.main import cli; cli()", *map(str, args)],
+        [sys.executable, "-c", "from signkit.cli.main import cli; cli()", *map(str, args)],
         text=True, timeout=120, stdin=subprocess.DEVNULL,
         env={**os.environ, "SIGNKIT_PIN": P12_PASSWORD}, **run)
 

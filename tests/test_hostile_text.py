@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
-from signkit_cli.main import cli
+from signkit.cli.main import cli
 
 from signkit.ltv import Additions, LtvOutcome, LtvResult, LtvStatus, TimestampFacts
 from signkit.ltv import render_json as render_ltv_json
@@ -268,7 +268,7 @@ def test_sign_lines_for_a_file_named_with_escape_sequences_print_them_escaped(
 def test_cli_errors_show_a_hostile_module_path_escaped():
     """``fail`` (every CLI error line) escapes what the user or a document put in it."""
     from click.testing import CliRunner
-    from signkit_cli.main import cli
+    from signkit.cli.main import cli
 
     result = CliRunner().invoke(cli, ["token", "list", "--module",
                                       "/nonexistent/evil\x1b]0;x\x07.so"])

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from faultserver import Fault, FaultServer
-from signkit_cli.main import cli
+from signkit.cli.main import cli
 
 import signkit
 from signkit import PadesLevel, SignOptions, VerifyOptions

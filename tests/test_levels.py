@@ -15,7 +15,7 @@ from faultserver import FaultServer
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko_certvalidator import ValidationContext
-from signkit_cli.main import cli
+from signkit.cli.main import cli
 
 import signkit
 from signkit import PadesLevel, SignOptions

@@ -37,7 +37,7 @@ from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.fetchers.api import FetcherBackend
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy
 from pyhanko_certvalidator.registry import SimpleTrustManager
-from signkit_cli.main import cli
+from signkit.cli.main import cli
 
 import signkit
 from signkit import PadesLevel, SignOptions

@@ -24,7 +24,7 @@ from faultserver import Fault, FaultServer, closed_port_url
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.dss import DocumentSecurityStore
-from signkit_cli.main import cli
+from signkit.cli.main import cli
 
 import signkit
 from signkit import PadesLevel, SignOptions

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, SAMPLE
-from signkit_cli.main import cli
+from signkit.cli.main import cli
 
 import signkit
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, SAMPLE
-from signkit_cli.main import cli
+from signkit.cli.main import cli
 from test_batch_stream import children_of, copies
 from test_report_stream import RENDER
 

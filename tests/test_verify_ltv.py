@@ -26,7 +26,7 @@ from ltv_verify_support import (
 from pyhanko.sign.ades.report import AdESIndeterminate, AdESPassed
 from pyhanko.sign.validation import validate_pdf_timestamp
 from pyhanko_certvalidator import ValidationContext
-from signkit_cli.main import cli
+from signkit.cli.main import cli
 
 import signkit
 from signkit import Indication, SubIndication

@@ -14,13 +14,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import signkit_cli.pins
+import signkit.cli.pins
 from click.testing import CliRunner, Result
 from conftest import FIXTURES, USER_PIN
 from PIL import Image, ImageChops
 from placement_support import PageSpec, Text, make_pdf, poppler_words
 from pyhanko.pdf_utils.reader import PdfFileReader
-from signkit_cli.main import cli
+from signkit.cli.main import cli
 
 import signkit
 from signkit.appearance import (
@@ -70,7 +70,7 @@ def no_user_config(tmp_path, monkeypatch):
 @pytest.fixture
 def prompter(monkeypatch) -> CountingPrompter:
     fake = CountingPrompter()
-    monkeypatch.setattr(signkit_cli.pins, "prompter", fake)
+    monkeypatch.setattr(signkit.cli.pins, "prompter", fake)
     return fake
 
 
