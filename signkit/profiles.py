@@ -7,6 +7,7 @@ user's folder (``$SIGNKIT_PROFILE_DIR`` or ``~/.config/signkit/profiles``); a pa
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import tomllib
@@ -60,6 +61,7 @@ class Profile:
     # visible-signature defaults ([appearance]; the user's config file and the command
     # line take precedence, see signkit.appearance.config)
     appearance: AppearanceSettings = AppearanceSettings()
+    time_zone: dt.tzinfo = dt.UTC  # times shown to people (reports); JSON keeps its own offset
 
     def description(self, lang: str = "en") -> str:
         return self.description_vi if lang == "vi" else self.description_en
@@ -165,7 +167,22 @@ def _parse(text: str, source: str, folder: Path) -> Profile:
         tsa_digest=tsa_digest,
         source=source,
         appearance=parse_settings(data.get("appearance", {}), source, folder, "appearance"),
+        time_zone=_time_zone(get.string("time_zone", default="UTC"), source),
     )
+
+
+def _time_zone(text: str, source: str) -> dt.tzinfo:
+    """``"UTC"`` or an ISO 8601 offset such as ``"+07:00"``."""
+    if text.upper() in ("UTC", "Z"):
+        return dt.UTC
+    try:
+        offset = dt.datetime.fromisoformat(f"2000-01-01T00:00:00{text}").utcoffset()
+    except ValueError:
+        offset = None
+    if offset is None or len(text) != 6:
+        raise ProfileError(f"{text!r} is not UTC or an offset like +07:00", file=source,
+                           key="time_zone")
+    return dt.timezone(offset)
 
 
 class _Getter:
