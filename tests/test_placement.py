@@ -5,6 +5,7 @@ positions cross-checked against poppler's pdftotext."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -248,15 +249,29 @@ def test_the_box_is_centred_between_the_title_and_the_name(tmp_path):
 
 
 def test_a_signature_shrinks_into_a_narrow_gap_but_a_seal_keeps_its_real_size():
-    data = make_pdf([signature_block(name_y=250)])  # about 30 pt between the lines
+    data = make_pdf([signature_block(name_y=225)])  # about 38 pt of blank between the lines
     signature = resolve_placement(
         data, Placement(anchor="CHỦ TỊCH", until="Nguyễn Văn Ánh"), SIGNATURE)
     w, h = signature.upright_size
-    assert h < 30 and w / h == pytest.approx(150 / 60, rel=0.01)
+    assert 30 < h < 40 and w / h == pytest.approx(150 / 60, rel=0.01)
     assert "scaled to" in signature.how
-    seal = resolve_placement(data, Placement(anchor="CHỦ TỊCH", until="Nguyễn Văn Ánh"),
+    roomy = make_pdf([signature_block(name_y=100)])
+    seal = resolve_placement(roomy, Placement(anchor="CHỦ TỊCH", until="Nguyễn Văn Ánh"),
                              SEAL, preset_kind="seal")
     assert seal.upright_size == pytest.approx(SEAL, abs=0.02)
+    with pytest.raises(PlacementError, match=r"is 38 pt high; the seal needs 102 pt"):
+        resolve_placement(data, Placement(anchor="CHỦ TỊCH", until="Nguyễn Văn Ánh"),
+                          SEAL, preset_kind="seal")
+
+
+def test_a_signature_is_not_shrunk_below_half_its_size_the_file_fails_instead():
+    data = make_pdf([signature_block(name_y=250)])  # 13 pt of blank between the lines
+    with pytest.raises(PlacementError) as caught:
+        resolve_placement(data, Placement(anchor="CHỦ TỊCH", until="Nguyễn Văn Ánh"),
+                          SIGNATURE)
+    assert ("the blank space between 'CHỦ TỊCH' and 'Nguyễn Văn Ánh' on page 1 is 13 pt "
+            "high; the signature needs 60 pt") in str(caught.value)
+    assert caught.value.page == 1
 
 
 @pytest.mark.parametrize(("until", "message"), [
@@ -285,10 +300,16 @@ def test_other_anchor_positions(position, check):
     assert check(spot.box, name)
 
 
-def test_a_box_that_would_leave_the_page_is_moved_inside_and_says_so():
+def test_a_box_that_would_leave_the_page_below_is_refused_not_moved_over_the_anchor():
     data = make_pdf([PageSpec(texts=(Text("CHỦ TỊCH", 300, 30, centred=True),))])
+    with pytest.raises(PlacementError, match=r"below 'CHỦ TỊCH' on page 1 would leave"):
+        resolve_placement(data, Placement(anchor="CHỦ TỊCH"), SIGNATURE)
+
+
+def test_a_box_near_the_edge_is_moved_sideways_inside_the_page_and_says_so():
+    data = make_pdf([PageSpec(texts=(Text("CHỦ TỊCH", 560, 400, centred=True),))])
     spot = resolve_placement(data, Placement(anchor="CHỦ TỊCH"), SIGNATURE)
-    assert spot.box[1] == 0 and spot.box[3] == 60
+    assert spot.box[2] == 595 and spot.box[3] < 400 - 3
     assert spot.how.endswith(", moved inside the page")
 
 
@@ -393,3 +414,69 @@ def test_the_generated_test_documents_are_valid_pdfs(rotated_doc, signed_docs, t
     for pdf in (rotated_doc[1], path):
         run = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
         assert run.returncode == 0, run.stdout + run.stderr
+
+
+# --- the blank space of a signature block ----------------------------------------------
+
+@pytest.fixture(scope="module")
+def decision(tmp_path_factory) -> tuple[bytes, list]:
+    """The demo's Vietnamese decision (signkit.demo_samples): "KT. CHỦ TỊCH" over "PHÓ CHỦ
+    TỊCH", a blank gap, the name; and poppler's words of it."""
+    from signkit.demo_samples import decision_pdf
+
+    data = decision_pdf()
+    path = tmp_path_factory.mktemp("decision") / "qd.pdf"
+    path.write_bytes(data)
+    return data, poppler_words(path, 1)
+
+
+def covers(box, word_box) -> bool:
+    return overlap(box[0], box[2], word_box[0], word_box[2]) > 0.5 and \
+        overlap(box[1], box[3], word_box[1], word_box[3]) > 0.5
+
+
+@pytest.mark.parametrize("until", [None, "Nguyễn Văn Đặng"])
+def test_an_anchor_in_a_two_line_title_lands_in_the_blank_space_under_the_title(
+        decision, until):
+    data, words = decision
+    spot = resolve_placement(data, Placement(anchor="CHỦ TỊCH", until=until), (170, 60))
+    x1, y1, x2, y2 = spot.box
+    title = words_box(words, "PHÓ", "CHỦ", "TỊCH")
+    name = words_box(words, "Nguyễn", "Văn", "Đặng")
+    assert y2 < title[1] and y1 > name[3]  # under the last title line, above the name
+    assert [w for w, b in words if covers(spot.box, b)] == []  # over no word of the page
+    assert "'CHỦ TỊCH'" in spot.how and "scaled" not in spot.how
+
+
+def test_a_box_too_tall_for_the_blank_space_fails_and_names_the_room(decision):
+    data, _ = decision
+    with pytest.raises(PlacementError) as caught:
+        resolve_placement(data, Placement(anchor="CHỦ TỊCH", until="Nguyễn Văn Đặng"),
+                          (110, 110), preset_kind="seal")
+    message = str(caught.value)
+    assert re.search(r"between 'CHỦ TỊCH' and 'Nguyễn Văn Đặng' on page 1 is 9\d pt high; "
+                     r"the seal needs 110 pt", message)
+    assert caught.value.page == 1
+
+
+def test_below_a_title_whose_next_line_is_close_the_box_is_refused_with_that_line(decision):
+    data, _ = decision
+    with pytest.raises(PlacementError, match=r"below 'KT. CHỦ TỊCH' on page 1: it would "
+                                             r"cover the text 'PHÓ CHỦ TỊCH'"):
+        resolve_placement(data, Placement(anchor="KT. CHỦ TỊCH"), (170, 60))
+
+
+def test_a_name_with_another_line_between_it_and_the_title_is_refused(decision):
+    data, _ = decision
+    with pytest.raises(PlacementError, match=r"'PHÓ CHỦ TỊCH' lies between 'KT. CHỦ TỊCH'"):
+        resolve_placement(data, Placement(anchor="KT. CHỦ TỊCH", until="Nguyễn Văn Đặng"),
+                          (170, 60))
+
+
+@pytest.mark.parametrize("position", ["above", "right"])
+def test_other_positions_that_would_cover_text_are_refused(decision, position):
+    data, _ = decision
+    with pytest.raises(PlacementError, match=r"no blank space for the signature .* "
+                                             r"it would cover the text"):
+        resolve_placement(data, Placement(anchor="KT. CHỦ TỊCH", anchor_position=position),
+                          (170, 60))
