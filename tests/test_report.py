@@ -282,7 +282,7 @@ def test_text_summary_line_counts_in_english_and_vietnamese():
 def test_text_verbose_shows_details_and_plain_does_not():
     plain = render_text(batch_of(VALID, MODIFIED))
     verbose = render_text(batch_of(VALID, MODIFIED), verbose=True)
-    details = ["Nguyễn Văn An (UBND tỉnh Test)", "2026-11-28T15:00:00Z",
+    details = ["Nguyễn Văn An (UBND tỉnh Test)", "2026-11-28T22:00:00+07:00",
                "2026-11-28T22:01:02+07:00", "PAdES-B-LT", "TOTAL_FAILED (FORMAT_FAILURE)",
                "ENTIRE_REVISION", "OTHER", "DocMDP 2", "signature Sig2",
                "CN=Nguyễn Văn An → CN=signkit Test Intermediate → CN=signkit Test Root",
@@ -314,20 +314,23 @@ VOID = {"meta", "br", "link", "img", "hr", "input", "col", "wbr", "source"}
 
 
 class StrictParser(HTMLParser):
-    """Collects text and URL attributes, and checks that every element is closed in order."""
+    """Collects the text shown (not the style or script), URL attributes, the rows of the files
+    table, and checks that every element is closed in order."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[str] = []
         self.errors: list[str] = []
         self.text: list[str] = []
-        self.urls: list[str] = []
+        self.urls: list[tuple[str, str]] = []
         self.tags: list[str] = []
+        self.attrs: list[tuple[str, dict]] = []
         self.html_lang: str | None = None
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
-        self.urls += [value or "" for name, value in attrs if name in {"src", "href"}]
+        self.attrs.append((tag, dict(attrs)))
+        self.urls += [(name, value or "") for name, value in attrs if name in {"src", "href"}]
         if tag == "html":
             self.html_lang = dict(attrs).get("lang")
         if tag not in VOID:
@@ -338,7 +341,8 @@ class StrictParser(HTMLParser):
             self.errors.append(f"unexpected </{tag}>")
 
     def handle_data(self, data):
-        self.text.append(data)
+        if not self.stack or self.stack[-1] not in ("style", "script"):
+            self.text.append(data)
 
 
 def parse(page: str) -> StrictParser:
@@ -349,19 +353,70 @@ def parse(page: str) -> StrictParser:
     return parser
 
 
+def shown(page: str) -> str:
+    """The words on screen, one space between cells."""
+    return " ".join(" ".join(parse(page).text).split())
+
+
 def test_html_parses_cleanly_and_is_self_contained():
     page = render_html(BATCH)
     parsed = parse(page)
     assert page.startswith("<!DOCTYPE html>") and parsed.html_lang == "en"
-    assert parsed.urls == [] and "http" not in page
-    assert "script" not in parsed.tags and "link" not in parsed.tags
-    assert "style" in parsed.tags
-    assert parsed.tags.count("table") == 1 + 5  # the summary and each file with signatures
+    # links only inside the page: no network, no other file
+    assert parsed.urls and all(name == "href" and value.startswith("#")
+                               for name, value in parsed.urls)
+    assert "http" not in page and "@import" not in page and "url(" not in page
+    assert [attrs for tag, attrs in parsed.attrs if tag == "script"] == [{}]  # inline only
+    assert "link" not in parsed.tags and "style" in parsed.tags
+
+
+def test_html_opens_on_the_summary_then_one_table_then_details():
+    page = render_html(BATCH)
+    assert page.index('class="summary"') < page.index('id="files"') < page.index('id="f1"')
+    parsed = parse(page)
+    rows = [attrs for tag, attrs in parsed.attrs if tag == "tr" and "data-id" in attrs]
+    assert [r["data-id"] for r in rows] == [f"f{i}" for i in range(1, len(ALL) + 1)]
+    assert [r["data-status"] for r in rows] == [f.status.value for f in ALL]
+    details = [attrs for tag, attrs in parsed.attrs if tag == "details"]
+    assert [d["id"] for d in details] == [r["data-id"] for r in rows]
+    assert all("open" not in d for d in details)  # folded
+    links = [value for name, value in parsed.urls if value.startswith("#f") and value != "#files"]
+    assert links == [f"#f{i}" for i in range(1, len(ALL) + 1)]
+
+
+def test_html_summary_counts_by_verdict_signer_and_issuer():
+    text = shown(render_html(BATCH))
+    assert "6 files: 1 valid, 4 invalid, 1 not checkable" in text
+    assert "Files Valid Invalid Not checkable 6 1 4 1" in text
+    # each file once per signer: five files name Nguyễn Văn An, one has no signature
+    assert "Signer Files Nguyễn Văn An (UBND tỉnh Test) 5 (no signature) 1" in text
+    assert "Issuer of the signer's certificate Files CN=signkit Test Intermediate 5" in text
+
+
+def test_html_summary_names_the_largest_counts_and_the_rest_together():
+    people = [FileReport(f"in/{i}.pdf", None, Indication.TOTAL_PASSED, None, signatures=(
+        signature(signer=SignerIdentity(f"Signer {i % 12:02d}", "CN=x", None, "1", "00",
+                                        "CN=CA")),)) for i in range(30)]
+    text = shown(render_html(batch_of(*people)))
+    assert "Signer 00 3 Signer 01 3 Signer 02 3 Signer 03 3 Signer 04 3 Signer 05 3" in text
+    assert "Signer 10 2 Signer 11 2" not in text and "Others 4" in text  # 2 names × 2 files
+
+
+def test_html_table_row_per_file_with_verdict_signer_time_level_reason():
+    page = render_html(batch_of(MODIFIED, UNSIGNED))
+    parsed, text = parse(page), shown(page)
+    assert ("Verdict File Signer Signing time Level Reason "
+            "Modified after signing in/modified.pdf Nguyễn Văn An (UBND tỉnh Test) "
+            "2026-11-28T22:00:00+07:00 PAdES-B-LT Page content was replaced after this "
+            "signature. Not signed in/unsigned.pdf — — — The document has no signature.") in text
+    # sort keys: the verdict's severity first, the time in UTC
+    keys = [attrs["data-key"] for tag, attrs in parsed.attrs if "data-key" in attrs]
+    assert keys == ["2Modified after signing", "2026-11-28T15:00:00Z", "2Not signed", ""]
 
 
 def test_html_escapes_special_characters():
     page = render_html(BATCH)
-    assert "<script>" not in page and "<b>" not in page
+    assert "<script>alert" not in page and "<b>" not in page
     assert "&lt;script&gt;" in page and "&quot;Quyết định&quot; &amp;" in page
     text = "".join(parse(page).text)
     assert NASTY_PATH in text  # escaped in the source, the same characters on screen
@@ -369,14 +424,13 @@ def test_html_escapes_special_characters():
     assert 'Chữ ký <1> & "2"' in text
 
 
-def test_html_header_shows_validation_time_profile_and_summary():
-    text = " ".join("".join(parse(render_html(BATCH)).text).split())
-    assert "Validation time: 2026-11-28T22:00:00Z" in text
+def test_html_header_shows_validation_time_in_the_profiles_zone_and_the_profile():
+    text = shown(render_html(BATCH))
+    assert "Validation time: 2026-11-29T05:00:00+07:00" in text  # vn: +07:00
     assert "Profile: vn" in text
-    assert "6 files: 1 valid, 4 invalid, 1 not checkable" in text
-    cells = [t.strip() for t in parse(render_html(BATCH)).text if t.strip()]
-    table = ["Files", "Valid", "Invalid", "Not checkable", "6", "1", "4", "1"]
-    assert any(cells[i:i + len(table)] == table for i in range(len(cells)))
+    utc = shown(render_html(BatchReport("0.1.0", BATCH.validation_time, "default", ALL)))
+    assert "Validation time: 2026-11-28T22:00:00Z" in utc
+    assert "2026-11-28T15:00:00Z" in utc and "2026-11-28T22:00:00+07:00" not in utc
 
 
 def test_html_shows_the_reason_for_every_non_pass():
@@ -396,15 +450,16 @@ def test_html_shows_the_reason_for_every_non_pass():
 def test_html_colours_each_status():
     page = render_html(BATCH)
     for status in ("TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE"):
-        assert f'<section class="file {status}">' in page
+        assert f'<tr class="{status}" data-status="{status}"' in page
+        assert '<details id="f' in page and f'class="{status}">' in page
         assert f".{status} .status {{ color:" in page
 
 
 def test_html_in_vietnamese():
     page = render_html(batch_of(VALID, HASH_FAILED, UNTRUSTED), lang="vi")
-    parsed = parse(page)
-    text = " ".join("".join(parsed.text).split())
+    parsed, text = parse(page), shown(page)
     assert parsed.html_lang == "vi"
     assert "3 tệp: 1 hợp lệ, 1 không hợp lệ, 1 không xác minh được" in text
     assert "Báo cáo kiểm tra chữ ký số" in text and "Người ký" in text
-    assert "Không xác minh được người ký: in/untrusted.pdf" in text
+    assert "Không xác minh được người ký : in/untrusted.pdf" in text  # the details
+    assert "Kết luận Tệp Người ký Thời điểm ký Định dạng Lý do" in text

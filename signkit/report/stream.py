@@ -27,6 +27,7 @@ Open ``out`` with ``newline=""``: CSV rows end with ``\\r\\n`` of their own.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import shutil
 import tempfile
@@ -34,11 +35,19 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from .csv_report import csv_file_rows, csv_header
-from .html_report import HTML_TAIL, html_file_section, html_head
+from .html_report import (
+    HTML_TAIL,
+    HtmlTally,
+    html_file_details,
+    html_file_row,
+    html_head,
+    html_middle,
+)
 from .json_report import json_file_entry, json_head
-from .model import BatchInfo, FileReport, Indication, Tally
+from .model import BatchInfo, BatchReport, FileReport, Indication, Tally
 from .safe_text import printable
 from .text_report import counts_line, text_file_lines, word
+from .times import display_zone
 
 FORMATS = ("text", "json", "csv", "html")
 
@@ -62,19 +71,28 @@ class ReportWriter(Protocol):
 
 
 def open_writer(fmt: str, out: TextIO, info: BatchInfo, *, lang: str = "en",
-                verbose: bool = False, spool_dir: str | Path | None = None) -> ReportWriter:
+                verbose: bool = False, spool_dir: str | Path | None = None,
+                zone: dt.tzinfo | None = None) -> ReportWriter:
     """The writer of ``fmt`` (one of ``FORMATS``) into ``out``; ``lang`` and ``verbose`` as
     for ``render_text`` and ``render_html``; ``spool_dir``: where JSON and HTML keep their
-    entries until the end (default: the system's temporary folder, which may be in RAM)."""
+    entries until the end (default: the system's temporary folder, which may be in RAM);
+    ``zone``: of the times text and HTML show (default: the profile's, ``display_zone``)."""
     if fmt == "json":
         return JsonReportWriter(out, info, spool_dir=spool_dir)
     if fmt == "csv":
         return CsvReportWriter(out, info)
+    zone = zone or display_zone(info.profile)
     if fmt == "text":
-        return TextReportWriter(out, info, lang=lang, verbose=verbose)
+        return TextReportWriter(out, info, lang=lang, verbose=verbose, zone=zone)
     if fmt == "html":
-        return HtmlReportWriter(out, info, lang=lang, spool_dir=spool_dir)
+        return HtmlReportWriter(out, info, lang=lang, spool_dir=spool_dir, zone=zone)
     raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def batch_info(batch: BatchReport) -> BatchInfo:
+    """The header of a complete report."""
+    return BatchInfo(batch.signkit_version, batch.validation_time, batch.profile,
+                     len(batch.files))
 
 
 class _Writer:
@@ -133,6 +151,17 @@ class _Spool:
             raise
         self._size += len(data)
 
+    @property
+    def size(self) -> int:
+        """Bytes of the whole entries so far."""
+        return self._size
+
+    def truncate(self, size: int) -> None:
+        """Forget the entries after ``size`` (a ``size`` read before appending them)."""
+        self._file.seek(size)
+        self._file.truncate()
+        self._size = size
+
     def copy_to(self, out: TextIO) -> None:
         self._file.seek(0)
         with io.TextIOWrapper(self._file, encoding="utf-8", newline="") as text:
@@ -187,13 +216,15 @@ class TextReportWriter(_Writer):
     """The plain-text report: each file's lines as it arrives, the summary line last."""
 
     def __init__(self, out: TextIO, info: BatchInfo, *, lang: str = "en",
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, zone: dt.tzinfo | None = None) -> None:
         super().__init__(out, info)
         self.lang = lang
         self.verbose = verbose
+        self.zone = zone
 
     def _write_entry(self, report: FileReport) -> None:
-        self.out.write(text_file_lines(report, lang=self.lang, verbose=self.verbose))
+        self.out.write(text_file_lines(report, lang=self.lang, verbose=self.verbose,
+                                       zone=self.zone))
 
     def _write_end(self, complete: bool) -> None:
         lines = [] if complete else [self._incomplete_note(self.lang)]
@@ -202,24 +233,46 @@ class TextReportWriter(_Writer):
 
 
 class HtmlReportWriter(_Writer):
-    """The HTML page, file sections spooled until the counts at the top are known."""
+    """The HTML page: rows and details spooled apart until the summary at the top is known;
+    in memory only the counts (``HtmlTally``, bounded)."""
 
     def __init__(self, out: TextIO, info: BatchInfo, *, lang: str = "en",
-                 spool_dir: str | Path | None = None) -> None:
+                 spool_dir: str | Path | None = None, zone: dt.tzinfo | None = None) -> None:
         super().__init__(out, info)
         self.lang = lang
-        self._spool = _Spool("\n", spool_dir)
+        self.zone = zone
+        self._html_tally = HtmlTally()
+        self._rows = _Spool("\n", spool_dir)
+        try:
+            self._details = _Spool("\n", spool_dir)
+        except BaseException:
+            self._rows.close()
+            raise
 
     def _write_entry(self, report: FileReport) -> None:
-        self._spool.append(html_file_section(report, lang=self.lang))
+        index = self._tally.files + 1
+        row = html_file_row(report, index, lang=self.lang, zone=self.zone)
+        details = html_file_details(report, index, lang=self.lang, zone=self.zone)
+        size = self._rows.size
+        self._rows.append(row)
+        try:
+            self._details.append(details)
+        except BaseException:
+            self._rows.truncate(size)  # a file is in both parts or in neither
+            raise
+        self._html_tally.add(report, self.lang)
 
     def _write_end(self, complete: bool) -> None:
         try:
             info = self.info
             self.out.write(html_head(
                 info.signkit_version, info.validation_time, info.profile, self.summary,
-                lang=self.lang, incomplete=None if complete else self._incomplete_note(self.lang)))
-            self._spool.copy_to(self.out)
+                self._html_tally, lang=self.lang, zone=self.zone,
+                incomplete=None if complete else self._incomplete_note(self.lang)))
+            self._rows.copy_to(self.out)
+            self.out.write(html_middle(self.lang))
+            self._details.copy_to(self.out)
             self.out.write(HTML_TAIL)
         finally:
-            self._spool.close()
+            self._rows.close()
+            self._details.close()

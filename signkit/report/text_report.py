@@ -12,7 +12,8 @@ visible escape ``\\uXXXX`` (``evil\\u001b.pdf``), never sent to the terminal.
 
 from __future__ import annotations
 
-from .json_report import iso8601
+import datetime as dt
+
 from .model import (
     BatchReport,
     FileReport,
@@ -22,6 +23,7 @@ from .model import (
     SubIndication,
 )
 from .safe_text import printable
+from .times import display_zone, shown_time
 
 # key: (English, Vietnamese)
 WORDS: dict[str, tuple[str, str]] = {
@@ -67,6 +69,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "verdict": ("verdict", "kết luận"),
     "field": ("field", "trường chữ ký"),
     "reason": ("reason", "lý do"),
+    "file": ("file", "tệp"),
+    "time": ("signing time", "thời điểm ký"),
+    "issuer": ("issuer", "tổ chức cấp chứng thư số"),
+    "by_signer": ("signer", "người ký"),
+    "by_issuer": ("issuer of the signer's certificate", "tổ chức cấp chứng thư số người ký"),
+    "none_signer": ("(no signature)", "(không có chữ ký)"),
+    "others": ("others", "khác"),
+    "files_table": ("files", "danh sách tệp"),
+    "filter": ("filter", "lọc"),
+    "all": ("all", "tất cả"),
+    "not_passed": ("not valid (invalid or not checkable)",
+                   "chưa hợp lệ (không hợp lệ hoặc không xác minh được)"),
+    "shown": ("{shown} of {total} files shown", "đang hiển thị {shown} trên {total} tệp"),
+    "details": ("details per file", "chi tiết từng tệp"),
     # a report cut short (Ctrl-C)
     "incomplete": (
         "incomplete: interrupted after {done} of {total} files; only those are listed",
@@ -154,7 +170,7 @@ def counts_line(counts: dict[str, int], lang: str = "en") -> str:
     )
 
 
-def _signature_details(sig: SignatureReport, lang: str) -> list[str]:
+def _signature_details(sig: SignatureReport, lang: str, zone: dt.tzinfo | None) -> list[str]:
     none = "—"
     signer = sig.signer
     who = word("unknown", lang) if signer is None else signer.common_name + (
@@ -165,8 +181,8 @@ def _signature_details(sig: SignatureReport, lang: str) -> list[str]:
     lines = [
         f"{word('signature', lang)} {sig.field}",
         f"  {word('signer', lang)}: {who}",
-        f"  {word('signing_time', lang)}: {iso8601(sig.signing_time) or none}",
-        f"  {word('timestamp_time', lang)}: {iso8601(sig.timestamp_time) or none}",
+        f"  {word('signing_time', lang)}: {shown_time(sig.signing_time, zone) or none}",
+        f"  {word('timestamp_time', lang)}: {shown_time(sig.timestamp_time, zone) or none}",
         f"  {word('level', lang)}: {sig.level}",
         f"  {word('etsi_status', lang)}: {status}",
         f"  {word('coverage', lang)}: {sig.coverage.value if sig.coverage else none}",
@@ -184,7 +200,8 @@ def _signature_details(sig: SignatureReport, lang: str) -> list[str]:
     return lines
 
 
-def _file_lines(report: FileReport, lang: str, verbose: bool) -> list[str]:
+def _file_lines(report: FileReport, lang: str, verbose: bool,
+                zone: dt.tzinfo | None) -> list[str]:
     lines = [f"{word(verdict(report), lang)}: {report.path}"]
     why = reason(report, lang)
     if why:
@@ -195,18 +212,23 @@ def _file_lines(report: FileReport, lang: str, verbose: bool) -> list[str]:
         if not report.signatures:
             details.append(word("no_signatures", lang))
         for sig in report.signatures:
-            details += _signature_details(sig, lang)
+            details += _signature_details(sig, lang, zone)
         lines += [f"    {line}" for line in details]
     return lines
 
 
-def text_file_lines(report: FileReport, *, lang: str = "en", verbose: bool = False) -> str:
+def text_file_lines(report: FileReport, *, lang: str = "en", verbose: bool = False,
+                    zone: dt.tzinfo | None = None) -> str:
     """One file's lines of ``render_text``, each ending with a newline."""
-    return "".join(printable(line) + "\n" for line in _file_lines(report, lang, verbose))
+    return "".join(printable(line) + "\n" for line in _file_lines(report, lang, verbose, zone))
 
 
-def render_text(batch: BatchReport, *, lang: str = "en", verbose: bool = False) -> str:
-    """Plain text: per file a verdict line (and reason), then the summary line."""
-    lines = [text_file_lines(report, lang=lang, verbose=verbose) for report in batch.files]
+def render_text(batch: BatchReport, *, lang: str = "en", verbose: bool = False,
+                zone: dt.tzinfo | None = None) -> str:
+    """Plain text: per file a verdict line (and reason), then the summary line. Times are
+    in ``zone`` (default: the profile's, ``times.display_zone``)."""
+    zone = zone or display_zone(batch.profile)
+    lines = [text_file_lines(report, lang=lang, verbose=verbose, zone=zone)
+             for report in batch.files]
     lines.append(printable(summary_line(batch, lang)) + "\n")
     return "".join(lines)
