@@ -67,7 +67,7 @@ def appearances() -> dict[Preset, Appearance]:
 EXPECTED_TEXT = {
     Preset.PLAIN: [f"Người ký: {NAME}", "Lý do: Phê duyệt ặ ỗ ữ Đ", "Nơi ký: Quảng Ngãi"],
     Preset.VN_PERSONAL: ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", NAME],
-    Preset.VN_SEAL: ["Ủy ban nhân dân tỉnh Quảng", "Ngãi"],  # wrapped to the seal's width
+    Preset.VN_SEAL: [ORGANISATION],  # on one line beside the seal, never broken
     Preset.VN_COPY: ["Sao y", ORGANISATION],
     Preset.VN_ATTACHMENT: ["Kèm theo Quyết định số 123/QĐ-UBND", "ặ ỗ ữ Đ"],
 }
@@ -364,8 +364,9 @@ def test_combining_marks_become_single_glyphs():
 def test_preferred_sizes():
     apps = appearances()
     seal_w, seal_h = preferred_size(apps[Preset.VN_SEAL])
-    assert seal_w == pytest.approx(36 / 25.4 * 72 + 4, abs=1)  # the seal + 2 pt each side
-    assert seal_h > seal_w  # the organisation and time go under it
+    # the seal, 2 pt each side; the organisation and time beside it on one line each
+    assert seal_h == pytest.approx(36 / 25.4 * 72 + 4, abs=1)
+    assert seal_w > seal_h + 100
     copy_w, copy_h = preferred_size(apps[Preset.VN_COPY])
     assert 100 < copy_w < 230 and 30 < copy_h < 45  # three lines of size 10
 

@@ -460,3 +460,65 @@ def test_an_anchor_is_found_in_an_encrypted_pdf_with_its_password(module_env, pk
     (sig,) = reader.embedded_signatures
     assert sig.sig_field["/Kids"][0]["/Rect"] if "/Kids" in sig.sig_field \
         else sig.sig_field["/Rect"]  # a visible widget
+
+
+# --- blank space: never over the page's text (issue #13) ---------------------------------
+
+def _run_of(words, *texts: str) -> tuple[float, float, float, float]:
+    runs = [words[i:i + len(texts)] for i in range(len(words))
+            if tuple(t for t, _ in words[i:i + len(texts)]) == texts]
+    assert runs, f"{texts} not on the page"
+    boxes = [b for _, b in runs[0]]
+    assert len({round(b[1]) for b in boxes}) == 1, f"{texts} is not on one line: {boxes}"
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _meets(a, b) -> bool:
+    return min(a[2], b[2]) - max(a[0], b[0]) > 0.5 and min(a[3], b[3]) - max(a[1], b[1]) > 0.5
+
+
+def test_the_help_example_anchor_inks_under_the_whole_title_over_no_text(
+        module_env, checks, tmp_path):
+    """`--anchor "CHỦ TỊCH"` on "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH": under the last title line."""
+    out = tmp_path / "signed.pdf"
+    result = run("sign", "--token", "rsa2048", str(SAMPLE_VI), "-o", str(out), "--anchor",
+                 "CHỦ TỊCH", "--signature-image", str(SIGNATURE_PNG))
+    assert result.exit_code == 0, result.output
+    ink = changed_box(render(SAMPLE_VI), render(out))
+    words = poppler_words(SAMPLE_VI, 1)
+    assert ink[3] < _run_of(words, "PHÓ", "CHỦ", "TỊCH")[1]
+    assert ink[1] > _run_of(words, NAME.split()[0], *NAME.split()[1:])[3]
+    assert [w for w, box in words if _meets(ink, box)] == []
+    checks.all(out)
+
+
+def test_an_anchor_without_blank_space_under_it_fails_the_file_and_writes_nothing(
+        module_env, tmp_path):
+    out = tmp_path / "out.pdf"
+    result = run("sign", "--token", "rsa2048", str(SAMPLE_VI), "-o", str(out), "--anchor",
+                 "KT. CHỦ TỊCH", "--signature-image", str(SIGNATURE_PNG))
+    assert result.exit_code == 1, result.output
+    assert "no blank space for the signature" in result.output
+    assert "it would cover the text 'PHÓ CHỦ TỊCH'" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_seal_info_stays_clear_of_the_printed_name_and_keeps_the_organisation_whole(
+        module_env, pki, checks, tmp_path):
+    out = tmp_path / "sealed.pdf"
+    result = run(*personal_args(SAMPLE_VI, out), "--then-seal", "--seal-pkcs12",
+                 str(pki.p12("signer-second")), "--seal-image", str(SEAL_PNG),
+                 "--organisation", ORGANISATION, "--seal-info")
+    assert result.exit_code == 0, result.output
+    flat = tmp_path / "flat.pdf"
+    run_ = subprocess.run(["qpdf", "--flatten-annotations=all", str(out), str(flat)],
+                          capture_output=True, text=True)
+    assert run_.returncode in (0, 3), run_.stderr
+    words = poppler_words(flat, 1)
+    organisation = _run_of(words, *ORGANISATION.split())  # one line, not broken
+    name = _run_of(words, *NAME.split())
+    assert not _meets(organisation, name), (organisation, name)
+    seal = widgets(out)["Signature2"]
+    assert organisation[2] < seal[2] and organisation[1] > name[3]  # beside the seal, above
+    assert_sealed_over_signature(out, pki, checks)

@@ -74,8 +74,11 @@ def _natural_size(appearance: Appearance) -> tuple[float, float]:
         seal_w, seal_h = _seal_size(appearance)
         if not paragraphs:
             return seal_w + 2 * PADDING, seal_h + 2 * PADDING
-        _, text_h = natural_size(paragraphs, size=size, max_width=seal_w)
-        return seal_w + 2 * PADDING, seal_h + gap + text_h + 2 * PADDING
+        # beside the seal, on the left: under it the text would run into the signer's
+        # printed name; each line whole when it fits in TEXT_MAX_WIDTH
+        text_w, text_h = natural_size(paragraphs, size=size, max_width=TEXT_MAX_WIDTH)
+        return (text_w + _side_gap(size) + seal_w + 2 * PADDING,
+                max(seal_h, text_h) + 2 * PADDING)
     w, h = natural_size(paragraphs, size=size, max_width=TEXT_MAX_WIDTH)
     return w + 2 * PADDING, h + 2 * PADDING
 
@@ -135,8 +138,9 @@ def _compose_personal(appearance: Appearance, paragraphs: list[Paragraph], width
 
 def _compose_seal(appearance: Appearance, paragraphs: list[Paragraph], width: float,
                   height: float) -> tuple[tuple[PlacedImage, ...], tuple[SetLine, ...]]:
-    """The seal at its real size at the top; with ``seal_info``, the organisation and the
-    time under it."""
+    """The seal at its real size on the right of the box, vertically centred; with
+    ``seal_info``, the organisation and the time on its left, right-aligned against it,
+    so that over a signature they stay clear of the printed name below it."""
     seal_w, seal_h = _seal_size(appearance)
     if seal_w > width + 0.01 or seal_h > height + 0.01:
         need_w, need_h = seal_w + 2 * PADDING, seal_h + 2 * PADDING
@@ -144,15 +148,17 @@ def _compose_seal(appearance: Appearance, paragraphs: list[Paragraph], width: fl
             f"the seal at its real size ({appearance.seal_size_mm:g} mm) needs a box of at "
             f"least {need_w:.0f} x {need_h:.0f} pt; this one is {width + 2 * PADDING:.0f} x "
             f"{height + 2 * PADDING:.0f} pt")
-    seal = PlacedImage(_image(appearance), (width - seal_w) / 2, height - seal_h,
+    seal = PlacedImage(_image(appearance), width - seal_w, (height - seal_h) / 2,
                        seal_w, seal_h)
-    room = height - seal_h - _gap(appearance.size)
     if not paragraphs:
         return (seal,), ()
+    room = width - seal_w - _side_gap(appearance.size)
     if room <= 0:
-        raise AppearanceError("the box has no room under the seal for the organisation and "
-                              "the signing time; make it taller")
-    return (seal,), _fit(appearance, paragraphs, width, room, top=room)
+        raise AppearanceError("the box has no room beside the seal for the organisation and "
+                              "the signing time; make it wider")
+    block = _fit_block(appearance, paragraphs, room, height)
+    lines = _placed(block, height, top=(height + block.height) / 2)
+    return (seal,), lines
 
 
 def _personal_bands(appearance: Appearance, paragraphs: list[Paragraph]
@@ -192,3 +198,8 @@ def _seal_size(appearance: Appearance) -> tuple[float, float]:
 
 def _gap(size: float) -> float:
     return (LEADING - 1) * size
+
+
+def _side_gap(size: float) -> float:
+    """Between the seal and the text beside it."""
+    return size / 2

@@ -4,8 +4,9 @@ plain one, and the words each puts in its box.
 - ``vn-personal``: the competent person's handwritten-signature image (blue, transparent
   PNG) centred between their position title and their name (both optional).
 - ``vn-seal``: the organisation's seal image (red, transparent PNG) at its actual size (with
-  ``seal_info``, the organisation's name and the signing time under it); placed over the
-  left third of the personal signature (signkit.appearance.placement, ``over_signature``).
+  ``seal_info``, the organisation's name and the signing time on its left, clear of the
+  signer's printed name); placed over the left third of the personal signature
+  (signkit.appearance.placement, ``over_signature``).
 - ``vn-copy`` / ``vn-attachment``: no image; the form of copy (or the main document's number
   and code), the organisation and the signing time; Times New Roman-compatible serif, size
   10, upright, black, top right of the first page. The decree's text has no labels ("Ký
@@ -97,8 +98,8 @@ class Appearance:
     signature_image: Path | None = None
     seal_image: Path | None = None
     seal_size_mm: float = DEFAULT_SEAL_SIZE_MM
-    # vn-seal: also print the organisation and signing time under the seal. Off by default:
-    # under a seal they run into the signer's printed name, and the decree's "information"
+    # vn-seal: also print the organisation and signing time beside the seal (on its left).
+    # Off by default: the decree's "information"
     # of the organisation's signature is the signature's own data (certificate, time),
     # which every verifier shows (docs/decree30.md)
     seal_info: bool = False
@@ -194,7 +195,7 @@ class Appearance:
         if preset is Preset.VN_SEAL:
             if not self.seal_info:
                 return []
-            return [Paragraph(t, regular) for t in (organisation, when) if t]
+            return [Paragraph(t, regular, Align.RIGHT) for t in (organisation, when) if t]
         if preset in (Preset.VN_COPY, Preset.VN_ATTACHMENT):
             first = self.copy_form if preset is Preset.VN_COPY else self.reference
             return [Paragraph(t, regular, Align.LEFT) for t in (first, organisation, when) if t]
