@@ -4,10 +4,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-DEB_PACKAGES := softhsm2 opensc poppler-utils qpdf libnss3-tools fonts-dejavu-core sqlite3
+DEB_PACKAGES := softhsm2 opensc poppler-utils qpdf libnss3-tools fonts-dejavu-core sqlite3 chromium
 # one file per Debian package that proves it is installed
 DEB_PROBES := /usr/bin/softhsm2-util /usr/bin/pkcs11-tool /usr/bin/pdfsig /usr/bin/qpdf /usr/bin/certutil \
-              /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/bin/sqlite3
+              /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/bin/sqlite3 /usr/bin/chromium
 
 .PHONY: demo test test-min fuzz bench bench-verify bench-ltv bench-ltv-refresh lint system venv clean
 

@@ -407,9 +407,9 @@ def test_html_table_row_per_file_with_verdict_signer_time_level_reason():
     parsed, text = parse(page), shown(page)
     assert ("Verdict File Signer Signing time Level Reason "
             "Modified after signing in/modified.pdf Nguyễn Văn An (UBND tỉnh Test) "
-            "2026-11-28T22:00:00+07:00 PAdES-B-LT Page content was replaced after this "
+            "2026-11-28 T22:00:00+07:00 PAdES-B-LT Page content was replaced after this "
             "signature. Not signed in/unsigned.pdf — — — The document has no signature.") in text
-    # sort keys: the verdict's severity first, the time in UTC
+    # (a <wbr> lets the time wrap after its date) sort keys: the severity first, UTC times
     keys = [attrs["data-key"] for tag, attrs in parsed.attrs if "data-key" in attrs]
     assert keys == ["2Modified after signing", "2026-11-28T15:00:00Z", "2Not signed", ""]
 

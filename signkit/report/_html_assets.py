@@ -26,6 +26,7 @@ ul { margin: .2em 0; padding-left: 1.2em; }
 #files col.verdict { width: 11%; } #files col.file { width: 27%; }
 #files col.signer { width: 16%; } #files col.time { width: 13%; }
 #files col.level { width: 9%; } #files col.reason { width: 24%; }
+#files td.t { overflow-wrap: normal; }  /* the date and the time break apart, not digits */
 #files th { cursor: pointer; user-select: none; position: sticky; top: 0; }
 #files th[aria-sort=ascending]::after { content: " \\25B2"; }
 #files th[aria-sort=descending]::after { content: " \\25BC"; }

@@ -115,7 +115,8 @@ def html_file_row(report: FileReport, index: int, *, lang: str = "en",
         f"{_e(plain)}</span></td>",
         f'<td><a href="#{_file_id(index)}">{_e(report.path)}</a></td>',
         f"<td>{'<br>'.join(_e(s) for s in signers) or '—'}</td>",
-        f'<td data-key="{_e(time_key)}">{_e(shown_time(moment, zone) or "—")}</td>',
+        f'<td class="t" data-key="{_e(time_key)}">'
+        f'{_e(shown_time(moment, zone) or "—").replace("T", "<wbr>T", 1)}</td>',
         f"<td>{'<br>'.join(_e(level) for level in levels) or '—'}</td>",
         f"<td>{_e(why)}</td>",
     )
