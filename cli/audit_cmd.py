@@ -18,7 +18,13 @@ from typing import Any
 
 import click
 
-from .common_options import parse_moment
+from .common_options import (
+    ISO_MOMENT,
+    format_option,
+    progress_option,
+    report_file_options,
+    verification_options,
+)
 from .errors import (
     EXIT_INDETERMINATE,
     EXIT_INTERRUPTED,
@@ -82,20 +88,7 @@ def audit() -> None:
               type=click.Path(dir_okay=False, path_type=Path), help="The results store (SQLite"
               " file; created if missing).")
 @click.option("--recursive", is_flag=True, help="Walk folders given as INPUT.")
-@click.option("--profile", "profile_name", default="default", show_default=True,
-              help="Trust and policy profile (name or .toml path).")
-@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="Extra trust anchor (PEM/DER); repeatable.")
-@click.option("--other-certs", multiple=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="Extra intermediate certificates; repeatable.")
-@click.option("--crl", "crls", multiple=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="Local CRL file, used offline too; repeatable.")
-@click.option("--offline", is_flag=True, help="Fetch nothing (as for verify).")
-@click.option("--at", "at_text", help="Validation time (ISO 8601); default now.")
-@click.option("--strict-modifications", is_flag=True,
-              help="Form filling after an approval signature fails too.")
-@click.option("--timeout", "revocation_timeout", type=float, default=10.0, show_default=True,
-              help="Seconds per OCSP/CRL request.")
+@verification_options
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Local worker processes (default: CPU count); without --scheduler.")
 @click.option("--revalidate", is_flag=True,
@@ -103,7 +96,7 @@ def audit() -> None:
                    "ones.")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(_STATUSES),
               help="Judge again the stored files with this verdict; repeatable.")
-@click.option("--since", "since_text",
+@click.option("--since", type=ISO_MOMENT,
               help="Only files modified at or after this moment (ISO 8601).")
 @click.option("--rehash", is_flag=True,
               help="Also compare every file's SHA-256 with the stored one (finds files changed "
@@ -117,14 +110,14 @@ def audit() -> None:
               help="Files per Dask task.")
 @click.option("--scheduler-timeout", type=click.FloatRange(min=0.1), default=10.0,
               show_default=True, help="Seconds to wait for the scheduler and a worker.")
-@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@progress_option
 @click.pass_context
 @handle_errors
 def run(ctx: click.Context, inputs: tuple[str, ...], store_path: Path, recursive: bool,
         profile_name: str, trust: tuple[Path, ...], other_certs: tuple[Path, ...],
-        crls: tuple[Path, ...], offline: bool, at_text: str | None,
+        crls: tuple[Path, ...], offline: bool, at: dt.datetime | None,
         strict_modifications: bool, revocation_timeout: float, jobs: int | None,
-        revalidate: bool, statuses: tuple[str, ...], since_text: str | None, rehash: bool,
+        revalidate: bool, statuses: tuple[str, ...], since: dt.datetime | None, rehash: bool,
         scheduler: str | None, ship_bytes: bool, batch_size: int, scheduler_timeout: float,
         no_progress: bool) -> None:
     """Verify INPUT into the store: only files it lacks or that changed (exit codes as
@@ -139,9 +132,8 @@ def run(ctx: click.Context, inputs: tuple[str, ...], store_path: Path, recursive
     signkit.load_profile(profile_name)  # a bad profile is a usage error before any work
     options = VerifyOptions(
         profile=profile_name, trust=trust, other_certs=other_certs, crls=crls,
-        offline=offline, at=parse_moment(at_text, "--at"),
+        offline=offline, at=at,
         strict_modifications=strict_modifications, revocation_timeout=revocation_timeout)
-    since = parse_moment(since_text, "--since")
     show_progress = not no_progress and sys.stderr.isatty()
     cluster = None
     judged = 0
@@ -180,21 +172,19 @@ def run(ctx: click.Context, inputs: tuple[str, ...], store_path: Path, recursive
 @audit.command("report")
 @click.option("--store", "store_path", required=True,
               type=click.Path(dir_okay=False, path_type=Path), help="The results store.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]),
-              default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to FILE (atomically) instead of stdout.")
+@report_file_options
 @click.option("--status", "statuses", multiple=True, type=click.Choice(_STATUSES),
               help="Only files with this verdict; repeatable.")
 @click.option("--signer", help="Only files signed by this signer (common name or certificate "
               "SHA-256).")
 @click.option("--path-prefix", help="Only files whose path starts with this.")
-@click.option("--since", "since_text", help="Only files modified at or after this moment.")
+@click.option("--since", type=ISO_MOMENT,
+              help="Only files modified at or after this moment (ISO 8601).")
 @click.pass_context
 @handle_errors
 def report(ctx: click.Context, store_path: Path, fmt: str, output: Path | None,
            statuses: tuple[str, ...], signer: str | None, path_prefix: str | None,
-           since_text: str | None) -> None:
+           since: dt.datetime | None) -> None:
     """The stored results as verify's report (text, json, csv, html), streamed from the
     store (exit codes as verify, over the files reported)."""
     from signkit.audit import AuditError, Store
@@ -202,7 +192,7 @@ def report(ctx: click.Context, store_path: Path, fmt: str, output: Path | None,
 
     root = ctx.find_root().obj or {}
     filters = {"status": statuses or None, "signer": signer, "path_prefix": path_prefix,
-               "since": parse_moment(since_text, "--since")}
+               "since": since}
     try:
         with Store.open(store_path, readonly=True) as store:
             latest = store.latest_run()
@@ -233,8 +223,7 @@ def report(ctx: click.Context, store_path: Path, fmt: str, output: Path | None,
               help="With --expiring: print only those files' paths, one per line.")
 @click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
               help="Signers and CAs listed (0: all).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@format_option("text", "json", help="Summary format: text, or JSON.")
 @handle_errors
 def summary(store_path: Path, window_text: str | None, paths_only: bool, top: int,
             fmt: str) -> None:

@@ -1,6 +1,13 @@
-"""Options and helpers several commands share, spelled once: the output choice
-(-o/--out-dir/--in-place), the time-stamping service, trust, the report format; and the
-profile's trust anchors and the TSA credentials as the commands resolve them."""
+"""Options several commands share, spelled once, so that one word means one thing everywhere:
+where results go (-o/--out-dir/--in-place), the time-stamping service, trust, revocation,
+the report format, moments in time (``--at``); the global ``-v`` and ``--lang``, accepted
+after the subcommand too; and the profile's trust anchors and the TSA credentials as the
+commands resolve them.
+
+The in-place rule (one for ``timestamp``, ``ltv add`` and ``ltv refresh``): these commands
+only append an incremental update to a signed PDF, so without ``-o`` or ``--out-dir`` each
+input is updated in place, atomically (``--in-place`` says so explicitly). ``sign`` never
+writes over its input: it needs ``-o`` or ``--out-dir``."""
 
 from __future__ import annotations
 
@@ -16,6 +23,13 @@ from .pins import read_secret_file
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+FORMATS = ("text", "json", "csv", "html")
+
+IN_PLACE_RULE = (
+    "timestamp, ltv add and ltv refresh only append to a signed PDF: without -o or "
+    "--out-dir each input is updated in place, atomically (--in-place says so explicitly)."
+)
+
 
 def _apply(options: list[Callable[[F], F]], func: F) -> F:
     for option in reversed(options):
@@ -23,29 +37,124 @@ def _apply(options: list[Callable[[F], F]], func: F) -> F:
     return func
 
 
-def output_options(func: F) -> F:
-    """-o/--output, --out-dir, --in-place, --recursive, --overwrite, --on-error."""
-    return _apply([
+# --- types -----------------------------------------------------------------------------------
+
+class IsoMoment(click.ParamType):
+    """An ISO 8601 moment (``2026-11-28T10:00:00+07:00``, ``2026-11-28``, a trailing ``Z``);
+    without a zone it is UTC. The value is an aware ``datetime``."""
+
+    name = "ISO8601"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            moment = value
+        else:
+            try:
+                moment = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+            except ValueError:
+                self.fail(f"{value!r} is not a moment: use ISO 8601, e.g. "
+                          "2026-11-28T10:00:00+07:00", param, ctx)
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+ISO_MOMENT = IsoMoment()
+
+
+# --- global options, after the subcommand too ---------------------------------------------------
+
+def _late_verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        from .errors import configure_logging
+
+        _root_settings(ctx)["verbose"] = True
+        configure_logging(verbose=True)
+
+
+def _late_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        _root_settings(ctx)["lang"] = value
+
+
+def _root_settings(ctx: click.Context) -> dict[str, Any]:
+    """The settings the ``signkit`` group keeps in its context (made here when a command
+    runs on its own, as tests may do)."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, dict):
+        root.obj = {}
+    return root.obj
+
+
+VERBOSE_HELP = "More detail; tracebacks on internal errors."
+LANG_HELP = "Language of messages (vi: tiếng Việt)."
+GLOBAL_PARAM_NAMES = frozenset({"verbose", "lang"})
+
+
+def global_params() -> list[click.Parameter]:
+    """``-v`` and ``--lang`` for a subcommand: the same meaning as before it
+    (``signkit verify x.pdf --lang vi`` is ``signkit --lang vi verify x.pdf``). Eager, so that
+    the other options' checks already speak the chosen language."""
+    return [
+        click.Option(["-v", "--verbose"], is_flag=True, expose_value=False, is_eager=True,
+                     callback=_late_verbose, help=VERBOSE_HELP),
+        click.Option(["--lang"], type=click.Choice(["en", "vi"]), default=None,
+                     expose_value=False, is_eager=True, callback=_late_lang, help=LANG_HELP),
+    ]
+
+
+def add_global_options(command: click.Command) -> None:
+    """Give every command under ``command`` (a group) the global options."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            add_global_options(sub)
+        return
+    names = {p.name for p in command.params}
+    command.params.extend(p for p in global_params() if p.name not in names)
+
+
+# --- where results go ---------------------------------------------------------------------------
+
+def _output_params(*, in_place: bool) -> list[Callable[[F], F]]:
+    params: list[Callable[[F], F]] = [
         click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
                      help="Output file (one input only)."),
         click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
                      help="Output folder (any number of inputs; created if missing)."),
-        click.option("--in-place", is_flag=True,
-                     help="Replace each input atomically (the old file stays whole until the "
-                          "new one is complete)."),
+    ]
+    if in_place:
+        params.append(click.option(
+            "--in-place", is_flag=True,
+            help="Replace each input atomically (the old file stays whole until the new one "
+                 "is complete); the default without -o or --out-dir."))
+    params += [
         click.option("--recursive", is_flag=True, help="Walk folders given as INPUT."),
         click.option("--overwrite", is_flag=True, help="Replace existing output files."),
         click.option("--on-error", type=click.Choice(["continue", "stop"]), default="continue",
                      show_default=True, help="After a file fails: go on, or stop the batch."),
-    ], func)
+    ]
+    return params
 
+
+def output_options(func: F) -> F:
+    """-o/--output, --out-dir, --in-place, --recursive, --overwrite, --on-error (the
+    archive commands; see ``IN_PLACE_RULE``)."""
+    return _apply(_output_params(in_place=True), func)
+
+
+def sign_output_options(func: F) -> F:
+    """-o/--output, --out-dir, --recursive, --overwrite, --on-error: ``sign`` never writes
+    over its input."""
+    return _apply(_output_params(in_place=False), func)
+
+
+# --- services and trust ---------------------------------------------------------------------------
 
 def tsa_options(func: F) -> F:
     """--tsa, --tsa-timeout, --tsa-retries, --tsa-hash, --tsa-token-file."""
     return _apply([
         click.option("--tsa", "tsa_url", metavar="URL",
-                     help="RFC 3161 time-stamping service (default: the profile's). "
-                          "Credentials: $SIGNKIT_TSA_USER/$SIGNKIT_TSA_PASSWORD, "
+                     help="RFC 3161 time-stamping service, http:// or https:// (default: the "
+                          "profile's). Credentials: $SIGNKIT_TSA_USER/$SIGNKIT_TSA_PASSWORD, "
                           "$SIGNKIT_TSA_TOKEN or --tsa-token-file."),
         click.option("--tsa-timeout", type=click.FloatRange(min=0.1), default=10.0,
                      show_default=True, help="Seconds to wait for the TSA per request."),
@@ -67,41 +176,80 @@ def trust_options(func: F) -> F:
         click.option("--profile", "profile_name", default="default", show_default=True,
                      help="Trust and policy profile (name or .toml path)."),
         click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False,
-                     path_type=Path), help="Extra trust anchor (repeatable); used to check "
-                     "the TSA and to build the chains put in the DSS."),
+                     path_type=Path),
+                     help="Extra trust anchor (PEM/DER), added to the profile's; repeatable."),
         click.option("--other-certs", multiple=True, type=click.Path(
                      exists=True, dir_okay=False, path_type=Path),
-                     help="Extra intermediate certificates (repeatable)."),
+                     help="Extra intermediate certificates (PEM/DER); repeatable."),
     ], func)
 
 
 def revocation_options(func: F) -> F:
-    """--revocation-timeout."""
-    return click.option("--revocation-timeout", type=click.FloatRange(min=0.1), default=10.0,
+    """--revocation-timeout (``--timeout`` is its older spelling on verify and audit run)."""
+    return _revocation_timeout(func, legacy=False)
+
+
+def _revocation_timeout(func: F, *, legacy: bool) -> F:
+    names = ["--revocation-timeout", "--timeout"] if legacy else ["--revocation-timeout"]
+    return click.option(*names, "revocation_timeout", type=click.FloatRange(min=0.1),
+                        default=10.0, show_default=True,
+                        help="Seconds to wait per OCSP/CRL request.")(func)
+
+
+def verification_options(func: F) -> F:
+    """What verification checks against: the trust options, --crl, --offline, --at,
+    --strict-modifications, --revocation-timeout (verify, audit run)."""
+    func = _revocation_timeout(func, legacy=True)
+    func = _apply([
+        click.option("--crl", "crls", multiple=True, type=click.Path(
+                     exists=True, dir_okay=False, path_type=Path),
+                     help="Local CRL file, used offline too; repeatable."),
+        click.option("--offline", is_flag=True,
+                     help="Fetch nothing: embedded data and --crl only; a certificate that names "
+                          "an OCSP responder or CRL needs that data there, else INDETERMINATE."),
+        click.option("--at", "at", type=ISO_MOMENT,
+                     help="Validation time (ISO 8601); default now. Timestamps in the file "
+                          "still prove when a signature existed."),
+        click.option("--strict-modifications", is_flag=True,
+                     help="Form filling after an approval signature fails too (auditor "
+                          "policy)."),
+    ], func)
+    return trust_options(func)
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+def format_option(*choices: str, help: str | None = None) -> Callable[[F], F]:  # noqa: A002
+    """``--format`` with ``choices`` (default all four: text, json, csv, html)."""
+    choices = choices or FORMATS
+    return click.option("--format", "fmt", type=click.Choice(list(choices)), default="text",
                         show_default=True,
-                        help="Seconds to wait per OCSP/CRL request (B-LT, B-LTA).")(func)
+                        help=help or "Report format: " + ", ".join(choices) + ".")
+
+
+def progress_option(func: F) -> F:
+    return click.option("--no-progress", is_flag=True, help="No progress bar.")(func)
 
 
 def report_options(func: F) -> F:
-    """--format text|json, --no-progress."""
+    """--format text|json|csv|html, --no-progress (per-file results on stdout)."""
     return _apply([
-        click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                     show_default=True, help="Per-file report: a table, or JSON."),
-        click.option("--no-progress", is_flag=True, help="No progress bar."),
+        format_option(help="Per-file report on stdout: a table (text), JSON, CSV, or an "
+                           "HTML page."),
+        progress_option,
     ], func)
 
 
-def parse_moment(value: str | None, param_hint: str) -> dt.datetime | None:
-    """An ISO 8601 option value; without a zone it is UTC."""
-    if value is None:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter("use ISO 8601, e.g. 2026-11-28T10:00:00+07:00",
-                                 param_hint=param_hint) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+def report_file_options(func: F) -> F:
+    """--format text|json|csv|html and -o FILE (verification reports)."""
+    return _apply([
+        format_option(help="Report format: a table (text), JSON, CSV, or an HTML page."),
+        click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the report to FILE (atomically) instead of stdout."),
+    ], func)
 
+
+# --- resolving what the options name --------------------------------------------------------------
 
 def profile_anchors(profile) -> tuple[Path, ...]:
     """The profile's anchor files and those an administrator installed for it (each must
@@ -109,6 +257,19 @@ def profile_anchors(profile) -> tuple[Path, ...]:
     from signkit.certs import profile_anchor_files
 
     return profile_anchor_files(profile)
+
+
+def check_tsa_url(url: str | None, param_hint: str = "--tsa") -> None:
+    """A TSA is reached over HTTP: anything else is a usage error before any work."""
+    if url is None:
+        return
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        from .i18n import say
+
+        raise click.BadParameter(say("bad_tsa_url", url=url), param_hint=param_hint)
 
 
 def tsa_auth(token_file: Path | None):
@@ -127,3 +288,15 @@ def tsa_auth(token_file: Path | None):
             raise click.UsageError("SIGNKIT_TSA_USER is set but SIGNKIT_TSA_PASSWORD is not")
         return TsaAuth.basic(user, password)
     return None
+
+
+class GlobalOptionsGroup(click.Group):
+    """The ``signkit`` group: each subcommand, when resolved, also accepts ``-v`` and
+    ``--lang`` (commands added later, by any module, included)."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            add_global_options(command)
+        return name, command, rest

@@ -38,6 +38,12 @@ _TEXT = {
         "Đã dừng; các tệp đã ký đều hoàn chỉnh, không để lại tệp dở dang.",
     ),
     "no_tokens": ("No token found in {module}.", "Không tìm thấy token trong {module}."),
+    "bad_tsa_url": (
+        "{url!r} is not the address of a time-stamping service: give an http:// or https:// "
+        "URL, e.g. http://tsa.example.vn/tsa",
+        "{url!r} không phải địa chỉ của dịch vụ cấp dấu thời gian: hãy cho một URL http:// "
+        "hoặc https://, ví dụ http://tsa.example.vn/tsa",
+    ),
 }
 
 

@@ -1,8 +1,10 @@
 """``signkit timestamp`` and ``signkit ltv add|refresh``: archive maintenance for signed PDFs.
 
 Each command takes files and folders, writes to -o, --out-dir or (atomically) in place, and
-prints a per-file report (a table, or JSON with --format json). Exit 0: every file done or
-not needing anything; 1: some file failed (it is unchanged, with no output); 2: usage."""
+prints a per-file report (a table; JSON, CSV or HTML with --format). One rule for where the
+results go (``common_options.IN_PLACE_RULE``): without -o or --out-dir, in place. Exit 0:
+every file done or not needing anything; 1: some file failed (it is unchanged, with no
+output); 2: usage."""
 
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ from signkit import load_profile
 from signkit.errors import SigningError
 
 from .common_options import (
+    ISO_MOMENT,
+    check_tsa_url,
     output_options,
-    parse_moment,
     profile_anchors,
     report_options,
     revocation_options,
@@ -27,20 +30,20 @@ from .common_options import (
 )
 from .errors import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, handle_errors
 from .inputs import input_paths
+from .record_output import RecordWriter
 
 
 def _jobs(inputs: tuple[str, ...], recursive: bool, output: Path | None,
-          out_dir: Path | None, in_place: bool, *, required: bool = True
-          ) -> list[tuple[Path, Path]]:
+          out_dir: Path | None, in_place: bool) -> list[tuple[Path, Path]]:
     from signkit.signing import collect_pdfs, plan_outputs
 
     files = collect_pdfs(input_paths(inputs), recursive=recursive)
     if not files:
         fail("no PDF files found in the given input", EXIT_USAGE)
     chosen = sum((output is not None, out_dir is not None, in_place))
-    if chosen > 1 or (chosen == 0 and required):
-        raise click.UsageError("choose where results go: -o OUTPUT (one file), --out-dir DIR, "
-                               "or --in-place")
+    if chosen > 1:
+        raise click.UsageError("choose one place for the results: -o OUTPUT (one file), "
+                               "--out-dir DIR, or --in-place (the default)")
     if in_place or chosen == 0:
         return [(src, src) for src, _ in files]
     try:
@@ -59,6 +62,7 @@ def _options(profile, *, tsa_url: str | None, tsa_timeout: float, tsa_retries: i
              need_tsa: bool, need_anchors: bool):
     from signkit.ltv import LtvOptions
 
+    check_tsa_url(tsa_url)
     tsa_url = tsa_url or profile.tsa
     if need_tsa and not tsa_url:
         raise click.UsageError("a time-stamping service is needed: give --tsa URL or set "
@@ -78,17 +82,36 @@ def _options(profile, *, tsa_url: str | None, tsa_timeout: float, tsa_retries: i
 
 def _run(batch, jobs: list, fmt: str, no_progress: bool, label: str, **kwargs):
     """Run ``batch`` (one of signkit.ltv's *_many) with a progress bar on a terminal."""
-    if no_progress or fmt == "json" or len(jobs) < 2 or not sys.stderr.isatty():
+    if no_progress or fmt != "text" or len(jobs) < 2 or not sys.stderr.isatty():
         return batch(jobs, **kwargs)
     with click.progressbar(length=len(jobs), file=sys.stderr, label=label) as bar:
         return batch(jobs, on_progress=lambda *_: bar.update(1), **kwargs)
 
 
+# the CSV/HTML columns: the JSON file record's, flattened
+COLUMNS = ("path", "output", "status", "certificates", "ocsp_responses", "crls",
+           "document_timestamp", "newest_timestamp", "newest_timestamp_time", "tsa",
+           "tsa_certificate_expires", "reasons", "sha256", "error")
+
+
+def _row(record: dict) -> dict:
+    newest = record.get("newest_timestamp") or {}
+    return {**record, **record["added"], "newest_timestamp": newest.get("kind"),
+            "newest_timestamp_time": newest.get("time"), "tsa": newest.get("tsa"),
+            "tsa_certificate_expires": newest.get("tsa_certificate_expires")}
+
+
 def _finish(outcome, fmt: str, *, command: str, profile: str, extra: dict | None = None):
     from signkit.ltv import render_json, render_text
+    from signkit.ltv.report import file_record
 
     if fmt == "json":
         click.echo(render_json(outcome, command=command, profile=profile, extra=extra), nl=False)
+    elif fmt in ("csv", "html"):
+        writer = RecordWriter(fmt, sys.stdout, COLUMNS, title=f"signkit {command}")
+        for result in outcome.results:
+            writer.add(_row(file_record(result)))
+        writer.finish(render_text(outcome).splitlines()[-1])
     else:
         click.echo(render_text(outcome), nl=False)
     sys.exit(EXIT_OK if outcome.ok else EXIT_SOME_FAILED)
@@ -110,13 +133,13 @@ def timestamp(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None
     """Add a document timestamp to PDF files (signed or not).
 
     With trust anchors (--trust or the profile's), the TSA's answer must chain to one.
-    Without -o/--out-dir, each file is updated in place (atomically), as DESIGN.md's
-    `signkit timestamp INPUT...` has it.
+    Without -o or --out-dir, each file is updated in place, atomically (as for ltv add and
+    ltv refresh).
     """
     from signkit.ltv import timestamp_many
 
     profile = load_profile(profile_name)
-    jobs = _jobs(inputs, recursive, output, out_dir, in_place, required=False)
+    jobs = _jobs(inputs, recursive, output, out_dir, in_place)
     options = _options(profile, tsa_url=tsa_url, tsa_timeout=tsa_timeout,
                        tsa_retries=tsa_retries, tsa_digest=tsa_digest,
                        tsa_token_file=tsa_token_file, trust=trust, other_certs=other_certs,
@@ -152,7 +175,9 @@ def add(inputs: tuple[str, ...], level: str, output: Path | None, out_dir: Path 
     """Bring the signatures of PDF files (from any producer) up to PAdES B-LT or B-LTA.
 
     What is missing is fetched (OCSP, CRLs) and appended; the signed bytes are never touched.
-    Files that already hold everything are reported NOT_NEEDED and not written.
+    Files that already hold everything are reported NOT_NEEDED and not written. Without -o
+    or --out-dir, each file is updated in place, atomically (as for timestamp and ltv
+    refresh).
     """
     from signkit.ltv import add_ltv_many
     from signkit.signing import PadesLevel
@@ -176,8 +201,9 @@ def add(inputs: tuple[str, ...], level: str, output: Path | None, out_dir: Path 
 @click.option("--within", "within_text", default="180d", show_default=True, metavar="WINDOW",
               help="Renew when the newest timestamp's TSA certificate expires within this "
               "window (180d, 12w, 6m, 1y...), or its algorithms fall below the profile's.")
-@click.option("--at", "at_text", metavar="ISO8601",
-              help="Judge as if it were this moment (default: now); for what-if checks.")
+@click.option("--at", type=ISO_MOMENT,
+              help="Judge as if it were this moment (ISO 8601; default: now); for what-if "
+                   "checks.")
 @click.option("--dry-run", is_flag=True,
               help="Only report what is due (DUE); contact no service, write nothing.")
 @output_options
@@ -186,7 +212,7 @@ def add(inputs: tuple[str, ...], level: str, output: Path | None, out_dir: Path 
 @revocation_options
 @report_options
 @handle_errors
-def refresh(inputs: tuple[str, ...], within_text: str, at_text: str | None, dry_run: bool,
+def refresh(inputs: tuple[str, ...], within_text: str, at: dt.datetime | None, dry_run: bool,
             output: Path | None, out_dir: Path | None, in_place: bool, recursive: bool,
             overwrite: bool, on_error: str, tsa_url: str | None, tsa_timeout: float,
             tsa_retries: int, tsa_digest: str | None, tsa_token_file: Path | None,
@@ -196,18 +222,17 @@ def refresh(inputs: tuple[str, ...], within_text: str, at_text: str | None, dry_
     timestamp; if its TSA certificate expires within the window, or its algorithms fall below
     the profile's policy, or there is no timestamp, add a fresh document timestamp with the
     validation data of the one it protects. Files not due are left alone (NOT_NEEDED).
-    Without -o/--out-dir, renewed files are updated in place (atomically)."""
+    Without -o or --out-dir, renewed files are updated in place, atomically (as for
+    timestamp and ltv add)."""
     from signkit.ltv import RenewalRule, Window, refresh_many
 
     try:
         window = Window.parse(within_text)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--within") from None
-    at = parse_moment(at_text, "--at") or dt.datetime.now(dt.UTC)
+    at = at or dt.datetime.now(dt.UTC)
     profile = load_profile(profile_name)
-    # the archive job of DESIGN.md (`ltv refresh INPUT... --within 180d`): in place unless
-    # told otherwise
-    jobs = _jobs(inputs, recursive, output, out_dir, in_place, required=False)
+    jobs = _jobs(inputs, recursive, output, out_dir, in_place)
     options = _options(profile, tsa_url=tsa_url, tsa_timeout=tsa_timeout,
                        tsa_retries=tsa_retries, tsa_digest=tsa_digest,
                        tsa_token_file=tsa_token_file, trust=trust, other_certs=other_certs,

@@ -7,6 +7,7 @@ import click
 import signkit
 
 from .audit_cmd import audit
+from .common_options import LANG_HELP, VERBOSE_HELP, GlobalOptionsGroup
 from .demo_cmd import demo
 from .errors import configure_logging
 from .ltv_cmds import ltv, timestamp
@@ -19,11 +20,11 @@ from .verify_cmd import verify
 _PDF_COMMANDS = frozenset({"sign", "verify", "timestamp", "ltv", "demo"})
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GlobalOptionsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(signkit.__version__, prog_name="signkit")
-@click.option("-v", "--verbose", is_flag=True, help="More detail; tracebacks on internal errors.")
+@click.option("-v", "--verbose", is_flag=True, help=VERBOSE_HELP)
 @click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True,
-              help="Language of messages (vi: tiếng Việt).")
+              help=LANG_HELP + " Also accepted after the subcommand, as is -v.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool, lang: str) -> None:
     """signkit: sign and check PDF documents with PKCS#11 tokens and PKCS#12 files."""

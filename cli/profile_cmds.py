@@ -16,12 +16,13 @@ from .i18n import current_lang
 
 @click.group()
 def profile() -> None:
-    """Trust and policy profiles (ca_profiles/*.toml)."""
+    """Trust and policy profiles: which CAs are trusted, algorithm policy, signing defaults."""
 
 
 @profile.command("list")
 @handle_errors
 def list_cmd() -> None:
+    """The profiles signkit knows, with their descriptions."""
     for name in available_profiles():
         echo(f"{name:10} {load_profile(name).description(current_lang())}")
 
@@ -30,6 +31,8 @@ def list_cmd() -> None:
 @click.argument("name")
 @handle_errors
 def show_cmd(name: str) -> None:
+    """A profile's settings: signing defaults, algorithm policy, TSA, trust pins, where its
+    anchors are installed, and the appearance defaults in force."""
     p = load_profile(name)
     echo(f"name:        {p.name}  ({p.source})")
     echo(f"description: {p.description(current_lang())}")

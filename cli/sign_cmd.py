@@ -22,16 +22,22 @@ from .appearance_options import (
     seal_key_options,
 )
 from .common_options import (
+    check_tsa_url,
+    format_option,
     profile_anchors,
+    progress_option,
     revocation_options,
+    sign_output_options,
     trust_options,
     tsa_auth,
     tsa_options,
 )
 from .errors import EXIT_OK, EXIT_SOME_FAILED, EXIT_TOKEN, EXIT_USAGE, fail, handle_errors
+from .help_sections import SectionedCommand
 from .i18n import current_lang, say
 from .inputs import input_paths
 from .pins import read_secret_file
+from .record_output import RecordWriter
 from .session import signing_key
 
 if TYPE_CHECKING:
@@ -47,13 +53,30 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise _Terminated()
 
 
-@click.command()
+SIGN_SECTIONS = (
+    ("Key and PIN", ("use_pkcs11", "pkcs12", "module", "token_label", "key_label", "key_id",
+                     "pin_file", "yes", "remote", "service", "credential", "user_id",
+                     "approval_timeout", "secrets_file")),
+    ("Output", ("output", "out_dir", "recursive", "overwrite", "on_error", "fmt", "as_json",
+                "no_progress", "pdf_password_file")),
+    ("Level, algorithms and time-stamping", (
+        "profile_name", "level", "digest", "pss", "tsa_url", "tsa_timeout", "tsa_retries",
+        "tsa_digest", "tsa_token_file", "trust", "other_certs", "revocation_timeout")),
+    ("Signature", ("certify", "docmdp", "field", "reason", "location", "contact")),
+    ("Appearance (visible signature)", (
+        "visible", "preset", "page", "rect", "anchor", "anchor_position", "until",
+        "over_signature", "signature_image", "seal_image", "seal_size", "seal_info",
+        "signer_title", "signer_name", "organisation", "copy_form", "reference", "font",
+        "font_size")),
+    ("Organisation's seal (--then-seal)", (
+        "then_seal", "seal_pkcs12", "seal_pkcs11", "seal_token", "seal_key_label",
+        "seal_key_id", "seal_pin_file")),
+)
+
+
+@click.command(cls=SectionedCommand, sections=SIGN_SECTIONS)
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file (one input only).")
-@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (any number of inputs; created if missing).")
-@click.option("--recursive", is_flag=True, help="Walk folders given as INPUT.")
+@sign_output_options
 @click.option("--pkcs11", "use_pkcs11", is_flag=True, help="Sign with a PKCS#11 token (default).")
 @click.option("--pkcs12", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Sign with a PKCS#12 (.p12/.pfx) file instead of a token.")
@@ -80,12 +103,11 @@ def _on_sigterm(signum: int, frame: object) -> None:
 @click.option("--contact", help="Signer's contact information.")
 @click.option("--pdf-password-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Password of encrypted input PDFs (else they are refused).")
-@click.option("--on-error", type=click.Choice(["continue", "stop"]), default="continue",
-              show_default=True, help="After a file fails: go on, or stop the batch.")
-@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
 @click.option("--yes", is_flag=True, help="Accept a token at its final PIN try without asking.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON record per file on stdout.")
-@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@format_option(help="Per-file results on stdout: lines (text), one JSON record per line, "
+               "CSV, or an HTML page.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@progress_option
 @trust_options
 @tsa_options
 @revocation_options
@@ -101,20 +123,24 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
          digest: str | None, pss: bool | None, certify: bool, docmdp: str,
          field: str | None, reason: str | None, location: str | None, contact: str | None,
          pdf_password_file: Path | None, on_error: str, overwrite: bool, yes: bool,
-         as_json: bool, no_progress: bool, visible: VisibleRequest,
+         fmt: str, as_json: bool, no_progress: bool, visible: VisibleRequest,
          seal: SealKeyRequest | None) -> None:
     """Sign PDF files (or folders of them) with a token or a PKCS#12 file.
 
     The PIN comes from $SIGNKIT_PIN, --pin-file, or a prompt; never from the command line.
     Visible signatures (Decree 30/2020 presets): --appearance, --anchor/--rect/--page,
-    defaults from the profile and $SIGNKIT_CONFIG (docs/appearance.md). --then-seal adds
-    the organisation's seal with a second key, in the same output.
+    defaults from the profile and $SIGNKIT_CONFIG. --then-seal adds the organisation's
+    seal with a second key, in the same output. Inputs are never changed: -o or --out-dir.
     """
     # the PDF layer (pyHanko) loads here, so `signkit --help` and `token list` start fast
     from signkit.signing import PadesLevel, SignOptions, collect_pdfs, plan_outputs
 
     if use_pkcs11 and pkcs12 is not None:
         raise click.UsageError("choose one key source: --pkcs11 or --pkcs12")
+    if as_json and fmt not in ("text", "json"):
+        raise click.UsageError(f"--json is --format json: drop one of --json, --format {fmt}")
+    fmt = "json" if as_json else fmt
+    check_tsa_url(tsa_url)
     if key_id is not None:
         try:
             bytes.fromhex(key_id)
@@ -166,7 +192,7 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
                                "forbids; certify with --docmdp 2")
     looks = plan_looks(visible, profile, then_seal=seal is not None,
                        language=current_lang())
-    show_progress = not no_progress and not as_json and sys.stderr.isatty() and len(jobs) > 1
+    show_progress = not no_progress and fmt != "json" and sys.stderr.isatty() and len(jobs) > 1
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         with contextlib.ExitStack() as keys:
@@ -193,13 +219,13 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
                         "the seal key is the person's own key; choose the organisation's "
                         "with --seal-pkcs12, or --seal-token/--seal-key-label/--seal-key-id")
                 seal_options = looks.seal_options(options)
-            outcome = _run(jobs, key, options, overwrite, on_error, as_json, show_progress,
+            outcome = _run(jobs, key, options, overwrite, on_error, fmt, show_progress,
                            seal_key, seal_options)
     except (KeyboardInterrupt, _Terminated):
         fail(say("interrupted"), 130)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    _summary(outcome, as_json)
+    _summary(outcome, fmt)
     if outcome.ok:
         sys.exit(EXIT_OK)
     if outcome.token_failed and outcome.signed == 0:
@@ -207,19 +233,27 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
     sys.exit(EXIT_SOME_FAILED)
 
 
-def _run(jobs, key, options, overwrite, on_error, as_json, show_progress, seal_key,
+def _run(jobs, key, options, overwrite, on_error, fmt, show_progress, seal_key,
          seal_options) -> BatchOutcome:
     from signkit.signing import sign_many
 
+    writer = RecordWriter(fmt, sys.stdout, COLUMNS, title="signkit sign") \
+        if fmt in ("csv", "html") else None
+
     def sign_all(report) -> BatchOutcome:
-        return sign_many(jobs, key=key, options=options, overwrite=overwrite,
-                         stop_on_error=on_error == "stop", on_progress=report,
-                         seal_key=seal_key, seal_options=seal_options)
+        outcome = sign_many(jobs, key=key, options=options, overwrite=overwrite,
+                            stop_on_error=on_error == "stop", on_progress=report,
+                            seal_key=seal_key, seal_options=seal_options)
+        if writer is not None:
+            writer.finish(_summary_text(outcome))
+        return outcome
 
     def report(result: SignResult, done: int, total: int) -> None:
         # Paths, fields and errors may carry control or bidi characters from file names
         # and documents: printed escaped, never raw (signkit.report.safe_text).
-        if as_json:
+        if writer is not None:
+            writer.add(_row(result))
+        elif fmt == "json":
             click.echo(json_text(_record(result)))
         else:
             click.echo(printable(_line(result)))
@@ -262,10 +296,25 @@ def _record(result: SignResult) -> dict:
     }
 
 
+# the CSV/HTML columns: the JSON record's, the seal's field and placement flattened
+COLUMNS = ("input", "output", "status", "field", "signer", "signing_time", "level",
+           "certified", "sha256", "error", "placement", "page", "seal_field", "seal_placement")
 
-def _summary(outcome: BatchOutcome, as_json: bool) -> None:
+
+def _row(result: SignResult) -> dict:
+    record = _record(result)
+    seal = record.pop("seal") or {}
+    return {**record, "seal_field": seal.get("field"), "seal_placement": seal.get("placement")}
+
+
+def _summary_text(outcome: BatchOutcome) -> str:
     counts = {"signed": outcome.signed, "failed": outcome.failed, "skipped": outcome.skipped}
-    if as_json:
+    return say("summary", **counts)
+
+
+def _summary(outcome: BatchOutcome, fmt: str) -> None:
+    counts = {"signed": outcome.signed, "failed": outcome.failed, "skipped": outcome.skipped}
+    if fmt == "json":
         click.echo(json_text({"summary": {**counts, "stopped": outcome.stopped}}))
         return
     if outcome.stopped:

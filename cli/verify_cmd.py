@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import click
 
-from .common_options import parse_moment
+from .common_options import progress_option, report_file_options, verification_options
 from .errors import (
     EXIT_INDETERMINATE,
     EXIT_INTERRUPTED,
@@ -27,36 +28,16 @@ from .report_output import Interrupts, report_output, spool_folder
 @click.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--recursive", is_flag=True, help="Walk folders given as INPUT.")
-@click.option("--profile", "profile_name", default="default", show_default=True,
-              help="Trust and policy profile (name or .toml path).")
-@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="Extra trust anchor (PEM/DER); repeatable.")
-@click.option("--other-certs", multiple=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="Extra intermediate certificates; repeatable.")
-@click.option("--crl", "crls", multiple=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="Local CRL file, used offline too; repeatable.")
-@click.option("--offline", is_flag=True,
-              help="Fetch nothing: embedded data and --crl only; a certificate that names an "
-                   "OCSP responder or CRL needs that data there, else INDETERMINATE.")
-@click.option("--at", "at_text",
-              help="Validation time (ISO 8601); default now. Timestamps in the file still "
-                   "prove when a signature existed.")
-@click.option("--strict-modifications", is_flag=True,
-              help="Form filling after an approval signature fails too (auditor policy).")
-@click.option("--timeout", "revocation_timeout", type=float, default=10.0, show_default=True,
-              help="Seconds per OCSP/CRL request.")
+@verification_options
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: CPU count).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]),
-              default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to FILE (atomically) instead of stdout.")
-@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@report_file_options
+@progress_option
 @click.pass_context
 @handle_errors
 def verify(ctx: click.Context, inputs: tuple[str, ...], recursive: bool, profile_name: str,
            trust: tuple[Path, ...], other_certs: tuple[Path, ...], crls: tuple[Path, ...],
-           offline: bool, at_text: str | None, strict_modifications: bool,
+           offline: bool, at: dt.datetime | None, strict_modifications: bool,
            revocation_timeout: float, jobs: int | None, fmt: str, output: Path | None,
            no_progress: bool) -> None:
     """Verify signed PDFs: an ETSI verdict per file (exit 0 all passed, 1 some failed,
@@ -70,7 +51,7 @@ def verify(ctx: click.Context, inputs: tuple[str, ...], recursive: bool, profile
     load_profile(profile_name)  # a bad profile is a usage error before any work
     options = VerifyOptions(
         profile=profile_name, trust=trust, other_certs=other_certs, crls=crls,
-        offline=offline, at=parse_moment(at_text, "--at"),
+        offline=offline, at=at,
         strict_modifications=strict_modifications,
         revocation_timeout=revocation_timeout,
     )

@@ -313,8 +313,10 @@ def test_add_handles_a_poppler_signature_through_the_lenient_reader(
     assert records(after)[out.name]["status"] == "NOT_NEEDED", after.output
 
 
-def test_add_needs_an_output_choice(pki, work):
-    result = run("ltv", "add", work / "B-T.pdf", *trust(pki))
+def test_add_takes_one_output_choice(pki, work):
+    """docs/cli.md's in-place rule: -o, --out-dir or --in-place (the default), never two."""
+    result = run("ltv", "add", work / "B-T.pdf", "-o", work / "x.pdf", "--in-place",
+                 *trust(pki))
     assert result.exit_code == 2
     assert "--in-place" in result.output
 
