@@ -132,9 +132,11 @@ def write_decision_pdf(path: Path) -> Path:
     return path
 
 
-def write_demo_images(folder: Path) -> tuple[Path, Path]:
-    """A blue handwritten-like signature and a red round seal, transparent PNGs
-    (throwaway pictures for the demo, not anybody's)."""
+def write_demo_images(folder: Path, *, organisation: str = ORGANISATION) -> tuple[Path, Path]:
+    """A blue handwritten-like signature and a red round seal (``organisation`` round the
+    rim, a star emblem in the middle), transparent PNGs: throwaway pictures for the demo,
+    not anybody's. The seal is drawn at 600 px, enough for 40 mm at 380 dpi; signkit
+    draws it at the seal size the profile or ``--seal-size`` gives."""
     from PIL import Image, ImageDraw
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -144,17 +146,59 @@ def write_demo_images(folder: Path) -> tuple[Path, Path]:
               for t in (i / 200 for i in range(201))]
     draw.line(points, fill=BLUE, width=6, joint="curve")
     draw.line([(60, 125), (200, 112), (330, 118)], fill=BLUE, width=5)
-    seal = Image.new("RGBA", (300, 300), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(seal)
-    draw.ellipse((4, 4, 296, 296), outline=RED, width=10)
-    draw.ellipse((60, 60, 240, 240), outline=RED, width=5)
-    star = [(150 + (45 if k % 2 == 0 else 18) * math.sin(k * math.pi / 5),
-             150 - (45 if k % 2 == 0 else 18) * math.cos(k * math.pi / 5)) for k in range(10)]
-    draw.polygon(star, fill=RED)
     paths = folder / "chu-ky.png", folder / "con-dau.png"
     signature.save(paths[0])
-    seal.save(paths[1])
+    seal_image(organisation).save(paths[1])
     return paths
+
+
+def seal_image(organisation: str, size: int = 600):
+    """A round seal as Vietnamese offices use them: a double outer ring, the organisation's
+    name in capitals round the rim (clockwise from the left, a star where the ends meet),
+    an inner ring and a star emblem in the middle; red on transparent."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    c, u = size / 2, size / 300  # u: one unit of the 300-unit design
+    draw.ellipse((4 * u, 4 * u, size - 4 * u, size - 4 * u), outline=RED, width=round(9 * u))
+    draw.ellipse((16 * u, 16 * u, size - 16 * u, size - 16 * u), outline=RED,
+                 width=round(2 * u))
+    draw.ellipse((c - 88 * u, c - 88 * u, c + 88 * u, c + 88 * u), outline=RED,
+                 width=round(4 * u))
+    _star(draw, c, c, 62 * u, 25 * u)
+    text = " ".join(organisation.upper().split())
+    font = ImageFont.truetype(str(DEFAULT_BOLD), round(27 * u))
+    radius = 110 * u  # the middle of the letters, between the rings
+    separator = 30 * u  # the arc left for the star where the name's ends meet
+    advances = [font.getlength(ch) for ch in text]
+    # the name fills the circle but the separator; letters spaced evenly along it
+    spare = 2 * math.pi * radius - separator - sum(advances)
+    spacing = max(spare / max(len(text) - 1, 1), 0.0)
+    scale = min(1.0, (2 * math.pi * radius - separator) / (sum(advances) or 1))
+    start = math.pi / 2 + separator / radius / 2  # from the bottom, clockwise
+    along = 0.0
+    cell = round(40 * u)
+    for ch, advance in zip(text, advances, strict=True):
+        width = advance * scale
+        angle = start + (along + width / 2) / radius
+        along += width + spacing
+        if not ch.strip():
+            continue
+        x, y = c + radius * math.cos(angle), c + radius * math.sin(angle)
+        glyph = Image.new("RGBA", (cell, cell), (0, 0, 0, 0))
+        ImageDraw.Draw(glyph).text((cell / 2, cell / 2), ch, font=font, fill=RED, anchor="mm")
+        # upright at the top of the seal: the letter's foot points at the centre
+        glyph = glyph.rotate(-math.degrees(angle) - 90, resample=Image.BICUBIC)
+        image.alpha_composite(glyph, (round(x - cell / 2), round(y - cell / 2)))
+    _star(draw, c, c + radius, 11 * u, 4.5 * u)  # where the ends of the name meet
+    return image
+
+
+def _star(draw, cx: float, cy: float, outer: float, inner: float) -> None:
+    draw.polygon([(cx + (outer if k % 2 == 0 else inner) * math.sin(k * math.pi / 5),
+                   cy - (outer if k % 2 == 0 else inner) * math.cos(k * math.pi / 5))
+                  for k in range(10)], fill=RED)
 
 
 def _num(value: float) -> bytes:
