@@ -31,7 +31,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import overload
 
-from . import _pdf_speedups
+from . import _pdf_speedups, _prehash
 from .errors import SignkitError
 from .report import BatchInfo, BatchReport, FileReport, Indication, SubIndication
 from .verification import Verifier, VerifyOptions
@@ -364,6 +364,8 @@ class _Watchdog:
                 target=_worker_main, name="signkit-verify", daemon=True,
                 args=(child_end, others, self.options, self.memory_limit,
                       _pdf_speedups.installed()))
+            if self.fork:
+                _prehash.wait_all()  # a pass's thread stays behind; its result is inherited
             blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
             try:
                 process.start()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -94,6 +95,28 @@ def test_a_signed_50_mb_scan_keeps_its_bytes_and_every_tool_accepts_it(pki, larg
         assert signkit.sign_pdf(large, out, key=key).ok
     assert_extends(large, out)
     checks.all(out)  # pdfsig valid, whole document, trusted; qpdf --check; pyHanko
+
+
+def test_the_signkit_command_verifies_large_files_hashed_while_it_starts(pki, large, tmp_path):
+    """``signkit verify`` hashes large PDFs named on its command line while it imports
+    (signkit._prehash): the report of a good file and of one changed inside its signed range
+    must be what the bytes say."""
+    good, bad = tmp_path / "good.pdf", tmp_path / "bad.pdf"
+    with signkit.open_pkcs12(pki.p12("signer-rsa2048"), password=P12_PASSWORD) as key:
+        assert signkit.sign_pdf(large, good, key=key).ok
+    data = bytearray(good.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # a pixel of the image, inside the signed range
+    bad.write_bytes(data)
+    report = tmp_path / "report.json"
+    run = subprocess.run(
+        [SIGNKIT, "verify", str(good), str(bad), "--trust", str(pki.pem("root")),
+         "--other-certs", str(pki.pem("interm")), "--format", "json", "-o", str(report)],
+        capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stderr  # one file failed
+    files = json.loads(report.read_text())["files"]
+    assert [f["status"] for f in files] == ["TOTAL_PASSED", "TOTAL_FAILED"]
+    assert [f["sha256"] for f in files] == [hashlib.sha256(good.read_bytes()).hexdigest(),
+                                           hashlib.sha256(bytes(data)).hexdigest()]
 
 
 def test_timestamp_and_ltv_add_on_a_50_mb_scan_keep_its_bytes(pki, large, tmp_path, tsa_url,

@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import hashlib
 import threading
 from collections.abc import Callable
@@ -26,11 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from pyhanko.pdf_utils import misc
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields as pdf_fields
 from pyhanko.sign import signers
 from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.signers.cms_embedder import SigObjSetup
+from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfCMSSignedAttributes
 
 from .._event_loop import close_loop
@@ -305,15 +309,24 @@ class DocumentSigner:
         prefix: list[PrefixDigests] = []
         writeback: list[threading.Thread] = []
 
-        def hash_copied_input() -> None:
-            out.flush()
-            prefix.append(PrefixDigests(out.fileno(), input_size,
-                                        {"sha256", self.options.digest}))
-            if input_size >= _EARLY_WRITEBACK_SIZE:
+        def follow_copy(copied: int, size: int) -> None:
+            if not prefix:
+                prefix.append(PrefixDigests(out.fileno(), input_size,
+                                            {"sha256", self.options.digest}, available=copied))
+            else:
+                prefix[0].advance(copied)
+            if copied == size and input_size >= _EARLY_WRITEBACK_SIZE:
                 writeback.append(start_writeback(out))
 
+        def copied_digest(algorithm: str, length: int):
+            """The hash of the output's first ``length`` bytes, if it is under way."""
+            if not prefix or prefix[0].length != length:
+                return None
+            return prefix[0].result().get(algorithm)
+
         try:
-            signed = await self._sign_stream(source, path, out, on_copied=hash_copied_input,
+            signed = await self._sign_stream(source, path, out, on_copying=follow_copy,
+                                             copied_digest=copied_digest,
                                              over_signature=over_signature)
             digest = check_signed_output(out, self._verifier, path,
                                          appended_from=input_size,
@@ -327,10 +340,12 @@ class DocumentSigner:
         return dataclasses.replace(signed, sha256=digest)
 
     async def _sign_stream(self, source: BinaryIO, path: Path, out: BinaryIO, *,
-                           on_copied: Callable[[], None] | None = None,
+                           on_copying: Callable[[int, int], None] | None = None,
+                           copied_digest: Callable[[str, int], object] | None = None,
                            over_signature: str | None = None) -> _Signed:
         writer = _open_writer(source, path, self.options.password)
-        writer.on_copied = on_copied
+        writer.on_copying = on_copying
+        input_size = stream_size(source)
         opts = self.options
         if self._revocation is not None:
             self._revocation.start_document()
@@ -354,6 +369,8 @@ class DocumentSigner:
         pdf_signer = _PdfSigner(
             meta, signer=self._signer, new_field_spec=new_field,
             timestamper=self.timestamper, timestamp_digest=self._timestamp_digest,
+            copied_digest=(None if copied_digest is None
+                           else functools.partial(copied_digest, length=input_size)),
             **({"stamp_style": plan.stamp_style} if plan is not None else {}),
         )
         try:
@@ -506,14 +523,19 @@ def _revocation_urls(cert) -> list[str]:
 
 class _PdfSigner(signers.PdfSigner):
     """pyHanko's ``PdfSigner``, with the B-LTA document timestamp hashed with
-    ``timestamp_digest`` (pyHanko always reuses the signature's algorithm there)."""
+    ``timestamp_digest`` (pyHanko always reuses the signature's algorithm there), and the
+    document digest continued from ``copied_digest(algorithm)``, the hash of the copied
+    input that the self-check computes anyway (pyHanko would read and hash it once more)."""
 
-    def __init__(self, *args, timestamp_digest: str, **kwargs):
+    def __init__(self, *args, timestamp_digest: str, copied_digest=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._timestamp_digest = timestamp_digest
+        self._copied_digest = copied_digest
 
     def init_signing_session(self, pdf_out, existing_fields_only=False):
         session = super().init_signing_session(pdf_out, existing_fields_only)
+        if self._copied_digest is not None:
+            session.cms_writer = _DigestFromCopy(session.cms_writer, self._copied_digest)
         prepare = session.prepare_tbs_document
 
         def prepare_tbs_document(*args, **kwargs):
@@ -533,3 +555,50 @@ def _pyhanko_reason(error: Exception) -> str:
     if "forbids all changes" in lowered or "docmdp" in lowered:
         return "the document is certified and its certification forbids further signatures"
     return text
+
+
+class _DigestFromCopy:
+    """pyHanko's CMS-embedding coroutine, passed through, except that the signature
+    dictionary it is given computes the document digest with ``_fill_from_copy``."""
+
+    def __init__(self, cms_writer, copied_digest):
+        self._cms_writer = cms_writer
+        self._copied_digest = copied_digest
+
+    def send(self, value):
+        if isinstance(value, SigObjSetup):
+            sig_obj = value.sig_placeholder
+            sig_obj.fill = functools.partial(_fill_from_copy, sig_obj, self._copied_digest)
+        return self._cms_writer.send(value)
+
+    def __getattr__(self, name):
+        return getattr(self._cms_writer, name)
+
+
+def _fill_from_copy(sig_obj, copied_digest, writer, md_algorithm, in_place=False,
+                    output=None, chunk_size=misc.DEFAULT_CHUNK_SIZE):
+    """``PdfByteRangeDigest.fill`` (pyHanko 0.38), but the digest of the bytes copied from
+    the input is continued from ``copied_digest(md_algorithm)`` (once ``writer.write`` has
+    copied them) instead of read and hashed again; only the appended revision is hashed
+    here. Without that digest, the whole range is hashed, as pyHanko does."""
+    if in_place:
+        return (yield from type(sig_obj).fill(sig_obj, writer, md_algorithm, in_place=True,
+                                               output=output, chunk_size=chunk_size))
+    writer.digest_aware_write = True
+    output = misc.prepare_rw_output_stream(output)
+    writer.write(output)
+    eof = output.tell()
+    sig_start, sig_end = sig_obj.contents.offsets
+    sig_obj.byte_range.fill_offsets(output, sig_start, sig_end, eof)
+    copied = stream_size(writer.prev.stream)
+    started = copied_digest(md_algorithm) if copied <= sig_start else None
+    md = started.copy() if started is not None else hashlib.new(md_algorithm)
+    buffer = bytearray(chunk_size)
+    for start, end in ((copied if started is not None else 0, sig_start), (sig_end, eof)):
+        output.seek(start)
+        misc.chunked_digest(buffer, output, md, max_read=end - start)
+    prepared = PreparedByteRangeDigest(document_digest=md.digest(),
+                                       reserved_region_start=sig_start,
+                                       reserved_region_end=sig_end)
+    cms_data = yield prepared, output
+    yield prepared.fill_with_cms(output, cms_data)

@@ -2,10 +2,11 @@
 file and verifies against the signer's certificate.
 
 It runs on the written file and reads it once: the bytes copied from the input are hashed
-by ``PrefixDigests`` in a thread, started as soon as the copy is done (so on a large file
-that pass runs beside pyHanko's own digest, on the other core), and only the appended tail
-is read into memory, where the last /ByteRange is found. The signature's digest and the
-whole file's SHA-256 (``SignResult.sha256``) continue from the same prefix digests.
+by ``PrefixDigests`` in a thread that follows the copy (on a large file, copying and hashing
+overlap on two cores), and only the appended tail is read into memory, where the last
+/ByteRange is found. The signature's digest and the whole file's SHA-256
+(``SignResult.sha256``) continue from the same prefix digests; so does the document digest
+the signature is made over (``document.py``): the copied bytes are hashed once.
 
 With ``later_updates`` (B-LT, B-LTA: a DSS revision and maybe a document timestamp follow the
 signature, and pyHanko may add DSS data for the document timestamp after it) it checks the
@@ -49,17 +50,25 @@ class PrefixDigests:
     algorithm (hashlib releases the GIL while it hashes), read in chunks with ``pread``
     (the file's position is left alone for its writer). ``close`` stops and waits.
 
+    ``available``: how many of those bytes are in the file yet (default: all). While the
+    input is still being copied, the threads follow the copy, hashing what ``advance``
+    says is there, so that copying and hashing a large file overlap.
+
     >>> prefix = PrefixDigests(out.fileno(), size, {"sha256"})
     >>> prefix.result()["sha256"].hexdigest()
     """
 
-    def __init__(self, fd: int, length: int, algorithms: Iterable[str]):
+    def __init__(self, fd: int, length: int, algorithms: Iterable[str], *,
+                 available: int | None = None):
         self.length = length
+        self._available = length if available is None else available
+        self._moved = threading.Condition()
         self._stop = threading.Event()
         self._digests = {name: hashlib.new(name) for name in set(algorithms)}
         self._errors: list[OSError] = []
         self._threads: list[threading.Thread] = []
-        if length < _THREAD_FROM:  # starting a thread costs more than hashing a small file
+        if length < _THREAD_FROM and self._available >= length:
+            # starting a thread costs more than hashing a small file
             self._fd = fd
             for digest in self._digests.values():
                 self._hash(digest)
@@ -71,13 +80,24 @@ class PrefixDigests:
         for thread in self._threads:
             thread.start()
 
+    def advance(self, available: int) -> None:
+        """The first ``available`` bytes are now in the file."""
+        with self._moved:
+            self._available = available
+            self._moved.notify_all()
+
     def _hash(self, digest) -> None:
         buffer = bytearray(COPY_CHUNK_SIZE)
         view = memoryview(buffer)
         offset = 0
         try:
             while offset < self.length and not self._stop.is_set():
-                want = min(len(buffer), self.length - offset)
+                if offset >= self._available:
+                    with self._moved:
+                        while offset >= self._available and not self._stop.is_set():
+                            self._moved.wait()
+                    continue
+                want = min(len(buffer), self._available - offset)
                 n = os.preadv(self._fd, [view[:want]], offset)
                 if n == 0:
                     raise OSError(f"the output ends at {offset} bytes, before {self.length}")
@@ -104,6 +124,8 @@ class PrefixDigests:
     def cancel(self) -> None:
         """Stop hashing (the output is being abandoned) and release the file."""
         self._stop.set()
+        with self._moved:
+            self._moved.notify_all()
         self.close()
 
 

@@ -78,21 +78,26 @@ def stream_size(stream: BinaryIO) -> int:
 
 class StreamingWriter(IncrementalPdfFileWriter):
     """pyHanko's incremental writer, copying the input into the output inside the kernel
-    (``copy_file_range``) rather than 4 KiB at a time through Python. ``on_copied`` is called
-    once the output holds the input's bytes: the self-check starts hashing them then, while
-    pyHanko computes the signature's digest over the same bytes on the other core."""
+    (``copy_file_range``) rather than 4 KiB at a time through Python. ``on_copying(copied,
+    size)`` hears how far the copy is, after each slice and once at the end
+    (``copied == size``): the self-check hashes those bytes while the rest is copied."""
 
     IO_CHUNK_SIZE = COPY_CHUNK_SIZE
-    on_copied: Callable[[], None] | None = None
+    on_copying: Callable[[int, int], None] | None = None
 
     def _write_header(self, stream):
-        if not _copy_in_kernel(self.input_stream, stream):
+        if not _copy_in_kernel(self.input_stream, stream, self.on_copying):
             super()._write_header(stream)
-        if self.on_copied is not None:
-            self.on_copied()
+            if self.on_copying is not None:
+                size = stream_size(stream)
+                self.on_copying(size, size)
 
 
-def _copy_in_kernel(source: BinaryIO, output: BinaryIO) -> bool:
+_COPY_SLICE = 16 << 20  # bytes per copy_file_range call: how often the hashing can follow
+
+
+def _copy_in_kernel(source: BinaryIO, output: BinaryIO,
+                    on_copying: Callable[[int, int], None] | None = None) -> bool:
     """Append all of ``source`` to ``output`` with ``copy_file_range``; False (and nothing
     copied) when the two are not files that support it."""
     try:
@@ -106,7 +111,8 @@ def _copy_in_kernel(source: BinaryIO, output: BinaryIO) -> bool:
     copied = 0
     while copied < size:
         try:
-            n = os.copy_file_range(source_fd, output_fd, size - copied, copied, start + copied)
+            n = os.copy_file_range(source_fd, output_fd, min(size - copied, _COPY_SLICE),
+                                   copied, start + copied)
         except OSError as e:
             if copied == 0 and e.errno in (errno.EXDEV, errno.ENOSYS, errno.EINVAL,
                                            errno.EOPNOTSUPP, errno.EBADF):
@@ -115,6 +121,10 @@ def _copy_in_kernel(source: BinaryIO, output: BinaryIO) -> bool:
         if n == 0:
             raise PdfError("the input file became shorter while it was being copied")
         copied += n
+        if on_copying is not None:
+            on_copying(start + copied, start + size)
+    if on_copying is not None and size == 0:
+        on_copying(start, start)
     output.seek(start + copied)
     return True
 

@@ -10,7 +10,9 @@ Every signature's /ByteRange digest and the file's SHA-256 come from one read of
 (``digest_signatures``): each signed range starts at byte 0, so a range hashed with SHA-256
 is the file's hash up to its gap, copied there and finished with the bytes after the gap.
 pyHanko then finds the digests computed (it caches them per signature) instead of reading
-the document once more per signature.
+the document once more per signature. When the ``signkit`` command already hashed the file
+while it was starting (``signkit._prehash``), only the bytes from the last saved hash state
+to each gap, and after it, are read.
 
 A mapped file that another process truncates while it is read is a fatal signal (SIGBUS)
 for the reading process: in ``verify_many`` that ends one worker, whose file is then
@@ -32,6 +34,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+from .. import _prehash
 
 MAPPED_FROM = 4 * 1024 * 1024
 """Files of this size and more are mapped, smaller ones read into memory."""
@@ -62,8 +66,10 @@ class PdfFile:
     manager; the mapping is released on exit."""
 
     def __init__(self, data: bytes | mmap.mmap, *, fd: int | None = None,
-                 on_close: Callable[[], None] | None = None):
+                 on_close: Callable[[], None] | None = None,
+                 prehash: _prehash.Prehash | None = None):
         self.data = data
+        self._prehash = prehash
         self.size = len(data)
         self._fd = fd
         self._on_close = on_close
@@ -78,6 +84,7 @@ class PdfFile:
             if size < MAPPED_FROM or size == 0:  # (an empty file cannot be mapped)
                 return cls(f.read())
             fd = os.dup(f.fileno())
+            prehash = _prehash.take(path, fd)
         try:
             on_close = _address_space_for(size)
             try:
@@ -90,7 +97,7 @@ class PdfFile:
             raise
         with contextlib.suppress(AttributeError, OSError):  # read ahead; Linux only
             mapping.madvise(mmap.MADV_RANDOM)
-        return cls(mapping, fd=fd, on_close=on_close)
+        return cls(mapping, fd=fd, on_close=on_close, prehash=prehash)
 
     def stream(self) -> BinaryIO:
         """A new stream over the document, independent of any other."""
@@ -118,7 +125,13 @@ class PdfFile:
                 plans.append(_Plan(sig, sig.external_md_algorithm, *ranges))
         if not plans and self._sha256 is not None:
             return
-        self._sha256 = _one_pass(self._read_at, self.size, plans)
+        left = plans
+        if self._prehash is not None:
+            self._sha256 = self._prehash.sha256
+            left = [plan for plan in plans
+                    if not _finish_from(self._prehash, plan, self._read_at)]
+        if left or self._sha256 is None:
+            self._sha256 = _one_pass(self._read_at, self.size, left, whole=self._sha256)
         for plan in plans:
             plan.sig.external_digests[plan.algorithm] = plan.digest()
 
@@ -165,13 +178,31 @@ class _Plan:
         return self.fork.digest()  # type: ignore[attr-defined]
 
 
-def _one_pass(read_at, size: int, plans: list[_Plan]) -> str:
-    """The file's SHA-256; each plan's digest is left in ``plan.fork``."""
-    whole = hashlib.sha256()
+def _finish_from(prehash: _prehash.Prehash, plan: _Plan, read_at) -> bool:
+    """Compute a SHA-256 plan's digest from the saved hash state nearest below its gap;
+    False (nothing done) for another algorithm."""
+    if plan.algorithm != "sha256":
+        return False
+    pos, plan.fork = prehash.state_at(plan.len1)
+    buffer = bytearray(_CHUNK)
+    for start, end in ((pos, plan.len1), (plan.start2, plan.start2 + plan.len2)):
+        while start < end:
+            view = read_at(buffer, start)[:end - start]
+            plan.fork.update(view)  # type: ignore[attr-defined]
+            start += len(view)
+    return True
+
+
+def _one_pass(read_at, size: int, plans: list[_Plan], *, whole: str | None = None) -> str:
+    """The file's SHA-256 (``whole`` when it is known already); each plan's digest is left
+    in ``plan.fork``."""
     # one trunk per algorithm from byte 0: SHA-256's is the file hash itself, others run to
     # their last fork point
-    trunks: dict[str, object] = {"sha256": whole}
-    trunk_end = {"sha256": size}
+    trunks: dict[str, object] = {}
+    trunk_end: dict[str, int] = {}
+    if whole is None:
+        trunks["sha256"] = hashlib.sha256()
+        trunk_end["sha256"] = size
     for plan in plans:
         if plan.algorithm not in trunks:
             trunks[plan.algorithm] = hashlib.new(plan.algorithm)
@@ -198,7 +229,7 @@ def _one_pass(read_at, size: int, plans: list[_Plan]) -> str:
             if lo < hi:
                 plan.fork.update(view[lo - pos:hi - pos])  # type: ignore[attr-defined]
         pos = end
-    return whole.hexdigest()
+    return whole or trunks["sha256"].hexdigest()  # type: ignore[attr-defined]
 
 
 def _ranges(sig: EmbeddedPdfSignature, size: int) -> tuple[int, int, int] | None:
