@@ -23,8 +23,9 @@ import datetime as dt
 import os
 import secrets
 import shutil
+import socket
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -328,14 +329,11 @@ def run_demo(workdir: Path, samples: list[Path] | None = None, *, fresh: bool = 
     signed = [r.output for r in outcome.results if r.output is not None]
     signed.append(decree30.output)
     # the demo's own fresh files: verified in this process, without the batch's limits
+    verify = VerifyOptions(profile="demo", trust=(root_pem,), time_limit=0)
     with ExitStack() as services:
-        try:
+        # a taken port: `signkit demo --serve` runs already, most likely, and answers
+        with suppress(DemoError):
             services.enter_context(serving(workdir))
-            offline = False
-        except DemoError:  # the port is taken (another demo?): check what the files carry
-            offline = True
-        verify = VerifyOptions(profile="demo", trust=(root_pem,), time_limit=0,
-                               offline=offline)
         report = verify_many(signed, options=verify, jobs=1, memory_limit=0)
     return DemoResult(
         workdir=workdir,
@@ -397,11 +395,14 @@ def _server(pki: Path):
 
     app = WholeSecondAnimator(AnimatorArchStore({arch.arch_label: arch}), with_web_ui=False)
     port = demo_port(pki)
-    try:
-        return make_server("127.0.0.1", port, app, threaded=True)
-    except (OSError, SystemExit) as e:  # werkzeug exits when the port is taken
-        raise DemoError(f"port {port} on 127.0.0.1 is in use (is another `signkit demo "
-                        f"--serve` running?): the demo services cannot start ({e})") from None
+    with socket.socket() as probe:  # werkzeug prints and exits on a taken port: ask first
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as e:
+            raise DemoError(f"port {port} on 127.0.0.1 is in use (is another `signkit demo "
+                            f"--serve` running?): the demo services cannot start "
+                            f"({e.strerror})") from None
+    return make_server("127.0.0.1", port, app, threaded=True)
 
 
 def _sign_decree30(workdir: Path, person_key) -> SignResult:
