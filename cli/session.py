@@ -45,7 +45,7 @@ def signing_key(
     env_name = pins.ENV_SEAL_PIN if seal else pins.ENV_PIN
     if pkcs12 is not None:
         prompt = say("seal_p12_prompt" if seal else "p12_prompt", file=pkcs12)
-        password = secret_source(pin_file, prompt, env_name=env_name)
+        password = secret_source(pin_file, prompt, env_name=env_name, pkcs12=pkcs12)
         with open_pkcs12(pkcs12, password=password()) as key:
             yield key
         return

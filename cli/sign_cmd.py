@@ -183,7 +183,8 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
         contact=contact,
         certify=certify,
         docmdp=int(docmdp),
-        password=read_secret_file(pdf_password_file, "--pdf-password-file")
+        password=read_secret_file(pdf_password_file, "--pdf-password-file",
+                                  what="what_password")
         if pdf_password_file else None,
     )
     # the look is checked before the PIN is asked (bad image or font: exit 2, no login)

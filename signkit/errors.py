@@ -6,7 +6,8 @@ attributes, so integrators never parse strings::
     SignkitError
     ├── ProfileError                  a trust/policy profile is missing or invalid
     ├── TokenError                    key access (PKCS#11 or PKCS#12); .rv = PKCS#11 code
-    │   ├── Pkcs11ModuleNotFoundError no PKCS#11 module at any path tried
+    │   ├── Pkcs11ModuleNotFoundError no PKCS#11 module at any path tried; .paths_tried
+    │   ├── Pkcs11ModuleLoadError     the file is there but is no loadable PKCS#11 library
     │   ├── TokenNotFoundError        no token / no token with that label
     │   ├── TokenAmbiguousError       several tokens and none chosen
     │   ├── TokenRemovedError         the token went away during the run
@@ -39,10 +40,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
+Messages state facts, never command-line options: the ``signkit`` command adds its own hints
+(``--overwrite``, ``--pin-file``, ...) when it shows them. Every class has a stable
+``code`` (``OutputExistsError.code == "output_exists"``), kept in per-file results
+(``SignResult.error_code``) so that programs never compare messages.
 class SignkitError(Exception):
     """Base class: ``str(error)`` is a complete, user-facing sentence."""
 
     def __init__(self, message: str) -> None:
+import re
         super().__init__(message)
         self.message = message
 
@@ -85,7 +91,7 @@ class TokenNotFoundError(TokenError):
 class TokenAmbiguousError(TokenError):
     def __init__(self, candidates: Sequence[str]):
         super().__init__(
-            "Several tokens are present; choose one with --token LABEL: "
+            "Several tokens are present; choose one by its label: "
             + ", ".join(repr(c) for c in candidates)
         )
         self.candidates = tuple(candidates)
@@ -133,7 +139,7 @@ class KeyNotFoundError(TokenError):
 class KeyAmbiguousError(TokenError):
     def __init__(self, candidates: Sequence[str], **kw):
         super().__init__(
-            "Several signing keys are available; choose one with --key-label or --key-id:\n  "
+            "Several signing keys are available; choose one by its label or id:\n  "
             + "\n  ".join(candidates),
             **kw,
         )
@@ -170,6 +176,9 @@ class OutputExistsError(SigningError):
 
 
 class TimestampError(SigningError):
+        self.key_label = key_label
+        self.key_id = key_id
+        self.labels = tuple(labels)
     """The time-stamping service failed; ``url`` names it, the message says why."""
 
     def __init__(self, message: str, *, url: str, path: str | Path | None = None):

@@ -266,9 +266,7 @@ def install_anchors(profile: Profile, sources: list[Path]) -> AnchorInstall:
     refused: list[tuple[Path, str]] = []
     for source in sources:
         try:
-            data = source.read_bytes()
-            ders = ([der for _, _, der in asn1_pem.unarmor(data, multiple=True)]
-                    if asn1_pem.detect(data) else [data])
+            ders = _certificate_ders(source.read_bytes())
         except (OSError, ValueError) as e:
             refused.append((source, f"unreadable: {e}"))
             continue

@@ -593,8 +593,9 @@ def _fill_from_copy(sig_obj, copied_digest, writer, md_algorithm, in_place=False
     copied = stream_size(writer.prev.stream)
     started = copied_digest(md_algorithm) if copied <= sig_start else None
     md = started.copy() if started is not None else hashlib.new(md_algorithm)
-    buffer = bytearray(chunk_size)
-    for start, end in ((copied if started is not None else 0, sig_start), (sig_end, eof)):
+    first = copied if started is not None else 0
+    buffer = bytearray(max(1, min(chunk_size, max(sig_start - first, eof - sig_end))))
+    for start, end in ((first, sig_start), (sig_end, eof)):
         output.seek(start)
         misc.chunked_digest(buffer, output, md, max_read=end - start)
     prepared = PreparedByteRangeDigest(document_digest=md.digest(),

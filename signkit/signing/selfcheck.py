@@ -87,7 +87,8 @@ class PrefixDigests:
             self._moved.notify_all()
 
     def _hash(self, digest) -> None:
-        buffer = bytearray(COPY_CHUNK_SIZE)
+        buffer = bytearray(min(COPY_CHUNK_SIZE, self.length))  # (a 1 MiB buffer costs a
+        # small file more than hashing it does)
         view = memoryview(buffer)
         offset = 0
         try:

@@ -209,7 +209,8 @@ def _one_pass(read_at, size: int, plans: list[_Plan], *, whole: str | None = Non
             trunk_end[plan.algorithm] = 0
         trunk_end[plan.algorithm] = max(trunk_end[plan.algorithm], plan.len1)
     forks = sorted(plans, key=lambda p: p.len1)
-    buffer = bytearray(_CHUNK)
+    buffer = bytearray(min(_CHUNK, size))  # (zeroing 1 MiB costs a small file more than
+    # hashing it; a file in memory is hashed from its bytes, not through the buffer)
     pos = 0
     while pos < size:
         view = read_at(buffer, pos)
