@@ -278,7 +278,8 @@ def tsa_auth(token_file: Path | None):
     from signkit.signing import TsaAuth
 
     if token_file is not None:
-        return TsaAuth.bearer(read_secret_file(token_file, "--tsa-token-file"))
+        return TsaAuth.bearer(read_secret_file(token_file, "--tsa-token-file",
+                                               what="what_token"))
     if os.environ.get("SIGNKIT_TSA_TOKEN"):
         return TsaAuth.bearer(os.environ["SIGNKIT_TSA_TOKEN"])
     user = os.environ.get("SIGNKIT_TSA_USER")

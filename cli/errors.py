@@ -14,8 +14,21 @@ from typing import Any, TypeVar
 
 import click
 
-from signkit.errors import ProfileError, SigningError, SignkitError, TokenError
+from signkit.errors import (
+    KeyAmbiguousError,
+    KeyNotFoundError,
+    OutputExistsError,
+    Pkcs11ModuleLoadError,
+    Pkcs11ModuleNotFoundError,
+    ProfileError,
+    SigningError,
+    SignkitError,
+    TokenAmbiguousError,
+    TokenError,
+)
 from signkit.report import printable
+
+from .i18n import has_text, say
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -60,6 +73,61 @@ def exit_code_for(error: SignkitError) -> int:
     return EXIT_SOME_FAILED
 
 
+# --- what the user reads: the library's facts, with this command's options --------------------
+
+def render(error: SignkitError) -> str:
+    """The message for ``error``: the library states facts (a path, the labels a token has);
+    the command line adds the options that act on them (``--module``, ``--key-label``,
+    ``--overwrite``), in the language of ``--lang``."""
+    for cls in type(error).__mro__:
+        renderer = _RENDERERS.get(cls)
+        if renderer is not None:
+            return renderer(error)
+    return str(error)
+
+
+def hint_for(error_code: str | None) -> str:
+    """The option that acts on a per-file error of this code, as a suffix ("" if none)."""
+    hint = _HINTS.get(error_code or "")
+    return f" ({say(hint)})" if hint else ""
+
+
+def _module_missing(e: Pkcs11ModuleNotFoundError) -> str:
+    if e.explicit is not None:
+        return say("module_missing", path=e.explicit)
+    return say("no_module", tried=", ".join(e.paths_tried) or "-")
+
+
+def _module_unloadable(e: Pkcs11ModuleLoadError) -> str:
+    detail = say(e.detail) if has_text(e.detail) else e.detail
+    return say("module_unloadable", path=e.path, detail=detail)
+
+
+def _key_not_found(e: KeyNotFoundError) -> str:
+    labels = ", ".join(repr(label) for label in e.labels) or say("none")
+    if e.key_label is not None:
+        return say("key_label_not_found", label=e.key_label, token=e.token_label,
+                   labels=labels)
+    if e.key_id is not None:
+        return say("key_id_not_found", key_id=e.key_id, token=e.token_label,
+                   labels="\n  " + "\n  ".join(e.candidates) if e.candidates else labels)
+    return str(e)
+
+
+_RENDERERS: dict[type, Callable[[Any], str]] = {
+    Pkcs11ModuleNotFoundError: _module_missing,
+    Pkcs11ModuleLoadError: _module_unloadable,
+    KeyNotFoundError: _key_not_found,
+    KeyAmbiguousError: lambda e: f"{e} ({say('choose_key')})",
+    TokenAmbiguousError: lambda e: f"{e} ({say('choose_token')})",
+    OutputExistsError: lambda e: f"{e}{hint_for(e.code)}",
+}
+
+_HINTS = {
+    OutputExistsError.code: "hint_overwrite",
+}
+
+
 def plain_reason(error: OSError) -> str:
     return _PLAIN_REASONS.get(error.errno or 0) or error.strerror or str(error)
 
@@ -73,7 +141,7 @@ def handle_errors(func: F) -> F:
         try:
             result = func(*args, **kwargs)
         except SignkitError as e:
-            fail(str(e), exit_code_for(e))
+            fail(render(e), exit_code_for(e))
         except SystemExit:
             _flush_stdout()  # a report on stdout that cannot be written is an error too
             raise

@@ -38,29 +38,42 @@ class Prompter:
 prompter = Prompter()
 
 
-def read_secret_file(path: Path, param_hint: str = "--pin-file") -> str:
+def read_secret_file(path: Path, param_hint: str = "--pin-file", *,
+                     what: str = "what_pin") -> str:
+    """The secret on the file's first line. An empty file is a usage error saying so (a
+    token would answer an empty PIN with a bare CKR_ARGUMENTS_BAD); ``what`` is the i18n
+    key of what the file should hold."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise click.BadParameter(
             f"cannot read {path}: {e.strerror}", param_hint=param_hint
         ) from None
-    return text.rstrip("\r\n")
+    secret = text.rstrip("\r\n")
+    if not secret.strip():
+        raise click.BadParameter(say("empty_secret_file", file=path, what=say(what)),
+                                 param_hint=param_hint)
+    return secret
 
 
-def secret_source(pin_file: Path | None, prompt_text: str, *, env_name: str = ENV_PIN
-                  ) -> Callable[[], str]:
-    """A callable giving the secret on demand: env, then file, then prompt."""
+def secret_source(pin_file: Path | None, prompt_text: str, *, env_name: str = ENV_PIN,
+                  pkcs12: Path | None = None) -> Callable[[], str]:
+    """A callable giving the secret on demand: env, then file, then prompt. With ``pkcs12``
+    the secret is that file's password, and messages say "password", not "PIN"."""
+    seal = env_name == ENV_SEAL_PIN
 
     def get() -> str:
         env = os.environ.get(env_name)
         if env:
             return env
         if pin_file is not None:
-            return read_secret_file(
-                pin_file, "--seal-pin-file" if env_name == ENV_SEAL_PIN else "--pin-file")
+            return read_secret_file(pin_file, "--seal-pin-file" if seal else "--pin-file",
+                                    what="what_password" if pkcs12 else "what_pin")
         if prompter.interactive():
             return prompter.secret(prompt_text)
-        raise PinRequiredError(say("no_seal_pin" if env_name == ENV_SEAL_PIN else "no_pin"))
+        if pkcs12 is not None:
+            raise PinRequiredError(say("no_seal_p12_password" if seal else "no_p12_password",
+                                       file=pkcs12))
+        raise PinRequiredError(say("no_seal_pin" if seal else "no_pin"))
 
     return get

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from signkit import available_profiles, load_profile
+from signkit import Profile, available_profiles, load_profile
 from signkit.appearance import AppearanceSettings, load_appearance_config
 from signkit.profiles import anchor_dir, install_anchors
 
 from .errors import echo, handle_errors
-from .i18n import current_lang
+from .i18n import current_lang, say
 
 
 @click.group()
@@ -44,13 +44,23 @@ def show_cmd(name: str) -> None:
     echo(f"TSA:         {p.tsa or '(none)'}")
     for pin in p.pins:
         echo(f"trust pin:   {pin.name} ({pin.role})  sha256={pin.sha256}")
-    echo(f"anchors in:  {anchor_dir(p)}")
+    echo(f"anchors:     {_installed(p)}")
     _show_appearance("appearance: ", p.appearance)
     config = load_appearance_config()
     if config.source is not None:  # the user's config file comes before the profile
         _show_appearance(f"config:      {config.source}:", config.defaults)
         for person, settings in config.people.items():
             _show_appearance(f"person:      {person}:", settings)
+
+
+def _installed(p: Profile) -> str:
+    """How many anchors are installed for the profile, or how to install them."""
+    folder = anchor_dir(p)
+    files = [f for d in (folder, folder / "intermediates") if d.is_dir()
+             for f in d.iterdir() if f.is_file()]
+    if not files:
+        return say("anchors_none", folder=folder, name=p.name)
+    return say("anchors_some", n=len(files), folder=folder)
 
 
 def _show_appearance(label: str, settings: AppearanceSettings) -> None:
@@ -63,7 +73,8 @@ def _show_appearance(label: str, settings: AppearanceSettings) -> None:
 @click.argument("name")
 @click.option("--from", "source", required=True,
               type=click.Path(exists=True, path_type=Path),
-              help="A certificate file, or a folder of them (PEM or DER).")
+              help="A certificate file, or a folder of them (PEM, DER, or a PKCS#7 bundle "
+                   ".p7b/.p7c).")
 @handle_errors
 def install_anchors_cmd(name: str, source: Path) -> None:
     """Install a profile's trust anchors: only certificates matching its pins are kept."""

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from signkit.tokens import PinState, Pkcs11Module
+from signkit.errors import TokenError
+from signkit.tokens import PinState, Pkcs11Module, scan_modules
 
-from .errors import echo, handle_errors
-from .i18n import say
+from .errors import EXIT_TOKEN, echo, fail, handle_errors
+from .i18n import has_text, say
 from .pins import secret_source
 from .session import login_with_confirmation
 
@@ -33,17 +34,17 @@ def token() -> None:
 
 
 @token.command("list")
-@click.option("--module", help="PKCS#11 module (default: $SIGNKIT_PKCS11_MODULE, then discovery).")
+@click.option("--module", help="PKCS#11 module (default: $SIGNKIT_PKCS11_MODULE, else every "
+              "known module: Bit4id, SafeNet, FPT-CA, OpenSC, SoftHSM2).")
 @handle_errors
 def list_cmd(module: str | None) -> None:
-    """Every slot with a token: label, maker, model, serial and PIN state."""
-    with Pkcs11Module.discover(module) as mod:
-        tokens = mod.tokens()
-        echo(f"module: {mod.path}")
-        if not tokens:
-            echo(say("no_tokens", module=mod.path))
-            return
-        for t in tokens:
+    """Every slot with a token, in every known module that is installed (or the one named):
+    label, maker, model, serial and PIN state. Exit 4 when no module has a token."""
+    scans = scan_modules(module)
+    found = [scan for scan in scans if any(t.initialized for t in scan.tokens)]
+    for scan in found:
+        echo(f"module: {scan.path}")
+        for t in scan.tokens:
             if not t.initialized:
                 echo(f"slot {t.slot}: (blank, not initialised)")
                 continue
@@ -51,6 +52,21 @@ def list_cmd(module: str | None) -> None:
                 f"slot {t.slot}: {t.label!r}  maker={t.manufacturer}  model={t.model}  "
                 f"serial={t.serial}  flags: {describe_flags(t.pin)}"
             )
+    if found:
+        return
+    if len(scans) == 1:
+        fail(say("no_tokens", module=scans[0].path), EXIT_TOKEN)
+    searched = [scan.path if scan.error is None else
+                say("module_unusable", path=scan.path, detail=_detail(scan.error))
+                for scan in scans]
+    fail(say("no_token_anywhere", modules=", ".join(searched)), EXIT_TOKEN)
+
+
+def _detail(error: TokenError) -> str:
+    detail = getattr(error, "detail", None)
+    if detail is None:
+        return str(error)
+    return say(detail) if has_text(detail) else detail
 
 
 @token.command("show")

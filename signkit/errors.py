@@ -32,23 +32,36 @@ attributes, so integrators never parse strings::
         └── RevocationFetchError      OCSP/CRL data for B-LT could not be had; .urls
 
 An invalid signature found while verifying is a result in a report, never an exception.
-"""
-
-from __future__ import annotations
-
-from collections.abc import Sequence
-from pathlib import Path
-
-
 Messages state facts, never command-line options: the ``signkit`` command adds its own hints
 (``--overwrite``, ``--pin-file``, ...) when it shows them. Every class has a stable
 ``code`` (``OutputExistsError.code == "output_exists"``), kept in per-file results
 (``SignResult.error_code``) so that programs never compare messages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name.removesuffix("Error")).lower()
+
+
 class SignkitError(Exception):
-    """Base class: ``str(error)`` is a complete, user-facing sentence."""
+    """Base class: ``str(error)`` is a complete, user-facing sentence; ``code`` a stable
+    identifier of the kind of error (the class name in snake case, without "Error")."""
+
+    code: ClassVar[str] = "signkit"
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" not in cls.__dict__:
+            cls.code = _snake(cls.__name__)
 
     def __init__(self, message: str) -> None:
-import re
         super().__init__(message)
         self.message = message
 
@@ -74,14 +87,29 @@ class TokenError(SignkitError):
 
 
 class Pkcs11ModuleNotFoundError(TokenError):
-    def __init__(self, paths_tried: Sequence[str]):
-        tried = ", ".join(paths_tried) if paths_tried else "(no candidate paths)"
-        super().__init__(
-            "No PKCS#11 module found. Tried: "
-            f"{tried}. Install your token's driver or give --module PATH "
-            "(or set SIGNKIT_PKCS11_MODULE)."
-        )
+    """No module file at any path tried. ``explicit``: the one path the caller named (then
+    the only one tried), else None (the well-known paths were searched)."""
+
+    def __init__(self, paths_tried: Sequence[str], *, explicit: str | None = None):
+        if explicit is not None:
+            message = f"The PKCS#11 module {explicit} does not exist."
+        else:
+            tried = ", ".join(paths_tried) if paths_tried else "(no candidate paths)"
+            message = (f"No PKCS#11 module found. Tried: {tried}. Install your token's "
+                       "driver, or name its module.")
+        super().__init__(message)
         self.paths_tried = tuple(paths_tried)
+        self.explicit = explicit
+
+
+class Pkcs11ModuleLoadError(TokenError):
+    """``path`` exists but cannot be loaded as a PKCS#11 library (not a shared library, the
+    wrong architecture, a missing dependency); ``detail`` is the loader's reason."""
+
+    def __init__(self, path: str, detail: str):
+        super().__init__(f"{path} is not a PKCS#11 module that can be loaded ({detail}).")
+        self.path = path
+        self.detail = detail
 
 
 class TokenNotFoundError(TokenError):
@@ -131,9 +159,18 @@ class PinRequiredError(PinError):
 
 
 class KeyNotFoundError(TokenError):
-    def __init__(self, message: str, *, candidates: Sequence[str] = (), **kw):
+    """No key matched. ``key_label``/``key_id``: what was asked for (None: any signing key);
+    ``labels``: the labels of the private keys the token has; ``candidates``: those keys
+    described."""
+
+    def __init__(self, message: str, *, candidates: Sequence[str] = (),
+                 key_label: str | None = None, key_id: str | None = None,
+                 labels: Sequence[str] = (), **kw):
         super().__init__(message, **kw)
         self.candidates = tuple(candidates)
+        self.key_label = key_label
+        self.key_id = key_id
+        self.labels = tuple(labels)
 
 
 class KeyAmbiguousError(TokenError):
@@ -176,9 +213,6 @@ class OutputExistsError(SigningError):
 
 
 class TimestampError(SigningError):
-        self.key_label = key_label
-        self.key_id = key_id
-        self.labels = tuple(labels)
     """The time-stamping service failed; ``url`` names it, the message says why."""
 
     def __init__(self, message: str, *, url: str, path: str | Path | None = None):

@@ -289,3 +289,32 @@ def install_anchors(profile: Profile, sources: list[Path]) -> AnchorInstall:
     done = {pin.sha256 for pin, _ in installed}
     missing = tuple(pin for pin in profile.pins if pin.sha256 not in done)
     return AnchorInstall(tuple(installed), tuple(refused), missing)
+
+
+def _certificate_ders(data: bytes) -> list[bytes]:
+    """The DER certificates in a PEM or DER file, a PKCS#7 bundle (.p7b/.p7c, as CAs
+    publish their chains) included; anything else is returned whole, to be refused."""
+    from asn1crypto import cms
+    from asn1crypto import pem as asn1_pem
+
+    blocks = ([(kind, der) for kind, _, der in asn1_pem.unarmor(data, multiple=True)]
+              if asn1_pem.detect(data) else [("", data)])
+    ders: list[bytes] = []
+    for kind, der in blocks:
+        if kind in ("PKCS7", "CMS") or (not kind and der[:1] == b"\x30" and _is_pkcs7(der)):
+            signed = cms.ContentInfo.load(der)["content"]
+            ders += [c.chosen.dump() for c in signed["certificates"] or []
+                     if c.name == "certificate"]
+        else:
+            ders.append(der)
+    return ders
+
+
+def _is_pkcs7(der: bytes) -> bool:
+    from asn1crypto import cms
+
+    try:
+        info = cms.ContentInfo.load(der)
+        return info["content_type"].native == "signed_data"
+    except ValueError:
+        return False

@@ -4,6 +4,7 @@ from .base import CertificateFacts, KeyType, RsaPadding, SigningKey
 from .modules import WELL_KNOWN_MODULES, module_candidates
 from .pkcs11 import (
     KeyInfo,
+    ModuleScan,
     PinState,
     Pkcs11Module,
     Pkcs11Session,
@@ -11,6 +12,7 @@ from .pkcs11 import (
     TokenInfo,
     list_tokens,
     open_token,
+    scan_modules,
 )
 from .pkcs12 import Pkcs12SigningKey, open_pkcs12
 
@@ -19,6 +21,7 @@ __all__ = [
     "CertificateFacts",
     "KeyInfo",
     "KeyType",
+    "ModuleScan",
     "PinState",
     "Pkcs11Module",
     "Pkcs11Session",
@@ -31,4 +34,5 @@ __all__ = [
     "module_candidates",
     "open_pkcs12",
     "open_token",
+    "scan_modules",
 ]

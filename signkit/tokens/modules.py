@@ -50,7 +50,8 @@ def module_candidates(explicit: str | None = None, profile_hint: str | None = No
 
 
 def existing_modules(candidates: Sequence[str]) -> list[str]:
-    return [p for p in candidates if Path(p).is_file()]
+    """The candidates that exist (a named folder is kept: loading it says what is wrong)."""
+    return [p for p in candidates if Path(p).exists()]
 
 
 def require_modules(explicit: str | None = None, profile_hint: str | None = None) -> list[str]:
@@ -58,5 +59,6 @@ def require_modules(explicit: str | None = None, profile_hint: str | None = None
     candidates = module_candidates(explicit, profile_hint)
     found = existing_modules(candidates)
     if not found:
-        raise Pkcs11ModuleNotFoundError(candidates)
+        named = explicit or os.environ.get(ENV_MODULE) or None
+        raise Pkcs11ModuleNotFoundError(candidates, explicit=named)
     return found

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import PyKCS11
 from cryptography import x509
@@ -23,6 +25,7 @@ from ..errors import (
     PinIncorrectError,
     PinLockedError,
     PinRequiredError,
+    Pkcs11ModuleLoadError,
     TokenAmbiguousError,
     TokenError,
     TokenNotFoundError,
@@ -47,11 +50,14 @@ class Pkcs11Module:
 
     def __init__(self, path: str):
         self.path = path
+        problem = _not_a_library(Path(path))
+        if problem is not None:
+            raise Pkcs11ModuleLoadError(path, problem)
         self._lib = PyKCS11.PyKCS11Lib()
         try:
             self._lib.load(path)
         except PyKCS11.PyKCS11Error as e:
-            raise TokenError(f"Cannot load the PKCS#11 module {path}: {e}.") from None
+            raise Pkcs11ModuleLoadError(path, _load_detail(e)) from None
 
     @classmethod
     def discover(cls, explicit: str | None = None, profile_hint: str | None = None) -> Pkcs11Module:
@@ -62,6 +68,8 @@ class Pkcs11Module:
             try:
                 module = cls(path)
             except TokenError:
+                if len(found) == 1:
+                    raise  # the one module named or found: say why it cannot be used
                 continue
             if len(found) == 1 or any(t.initialized for t in module.tokens()):
                 if first is not None:
@@ -147,6 +155,12 @@ class Pkcs11Module:
             pin_value: str | None = None  # no login, or the reader's PIN pad asks for it
         else:
             pin_value = pin() if callable(pin) else pin
+            if pin_value == "":
+                raise PinRequiredError(
+                    f"Token {token.label!r} needs a PIN, and the PIN given is empty.",
+                    token_label=token.label,
+                    flags=state.names(),
+                )
         if pin_value is None and state.login_required and not state.protected_authentication_path:
             raise PinRequiredError(
                 f"Token {token.label!r} needs a PIN (SIGNKIT_PIN, --pin-file or the prompt).",
@@ -318,9 +332,16 @@ class Pkcs11Session:
             ]
             if not pairs:
                 what = f"label {key_label!r}" if key_label is not None else f"id {key_id}"
+                keys = self.keys()
+                labels = sorted(k.label for k in keys)
+                have = ", ".join(repr(label) for label in labels) or "none"
                 raise KeyNotFoundError(
-                    f"No private key with {what} on token {self.token.label!r}.",
-                    candidates=[k.describe() for k in self.keys()],
+                    f"No private key with {what} on token {self.token.label!r}; "
+                    f"the labels of its keys: {have}.",
+                    candidates=[k.describe() for k in keys],
+                    key_label=key_label,
+                    key_id=key_id,
+                    labels=labels,
                     token_label=self.token.label,
                 )
         usable = [p for p in pairs if p[1] is not None and can_sign_documents(p[1])]
@@ -350,6 +371,61 @@ class Pkcs11Session:
         check_certificate_usable(cert)
         pool = [c for _, c in self._certificates()]
         return Pkcs11SigningKey(self, key, cert, issuer_chain(cert, pool), always)
+
+
+def _not_a_library(path: Path) -> str | None:
+    """Why ``path`` cannot be a shared library, found before the loader is asked (PyKCS11
+    only says "Load (path)", and prints the loader's reason on the terminal)."""
+    if path.is_dir():
+        return "it is a folder"
+    try:
+        with path.open("rb") as f:
+            head = f.read(5)
+    except OSError as e:
+        return e.strerror or str(e)
+    if sys.platform.startswith("linux"):
+        if head[:4] != b"\x7fELF":
+            return "not a shared library"
+        if len(head) == 5 and head[4] != (2 if sys.maxsize > 2**32 else 1):
+            return "built for another architecture"
+    return None
+
+
+def _load_detail(error: PyKCS11.PyKCS11Error) -> str:
+    """The loader's reason, in words (PyKCS11 wraps dlopen's message)."""
+    text = str(error).strip()
+    if "C_GetFunctionList" in text:
+        return "a shared library without the PKCS#11 entry point C_GetFunctionList"
+    return text.rstrip(".") or "the loader refused it"
+
+
+@dataclass(frozen=True)
+class ModuleScan:
+    """One module's answer when every known module is searched: its tokens (initialised
+    or blank), or why it could not be loaded."""
+
+    path: str
+    tokens: tuple[TokenInfo, ...] = ()
+    error: TokenError | None = None
+
+
+def scan_modules(module: str | None = None, *, profile_hint: str | None = None
+                 ) -> list[ModuleScan]:
+    """Every module that exists among the candidates (only ``module`` when given; else
+    $SIGNKIT_PKCS11_MODULE, the profile's, the well-known paths), each with its tokens.
+    Raises ``Pkcs11ModuleNotFoundError`` when no candidate exists, and the load error when
+    the one module named cannot be loaded."""
+    found = require_modules(module, profile_hint)
+    scans = []
+    for path in found:
+        try:
+            with Pkcs11Module(path) as loaded:
+                scans.append(ModuleScan(path, tuple(loaded.tokens())))
+        except TokenError as e:
+            if len(found) == 1:
+                raise
+            scans.append(ModuleScan(path, error=e))
+    return scans
 
 
 def list_tokens(module: str | None = None, *, profile_hint: str | None = None) -> list[TokenInfo]:
