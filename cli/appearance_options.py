@@ -107,7 +107,7 @@ _VISIBLE_OPTIONS = [
     click.option("--seal-size", type=click.FloatRange(min=10, max=100), metavar="MM",
                  help="The seal's real diameter in mm (default 36)."),
     click.option("--seal-info/--no-seal-info", default=None,
-                 help="Print the organisation and signing time under the seal (default: "
+                 help="Print the organisation and signing time beside the seal (default: "
                       "no; they are in the signature's data)."),
     click.option("--signer-title", metavar="TEXT",
                  help="Title above the signature image; \\n splits lines."),
