@@ -26,7 +26,7 @@ from html import escape
 from ._html_assets import CSS, SCRIPT
 from .model import BatchReport, FileReport, Indication, SignatureReport, SignerIdentity
 from .safe_text import printable
-from .text_report import counts_line, culprit, localized, reason, verdict, word
+from .text_report import counts_line, culprit, reason, shown_lines, verdict, word
 from .times import display_zone, shown_time
 
 _TOP = 10  # signers and issuers named in the summary; the rest are counted together
@@ -108,7 +108,7 @@ def html_file_row(report: FileReport, index: int, *, lang: str = "en",
     main = culprit(report)
     moment = main.signing_time if main is not None else None
     levels = list(dict.fromkeys(s.level for s in report.signatures))
-    why = reason(report, lang) or ""
+    why = reason(report, lang, zone) or ""
     time_key = shown_time(moment, dt.UTC) or ""
     cells = (
         f'<td data-key="{report.status.severity}{_e(plain)}"><span class="status">'
@@ -124,8 +124,10 @@ def html_file_row(report: FileReport, index: int, *, lang: str = "en",
             + "".join(cells) + "</tr>")
 
 
-def _messages(messages: list[str]) -> str:
-    return "<ul>" + "".join(f"<li>{_e(m)}</li>" for m in messages) + "</ul>" if messages else ""
+def _messages(messages: list[str], lang: str, zone: dt.tzinfo | None) -> str:
+    """Each message escaped, its lines apart as ``text_report.shown_lines`` says."""
+    items = ["<br>".join(_e(line) for line in shown_lines(m, lang, zone)) for m in messages]
+    return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>" if items else ""
 
 
 def _item(key: str, value: str, lang: str) -> str:
@@ -146,9 +148,10 @@ def _signature_details(sig: SignatureReport, lang: str, zone: dt.tzinfo | None) 
     modifications = _e(sig.modifications.value) if sig.modifications else "—"
     if sig.certified:
         modifications += f"<br>{_e(word('certified', lang, docmdp=sig.docmdp or '—'))}"
-    messages = [localized(message, lang) for message in sig.messages]
+    messages = _messages(list(sig.messages), lang, zone)
     if not messages and sig.status is not Indication.TOTAL_PASSED and sig.subindication:
-        messages = [sig.subindication.value]  # the reason must show, even without a message
+        # the reason must show, even without a message: the ETSI name, not a translation
+        messages = f"<ul><li>{_e(sig.subindication.value)}</li></ul>"
     items = [
         _item("signer", who, lang),
         _item("issuer", _e(signer.issuer) if signer is not None else "—", lang),
@@ -162,7 +165,7 @@ def _signature_details(sig: SignatureReport, lang: str, zone: dt.tzinfo | None) 
         _item("revocation", revocation, lang),
     ]
     if messages:
-        items.append(_item("messages", _messages(messages), lang))
+        items.append(_item("messages", messages, lang))
     return (f'<div class="sig {sig.status.value}"><h3>{_label("signature", lang)} '
             f"{_e(sig.field)}</h3>\n<dl>{''.join(items)}</dl></div>")
 
@@ -175,7 +178,7 @@ def html_file_details(report: FileReport, index: int, *, lang: str = "en",
         f'<summary><span class="status">{_e(_cap(word(verdict(report), lang)))}</span>: '
         f"<code>{_e(report.path)}</code></summary>",
     ]
-    why = reason(report, lang)
+    why = reason(report, lang, zone)
     if why:
         parts.append(f'<p class="reason">{_label("reason", lang)}: {_e(why)}</p>')
     status = report.status.value
@@ -183,7 +186,7 @@ def html_file_details(report: FileReport, index: int, *, lang: str = "en",
         status += f" ({report.subindication.value})"
     parts.append(f"<p>{_label('etsi_status', lang)}: {_e(status)}<br>"
                  f"<small>{_e(word('file_sha256', lang))}: {_e(report.sha256 or '—')}</small></p>")
-    parts.append(_messages([localized(message, lang) for message in report.messages]))
+    parts.append(_messages(list(report.messages), lang, zone))
     if report.signatures:
         parts += [_signature_details(sig, lang, zone) for sig in report.signatures]
     else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .messages import Message
 from .model import (
     BatchReport,
     FileReport,
@@ -96,17 +97,23 @@ def word(key: str, lang: str = "en", **values: object) -> str:
     return (vietnamese if lang == "vi" else english).format(**values)
 
 
-def localized(message: str, lang: str = "en") -> str:
-    """A verification message (English in the report) in the reader's language."""
+def localized(message: str, lang: str = "en", zone: dt.tzinfo | None = None) -> str:
+    """A verification message in the reader's language, its times in ``zone``: a
+    ``messages.Message`` from its code; plain English text (a report read back from JSON)
+    through ``messages_vi``."""
+    if isinstance(message, Message):
+        return message.text(lang, zone)
     if lang != "vi":
         return message
-    from .messages_vi import to_vietnamese  # its ~100 patterns compile only when needed
+    from .messages_vi import to_vietnamese  # its patterns compile only when needed
 
     return to_vietnamese(message)
 
 
 def _says_modified(messages: tuple[str, ...]) -> bool:
-    return any("modified" in message.lower() for message in messages)
+    return any(message.code.startswith(("modified.", "changed."))
+               if isinstance(message, Message) else "modified" in message.lower()
+               for message in messages)
 
 
 def _modified_signature(report: FileReport) -> SignatureReport | None:
@@ -114,6 +121,11 @@ def _modified_signature(report: FileReport) -> SignatureReport | None:
         if sig.modifications is Modifications.OTHER or _says_modified(sig.messages):
             return sig
     return None
+
+
+def _for_people(messages: tuple[str, ...]) -> tuple[str, ...]:
+    """The messages that can be a reason: not technical detail (kept for ``-v``)."""
+    return tuple(m for m in messages if not (isinstance(m, Message) and m.technical))
 
 
 def verdict(report: FileReport) -> str:
@@ -138,18 +150,19 @@ def culprit(report: FileReport) -> SignatureReport | None:
     return max(report.signatures, key=lambda sig: sig.status.severity)
 
 
-def reason(report: FileReport, lang: str = "en") -> str | None:
-    """The one most useful reason for a verdict that is not "valid": a message in ``lang``,
-    else the ETSI sub-indication."""
+def reason(report: FileReport, lang: str = "en", zone: dt.tzinfo | None = None) -> str | None:
+    """The one most useful reason for a verdict that is not "valid": a message for people
+    (technical detail only when there is nothing else) in ``lang``, else the ETSI
+    sub-indication."""
     if report.status is Indication.TOTAL_PASSED:
         return None
     sig = culprit(report)
     sig_messages = sig.messages if sig else ()
     ranked = (sig_messages if sig and sig.status is report.status else (),
               report.messages, sig_messages)
-    for messages in ranked:
+    for messages in (*map(_for_people, ranked), *ranked):
         if messages:
-            return localized(messages[0], lang)
+            return localized(messages[0], lang, zone)
     subindication = report.subindication or (sig.subindication if sig else None)
     return subindication.value if subindication else None
 
@@ -196,25 +209,43 @@ def _signature_details(sig: SignatureReport, lang: str, zone: dt.tzinfo | None) 
                  f"{revocation.source.value}, {revocation.status.value}")
     if sig.messages:
         lines.append(f"  {word('messages', lang)}:")
-        lines += [f"    - {localized(message, lang)}" for message in sig.messages]
+        for message in sig.messages:
+            lines += message_lines(message, lang, zone, "    - ", "      ")
     return lines
 
 
 def _file_lines(report: FileReport, lang: str, verbose: bool,
                 zone: dt.tzinfo | None) -> list[str]:
     lines = [f"{word(verdict(report), lang)}: {report.path}"]
-    why = reason(report, lang)
+    why = reason(report, lang, zone)
     if why:
         lines.append(f"  {why}")
     if verbose:
         details = [f"{word('file_sha256', lang)}: {report.sha256 or '—'}"]
-        details += [f"- {localized(message, lang)}" for message in report.messages]
+        for message in report.messages:
+            details += message_lines(message, lang, zone, "- ", "  ")
         if not report.signatures:
             details.append(word("no_signatures", lang))
         for sig in report.signatures:
             details += _signature_details(sig, lang, zone)
         lines += [f"    {line}" for line in details]
     return lines
+
+
+def shown_lines(message: str, lang: str, zone: dt.tzinfo | None) -> list[str]:
+    """A message as the lines people read: a ``Message`` signkit made breaks where its text
+    does (pyHanko's detail runs over lines); the line breaks of any other text stay escaped
+    (``printable``), as they may come from a document."""
+    text = localized(message, lang, zone)
+    return text.split("\n") if isinstance(message, Message) else [text]
+
+
+def message_lines(message: str, lang: str, zone: dt.tzinfo | None, first: str,
+                  rest: str) -> list[str]:
+    """``shown_lines`` indented: ``first`` before the first line, ``rest`` before the others
+    (never a line that starts where a file's verdict does)."""
+    return [(rest if i else first) + line
+            for i, line in enumerate(shown_lines(message, lang, zone))]
 
 
 def text_file_lines(report: FileReport, *, lang: str = "en", verbose: bool = False,

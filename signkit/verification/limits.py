@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from ..report.messages import Message
+
 MAX_REVISIONS = 500
 """More revisions than any real document has."""
 
@@ -18,16 +20,15 @@ MAX_OBJECT_BYTES = 4 * 1024 * 1024
 kilobytes; images and fonts are stream data, which is not limited here)."""
 
 
-def resource_problem(reader: PdfFileReader, data: bytes) -> str | None:
+def resource_problem(reader: PdfFileReader, data: bytes) -> Message | None:
     """Why the document is beyond the limits, or None."""
     revisions = reader.xrefs.total_revisions
     if revisions > MAX_REVISIONS:
-        return (f"resource limit: the file has {revisions} revisions; signkit analyses at "
-                f"most {MAX_REVISIONS}")
+        return Message("file.limit_revisions", revisions=revisions, maximum=MAX_REVISIONS)
     return _oversized_object(reader, data)
 
 
-def _oversized_object(reader: PdfFileReader, data: bytes) -> str | None:
+def _oversized_object(reader: PdfFileReader, data: bytes) -> Message | None:
     """An object whose bytes before its stream data (or whose whole body, for a non-stream
     object) exceed MAX_OBJECT_BYTES. An object's extent is bounded by the next position any
     cross-reference section names (or the end of the file)."""
@@ -47,7 +48,7 @@ def _oversized_object(reader: PdfFileReader, data: bytes) -> str | None:
         if end - offset <= MAX_OBJECT_BYTES:
             continue
         if data.find(b"stream", offset, offset + MAX_OBJECT_BYTES) < 0:
-            return (f"resource limit: object {number} is {(end - offset) / 2**20:.1f} MB before "
-                    f"any stream data; signkit parses objects of at most "
-                    f"{MAX_OBJECT_BYTES // 2**20} MB")
+            return Message("file.limit_object", number=number,
+                           size=f"{(end - offset) / 2**20:.1f}",
+                           maximum=MAX_OBJECT_BYTES // 2**20)
     return None

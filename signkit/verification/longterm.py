@@ -28,6 +28,7 @@ from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from ..report import Indication, SubIndication
+from ..report.messages import Message
 from .evidence import Evidence
 
 # what a proof of existence can cure: the certificate expired, was revoked or its revocation
@@ -93,45 +94,36 @@ async def _with_time(
     )
 
 
-def _when(moment: dt.datetime | None) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment is not None else "an unknown time"
-
-
 def _revoked_after_proof(result: AdESWithTimeValidationResult) -> PastValidation:
     status = result.api_status
     details = getattr(status, "revocation_details", None)
-    revoked = (f"on {_when(details.revocation_date)} ({details.revocation_reason.native})"
-               if details is not None else "")
-    return PastValidation(Indication.TOTAL_PASSED, None, (
-        f"valid: the signer's certificate was revoked {revoked}, after "
-        f"{_when(result.best_signature_time)}, when the signature timestamp proves the "
-        "signature existed",), result.best_signature_time, status)
+    poe = result.best_signature_time
+    message = (Message("ltv.valid_revoked_after", when=details.revocation_date,
+                       reason=details.revocation_reason.native, poe=poe)
+               if details is not None else Message("ltv.valid_revoked_later", poe=poe))
+    return PastValidation(Indication.TOTAL_PASSED, None, (message,), poe, status)
 
 
 def _judge(result) -> PastValidation:
     poe = result.best_signature_time
     status = result.api_status
     if result.ades_subindic is AdESPassed.OK:
-        return PastValidation(Indication.TOTAL_PASSED, None, (
-            f"valid at {_when(poe)}, the time a timestamp proves the signature existed "
-            "(the certificate's status at the validation time does not matter then)",),
-            poe, status)
+        return PastValidation(Indication.TOTAL_PASSED, None, (Message("ltv.valid_at", poe=poe),),
+                              poe, status)
     name = result.ades_subindic.name
     sub = SubIndication.__members__.get(name, SubIndication.GENERIC)
     details = getattr(status, "revocation_details", None)
     if sub is SubIndication.REVOKED_NO_POE and details is not None and poe is not None \
             and poe >= details.revocation_date:
         return PastValidation(Indication.TOTAL_FAILED, SubIndication.REVOKED, (
-            f"the signer's certificate was revoked on {_when(details.revocation_date)} "
-            f"({details.revocation_reason.native}), before the earliest proof that the "
-            f"signature existed ({_when(poe)})",), poe, status)
+            Message("trust.revoked_before_poe", when=details.revocation_date,
+                    reason=details.revocation_reason.native, poe=poe),), poe, status)
     failed = isinstance(result.ades_subindic, AdESFailure)
     indication = Indication.TOTAL_FAILED if failed else Indication.INDETERMINATE
     reason = _failure_text(result)
-    detail = "" if "not applicable" in reason else f": {reason}"
-    return PastValidation(indication, sub, (
-        f"no timestamp proves the signature valid at an earlier time ({name}{detail})",),
-        poe, status)
+    message = (Message("ltv.no_proof", name=name) if "not applicable" in reason
+               else Message("ltv.no_proof_detail", name=name, detail=reason))
+    return PastValidation(indication, sub, (message,), poe, status)
 
 
 def _failure_text(result) -> str:

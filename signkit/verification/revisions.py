@@ -29,6 +29,7 @@ from pyhanko.pdf_utils.xref import (
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, SuspiciousModification
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
+from ..report.messages import Message
 from .pdf_file import PdfFile
 
 _SPACE = rb"[\x00\t\n\f\r ]"  # PDF white space; NUL padding is written by some producers
@@ -54,7 +55,7 @@ class HiddenChanges:
     """Why the signatures do not cover what a viewer may show; ``problems`` is empty when
     every byte after the earliest signed revision belongs to a revision pyHanko read."""
 
-    problems: tuple[str, ...]
+    problems: tuple[Message, ...]
 
     def __bool__(self) -> bool:
         return bool(self.problems)
@@ -69,7 +70,7 @@ def hidden_changes(reader: PdfFileReader, document: PdfFile,
         return HiddenChanges(())  # malformed ranges fail on their own (structure.py)
     first, first_end = min(signed, key=lambda item: item[0].signed_revision)
     pos = first_end
-    problems: list[str] = []
+    problems: list[Message] = []
     for revision in range(first.signed_revision + 1, reader.xrefs.total_revisions):
         end = _revision_end(reader, data, revision, pos, problems)
         if end is None:
@@ -79,13 +80,12 @@ def hidden_changes(reader: PdfFileReader, document: PdfFile,
     unparsed = _unparsed(data, pos)
     if unparsed:
         where = "the last signed revision" if pos == first_end else "the last revision read"
-        problems.insert(0, f"data after {where}: an unparsed update of {unparsed} bytes "
-                           "that viewers may display and no signature covers")
+        problems.insert(0, Message("hidden.unparsed", where=where, n=unparsed))
         problems += _viewer_reading(document, first)
     problems += _linearization_problem(data, first, pos_first=first_end)
     problems = list(dict.fromkeys(problems))
     if len(problems) > _MAX_PROBLEMS:  # a hostile update may list millions of bad entries
-        problems[_MAX_PROBLEMS:] = [f"… and {len(problems) - _MAX_PROBLEMS} more problems"]
+        problems[_MAX_PROBLEMS:] = [Message("hidden.more", count=len(problems) - _MAX_PROBLEMS)]
     return HiddenChanges(tuple(problems))
 
 
@@ -99,20 +99,19 @@ def _signed_end(sig: EmbeddedPdfSignature, size: int) -> int | None:
 
 
 def _revision_end(reader: PdfFileReader, data: bytes, revision: int, pos: int,
-                  problems: list[str]) -> int | None:
+                  problems: list[Message]) -> int | None:
     """Where update ``revision`` ends (after its ``startxref … %%EOF``); None, with the
     reason in ``problems``, when it does not lie in its own bytes after ``pos``."""
     meta = reader.xrefs.get_xref_container_info(revision)
     if meta.declared_startxref < pos:
-        problems.append(f"update {revision} re-uses cross-reference data from before it "
-                        f"(offset {meta.declared_startxref}): readers disagree on what it holds")
+        problems.append(Message("hidden.reuses_xref", revision=revision,
+                                offset=meta.declared_startxref))
         return None
     if not _section_at(data, meta.declared_startxref, meta.xref_section_type):
-        problems.append(f"the startxref of update {revision} points beside its "
-                        "cross-reference section: readers repair such files differently")
+        problems.append(Message("hidden.startxref_beside", revision=revision))
     match = _REVISION_END.search(data, max(meta.end_location, pos))
     if match is None or int(match[1]) != meta.declared_startxref:
-        problems.append(f"update {revision} does not end with its own startxref and %%EOF")
+        problems.append(Message("hidden.no_own_end", revision=revision))
         return None
     return match.end()
 
@@ -126,22 +125,21 @@ def _section_at(data: bytes, offset: int, kind: XRefSectionType) -> bool:
 
 
 def _update_problems(reader: PdfFileReader, document: PdfFile, revision: int, start: int,
-                     end: int) -> list[str]:
+                     end: int) -> list[Message]:
     """Disagreements inside one update after signing: entries that point at the wrong
     object, objects defined but not listed, objects listed twice or in two places."""
-    problems: list[str] = []
+    problems: list[Message] = []
     data = document.data
     entries = list(_raw_entries(reader, document, revision))
     in_use = [e for e in entries if e.xref_type is not XRefType.FREE and e.idnum]
     seen: dict[int, object] = {}
     for entry in in_use:
         if entry.idnum > MAX_OBJECT_NUMBER:
-            problems.append(f"update {revision} uses object number {entry.idnum}, beyond the "
-                            f"{MAX_OBJECT_NUMBER:,} that readers accept: viewers refuse or "
-                            "misread the file")
+            problems.append(Message("hidden.object_number", revision=revision,
+                                    number=entry.idnum, maximum=f"{MAX_OBJECT_NUMBER:,}"))
         if entry.idnum in seen and seen[entry.idnum] != entry.location:
-            problems.append(f"update {revision} lists object {entry.idnum} twice, at two "
-                            "places: readers disagree on which one counts")
+            problems.append(Message("hidden.listed_twice", revision=revision,
+                                    number=entry.idnum))
         seen.setdefault(entry.idnum, entry.location)
     listed_headers: set[int] = set()
     masked: list[tuple[int, int]] = []
@@ -153,9 +151,8 @@ def _update_problems(reader: PdfFileReader, document: PdfFile, revision: int, st
         header = _HEADER_AT.match(data, offset) if 0 <= offset < len(data) else None
         if header is None or (int(header[1]), int(header[2])) != (entry.idnum,
                                                                     entry.generation):
-            problems.append(f"the cross-reference entry of object {entry.idnum} in update "
-                            f"{revision} does not point at that object: readers that rebuild "
-                            "the table may show other objects")
+            problems.append(Message("hidden.entry_elsewhere", revision=revision,
+                                    number=entry.idnum))
             continue
         listed_headers.add(header.start(1))
         obj = _object_in(reader, entry, revision)
@@ -178,10 +175,9 @@ def _update_problems(reader: PdfFileReader, document: PdfFile, revision: int, st
             masked.append((meta.start_location, meta.end_location))
     for match in _headers_outside(data, start, end, masked):
         if match.start(1) not in listed_headers:
-            problems.append(
-                f"update {revision} defines object {int(match[1])} {int(match[2])} at offset "
-                f"{match.start(1)} without listing it: readers that rebuild the "
-                "cross-reference table show it, pyHanko does not")
+            problems.append(Message("hidden.unlisted_object", revision=revision,
+                                    number=int(match[1]), generation=int(match[2]),
+                                    offset=match.start(1)))
     return problems
 
 
@@ -249,7 +245,7 @@ def _headers_outside(data: bytes, start: int, end: int,
 
 
 def _object_stream_problems(reader: PdfFileReader, number: int, stream: generic.StreamObject,
-                            revision: int, entries: list[XRefEntry]) -> list[str]:
+                            revision: int, entries: list[XRefEntry]) -> list[Message]:
     """Every object an object stream of the update holds must be listed as there, at its
     index: otherwise one reader takes it from the stream and another from elsewhere."""
     pointing = {(e.idnum, e.location.ix_in_stream) for e in entries
@@ -260,15 +256,13 @@ def _object_stream_problems(reader: PdfFileReader, number: int, stream: generic.
         numbers = stream.data[:first].split()[0:2 * count:2]
         held = [(int(n), index) for index, n in enumerate(numbers)]
     except Exception as e:  # noqa: BLE001 - a stream that does not decode is a finding too
-        return [f"object stream {number} of update {revision} cannot be read: "
-                f"{type(e).__name__}: {e}"]
-    return [f"object stream {number} of update {revision} holds object {n} that its "
-            "cross-reference section does not point to: readers disagree on which "
-            "definition counts"
+        return [Message("hidden.object_stream_unreadable", number=number, revision=revision,
+                        detail=f"{type(e).__name__}: {e}")]
+    return [Message("hidden.object_stream_unlisted", number=number, revision=revision, held=n)
             for n, index in held if (n, index) not in pointing]
 
 
-def _viewer_reading(document: PdfFile, first: EmbeddedPdfSignature) -> list[str]:
+def _viewer_reading(document: PdfFile, first: EmbeddedPdfSignature) -> list[Message]:
     """The hidden update, read the way poppler and qpdf read it (from the last
     ``startxref``), through pyHanko's difference analysis; nothing when it cannot be read."""
     data = document.data
@@ -289,13 +283,13 @@ def _viewer_reading(document: PdfFile, first: EmbeddedPdfSignature) -> list[str]
     except Exception:  # noqa: BLE001 - a best-effort account; the verdict stands without it
         return []
     if isinstance(result, SuspiciousModification):
-        return [f"read as viewers read it, the unparsed update modifies the document: {result}"]
+        return [Message("hidden.viewer_modifies", detail=str(result))]
     level = result.modification_level.name.lower().replace("_", " ")
-    return [f"read as viewers read it, the unparsed update makes changes of level «{level}»"]
+    return [Message("hidden.viewer_level", change=level)]
 
 
 def _linearization_problem(data: bytes, first: EmbeddedPdfSignature, *,
-                           pos_first: int) -> list[str]:
+                           pos_first: int) -> list[Message]:
     """pdf.js reads a file whose linearization dictionary states the file's length from the
     first-page cross-reference table, so it shows the linearized revision and not the updates
     after it. A linearized file signed in one full save is two sections (main and first-page
@@ -306,8 +300,7 @@ def _linearization_problem(data: bytes, first: EmbeddedPdfSignature, *,
         return []
     if first.signed_revision <= 1 and pos_first == len(data):
         return []
-    return ["the linearization dictionary states the length of the whole signed file: "
-            "viewers that honour it (pdf.js) display only the first revision"]
+    return [Message("hidden.linearization_trap")]
 
 
 def _unparsed(data, pos: int) -> int:

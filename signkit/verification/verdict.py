@@ -19,6 +19,7 @@ from pyhanko_certvalidator.errors import InsufficientRevinfoError
 
 from ..profiles import AlgorithmPolicy
 from ..report import Coverage, Indication, Modifications, SignerIdentity, SubIndication
+from ..report.messages import Message
 
 _COVERAGE = {
     SignatureCoverageLevel.ENTIRE_FILE: Coverage.ENTIRE_FILE,
@@ -72,26 +73,23 @@ def integrity_verdict(
     """HASH/SIG_CRYPTO/FORMAT failures and forbidden changes; None when all is well."""
     failed = Indication.TOTAL_FAILED
     if not status.intact:
-        return failed, SubIndication.HASH_FAILURE, [
-            "the signed bytes do not match the digest in the signature (content changed)"]
+        return failed, SubIndication.HASH_FAILURE, [Message("integrity.hash")]
     if not status.valid:
-        return failed, SubIndication.SIG_CRYPTO_FAILURE, [
-            "the signature value does not verify with the signer's public key"]
+        return failed, SubIndication.SIG_CRYPTO_FAILURE, [Message("integrity.signature_value")]
     if coverage_of(status) is Coverage.PARTIAL:
-        return failed, SubIndication.FORMAT_FAILURE, [
-            "the signature's /ByteRange does not cover its whole revision "
-            "(possible signature wrapping or universal signature forgery)"]
+        return failed, SubIndication.FORMAT_FAILURE, [Message("integrity.partial_coverage")]
     diff = status.diff_result
     if isinstance(diff, SuspiciousModification):
-        return failed, SubIndication.FORMAT_FAILURE, [f"modified after signing: {diff}"]
+        # pyHanko's account is for specialists; verify.py puts what changed in plain words
+        # before it (changes.py)
+        return failed, SubIndication.FORMAT_FAILURE, [Message("detail.modified",
+                                                              detail=str(diff))]
     level = status.modification_level
     if level is ModificationLevel.OTHER:
-        return failed, SubIndication.FORMAT_FAILURE, [
-            "modified after signing: changes beyond form filling, annotations and signatures"]
+        return failed, SubIndication.FORMAT_FAILURE, [Message("modified.beyond_allowed")]
     if status.docmdp_ok is False:
         return failed, SubIndication.FORMAT_FAILURE, [
-            f"modified after signing: {level.name.lower().replace('_', ' ')} is not permitted "
-            "by the document's certification (DocMDP)"]
+            Message("modified.docmdp", change=level.name.lower().replace("_", " "))]
     # pyHanko files later signatures under FORM_FILLING too; strict mode refuses only the
     # filling of fields that are not signatures added after this one
     filled = set(getattr(diff, "changed_form_fields", ())) - later_signatures
@@ -99,8 +97,7 @@ def integrity_verdict(
             and level >= ModificationLevel.FORM_FILLING
             and (filled or level > ModificationLevel.FORM_FILLING)):
         return failed, SubIndication.FORMAT_FAILURE, [
-            f"modified after signing: {level.name.lower().replace('_', ' ')} "
-            "(refused by --strict-modifications)"]
+            Message("modified.strict", change=level.name.lower().replace("_", " "))]
     return None
 
 
@@ -108,13 +105,13 @@ def policy_verdict(status: PdfSignatureStatus, policy: AlgorithmPolicy) -> Verdi
     """The profile's crypto floor: digest, RSA size, EC curve."""
     problems = []
     if status.md_algorithm not in policy.digests:
-        problems.append(f"digest {status.md_algorithm} is not allowed "
-                        f"(allowed: {', '.join(policy.digests)})")
+        problems.append(Message("policy.digest", digest=status.md_algorithm,
+                                allowed=", ".join(policy.digests)))
     key = status.signing_cert.public_key
     if key.algorithm == "rsa" and key.bit_size < policy.min_rsa_bits:
-        problems.append(f"RSA key of {key.bit_size} bits is below {policy.min_rsa_bits}")
+        problems.append(Message("policy.rsa", bits=key.bit_size, minimum=policy.min_rsa_bits))
     if key.algorithm == "ec" and key.curve[1] not in policy.ec_curves:
-        problems.append(f"elliptic curve {key.curve[1]} is not allowed")
+        problems.append(Message("policy.curve", curve=key.curve[1]))
     if problems:
         return Indication.INDETERMINATE, SubIndication.CRYPTO_CONSTRAINTS_FAILURE, problems
     return None
@@ -125,7 +122,8 @@ def trust_verdict(
     errors: Sequence[BaseException] = (),
 ) -> Verdict:
     """``warnings``: what pyHanko's certificate validation logged, its only detailed account
-    in words; ``errors``: the exceptions it logged, the same account as types."""
+    in words (kept as technical detail); ``errors``: the exceptions it logged, the same
+    account as types."""
     indic = status.trust_problem_indic
     if indic is None and status.trusted:
         return Indication.TOTAL_PASSED, None, []
@@ -137,27 +135,28 @@ def trust_verdict(
     details = status.revocation_details
     if name == "REVOKED_NO_POE" and details is not None:
         revoked_at = details.revocation_date
-        when = f"{revoked_at:%Y-%m-%d %H:%M} UTC ({details.revocation_reason.native})"
+        revoked = {"when": revoked_at, "reason": details.revocation_reason.native}
         if signing_time is not None and signing_time >= revoked_at:
             return Indication.TOTAL_FAILED, SubIndication.REVOKED, [
-                f"the signer's certificate was revoked on {when}, before the signing time"]
+                Message("trust.revoked_before_signing", **revoked)]
         return Indication.INDETERMINATE, SubIndication.REVOKED_NO_POE, [
-            f"the signer's certificate was revoked on {when}; no proof the signature "
-            "existed before that"]
+            Message("trust.revoked_no_poe", **revoked)]
     sub = SubIndication[name] if name in SubIndication.__members__ else SubIndication.GENERIC
-    explanation = {
-        "NO_CERTIFICATE_CHAIN_FOUND": "no chain to a trusted root (signer not trusted)",
-        "OUT_OF_BOUNDS_NO_POE": "the signer's certificate has expired and nothing proves the "
-                                "signature existed while it was valid",
-        "TRY_LATER": "the revocation status could not be confirmed (no usable, current OCSP "
-                     "or CRL answer for a certificate in the chain)",
-        "CRYPTO_CONSTRAINTS_FAILURE": "an algorithm in the certificate chain is too weak",
-        "CHAIN_CONSTRAINTS_FAILURE": "the certificate does not allow document signing "
-                                     "(key usage)",
-        "REVOKED_CA_NO_POE": "a CA certificate in the chain was revoked",
-        "NOT_YET_VALID": "the signer's certificate is not yet valid",
-    }.get(name, f"certificate validation failed ({name})")
-    return Indication.INDETERMINATE, sub, [explanation, *warnings[:2]]
+    code = _TRUST_PROBLEMS.get(name)
+    explanation = Message(code) if code else Message("trust.failed", name=name)
+    return Indication.INDETERMINATE, sub, [
+        explanation, *(Message("detail.validation", detail=w) for w in warnings[:2])]
+
+
+_TRUST_PROBLEMS = {
+    "NO_CERTIFICATE_CHAIN_FOUND": "trust.no_chain",
+    "OUT_OF_BOUNDS_NO_POE": "trust.expired",
+    "TRY_LATER": "trust.try_later",
+    "CRYPTO_CONSTRAINTS_FAILURE": "trust.weak_chain",
+    "CHAIN_CONSTRAINTS_FAILURE": "trust.key_usage",
+    "REVOKED_CA_NO_POE": "trust.ca_revoked",
+    "NOT_YET_VALID": "trust.not_yet_valid",
+}
 
 
 def signature_time(status: PdfSignatureStatus) -> dt.datetime | None:
@@ -176,13 +175,10 @@ def timestamp_integrity_verdict(status: PdfSignatureStatus) -> Verdict | None:
     if ts is None:
         return None
     if not ts.intact:
-        return Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE, [
-            "the signature timestamp does not verify: it does not time-stamp this signature "
-            "(message imprint mismatch)"]
+        return Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE, [Message("ts.imprint")]
     if not ts.valid:
         return Indication.TOTAL_FAILED, SubIndication.SIG_CRYPTO_FAILURE, [
-            "the signature timestamp does not verify: the time-stamping authority's signature "
-            "on it is invalid (the timestamp token was altered)"]
+            Message("ts.tsa_signature")]
     return None
 
 
@@ -194,9 +190,7 @@ def timestamp_trust_verdict(status: PdfSignatureStatus) -> Verdict | None:
     indic = getattr(ts, "trust_problem_indic", None)
     name = indic.name if indic is not None else "NO_CERTIFICATE_CHAIN_FOUND"
     sub = SubIndication.__members__.get(name, SubIndication.GENERIC)
-    return Indication.INDETERMINATE, sub, [
-        f"the signature timestamp does not verify: its time-stamping authority is not "
-        f"trusted ({name})"]
+    return Indication.INDETERMINATE, sub, [Message("ts.untrusted", name=name)]
 
 
 def document_timestamp_verdict(status, field: str, *, excused: bool) -> Verdict | None:
@@ -204,24 +198,23 @@ def document_timestamp_verdict(status, field: str, *, excused: bool) -> Verdict 
     ``excused``: a later document timestamp that passes proves this one existed, so only a
     time-related trust problem of this one (an expired TSA certificate) is forgiven."""
     failed = Indication.TOTAL_FAILED
-    when = f" of {status.timestamp:%Y-%m-%d %H:%M} UTC" if status.timestamp else ""
-    prefix = f"document timestamp {field}{when}"
+    timestamp = (Message("doc_ts.name_at", field=field, time=status.timestamp)
+                 if status.timestamp else Message("doc_ts.name", field=field))
     if not status.intact:
         return failed, SubIndication.HASH_FAILURE, [
-            f"{prefix} does not verify: the time-stamped revision changed"]
+            Message("doc_ts.changed", timestamp=timestamp)]
     if not status.valid:
         return failed, SubIndication.SIG_CRYPTO_FAILURE, [
-            f"{prefix} does not verify: the time-stamping authority's signature is invalid"]
+            Message("doc_ts.tsa_signature", timestamp=timestamp)]
     if status.coverage is not SignatureCoverageLevel.ENTIRE_FILE \
             and status.coverage is not SignatureCoverageLevel.ENTIRE_REVISION:
         return failed, SubIndication.FORMAT_FAILURE, [
-            f"{prefix} does not cover its whole revision"]
+            Message("doc_ts.partial_coverage", timestamp=timestamp)]
     diff = status.diff_result
     level = getattr(status, "modification_level", None)
     if isinstance(diff, SuspiciousModification) or level is ModificationLevel.OTHER:
         return failed, SubIndication.FORMAT_FAILURE, [
-            f"{prefix}: the document was modified after it (beyond signatures, form filling "
-            "and validation data)"]
+            Message("doc_ts.modified", timestamp=timestamp)]
     if status.trusted:
         return None
     indic = status.trust_problem_indic
@@ -230,7 +223,7 @@ def document_timestamp_verdict(status, field: str, *, excused: bool) -> Verdict 
         return None
     sub = SubIndication.__members__.get(name, SubIndication.GENERIC)
     return Indication.INDETERMINATE, sub, [
-        f"{prefix} does not verify: its time-stamping authority is not trusted ({name})"]
+        Message("doc_ts.untrusted", timestamp=timestamp, name=name)]
 
 
 _TIME_RELATED_TRUST = frozenset({"OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED",

@@ -36,6 +36,8 @@ from ..report import (
     SubIndication,
     worst,
 )
+from ..report.messages import Message
+from .changes import describe_changes
 from .evidence import (
     Chain,
     Evidence,
@@ -115,7 +117,8 @@ class Verifier:
         try:
             document = PdfFile.open(path)
         except OSError as e:
-            return _file_failure(path, None, f"cannot read the file: {e.strerror or e}")
+            return _file_failure(path, None, Message("file.unreadable",
+                                                      detail=str(e.strerror or e)))
         # no time limit here: verify_many's watchdog keeps one from outside the process
         with document:
             return self._verify_file(path, document)
@@ -137,9 +140,9 @@ class Verifier:
     def _verify_document(self, path: Path, document: PdfFile) -> FileReport:
         data = document.data
         if not data:
-            return _file_failure(path, document.sha256, "empty file, not a PDF")
+            return _file_failure(path, document.sha256, Message("file.empty"))
         if b"%PDF-" not in data[:1024]:
-            return _file_failure(path, document.sha256, "not a PDF file (no %PDF- header)")
+            return _file_failure(path, document.sha256, Message("file.not_pdf"))
         notes: list[str] = []
         try:
             reader = _open_reader(document, notes)
@@ -150,19 +153,18 @@ class Verifier:
             raise  # judged in _verify_file
         except _DamagedXrefStream as e:
             return _file_failure(path, document.sha256,
-                                 "damaged cross-reference stream: it ends before the entries "
-                                 f"it claims ({e})")
+                                 Message("file.damaged_xref_stream", detail=str(e)))
         except _ResourceLimit as e:
-            return _file_failure(path, document.sha256, str(e))
+            return _file_failure(path, document.sha256, e.args[0])
         except Exception as e:  # noqa: BLE001 - any reading failure is a damaged file
             return _file_failure(path, document.sha256,
-                                 f"damaged or unreadable PDF: {_malformed(e)}")
+                                 Message("file.damaged", why=_malformed(e)))
         # the file's hash and every signature's digest in one read of the file
         document.digest_signatures([*signatures, *doc_timestamps])
         digest = document.sha256
         if not signatures:
-            reason = ("the document carries document timestamps but no signature"
-                      if doc_timestamps else "the document is not signed")
+            reason = Message("file.only_doc_timestamps" if doc_timestamps
+                             else "file.not_signed")
             return FileReport(str(path), digest, Indication.TOTAL_FAILED,
                               SubIndication.SIGNED_DATA_NOT_FOUND, (*notes, reason))
         later_fields = [(s.signed_revision, str(s.field_name))
@@ -196,8 +198,8 @@ class Verifier:
             except (TimeoutError, OSError) as e:
                 # a revocation server that accepts but never answers: judge with what is
                 # at hand, as if offline, and say so
-                notes.append(f"warning: revocation server did not answer ({_short(e) or 'timeout'})"
-                             "; judged without online revocation data")
+                notes.append(Message("warning.revocation_server",
+                                     detail=_short(e) or "timeout"))
                 try:
                     context, status = self._validate(sig, evidence, fetch=False)
                 except _VALIDATION_ERRORS as e2:
@@ -226,9 +228,15 @@ class Verifier:
         chain = build_chain(status.signing_cert, [*evidence.certs, *self.trust.intermediates],
                             self.trust.anchors)
         messages = [_name_changed_objects(reader, m) for m in messages] + notes
+        if any(getattr(m, "code", None) in _CHANGE_CODES for m in messages):
+            # what changed, in plain words, before pyHanko's technical account
+            later = frozenset(name for revision, name in all_fields
+                              if revision > sig.signed_revision)
+            messages = [*describe_changes(reader, sig.signed_revision, later_signatures=later),
+                        *messages]
         if indication is Indication.TOTAL_PASSED and past is None:
             # soft-fail profiles pass without revocation data, but the auditor must be told
-            soft_failures = [f"warning: revocation not checked: {_short(e)}"
+            soft_failures = [Message("warning.revocation_not_checked", detail=_short(e))
                              for e in context.soft_fail_exceptions]
             messages = [*messages, *dict.fromkeys(soft_failures),
                         *_revocation_warnings(warnings.records)]
@@ -275,8 +283,7 @@ class Verifier:
                     validation_time=self.validation_time,
                     point_in_time=self.options.at is not None, revoked=revoked))
         except Exception as e:  # noqa: BLE001 - a second opinion; its failure keeps the first
-            notes.append(f"warning: validation at the timestamps' proofs of existence could "
-                         f"not run: {_short(e)}")
+            notes.append(Message("warning.long_term_failed", detail=_short(e)))
             return None
 
     def _offline_gaps(self, chain: Chain, evidence: Evidence) -> list[str]:
@@ -284,14 +291,12 @@ class Verifier:
         found = []
         if chain.missing_issuer is not None:
             issuer = chain.missing_issuer.human_friendly
-            found.append(f"offline: the issuer certificate «{issuer}» of "
-                         f"«{distinguished_names(chain.certs[-1])[0]}» is neither in the "
-                         "document nor in the profile or --other-certs")
+            found.append(Message("offline.no_issuer", issuer=issuer,
+                                 subject=distinguished_names(chain.certs[-1])[0]))
         require_all = self.trust.revocation_mode == "require"
         for cert in revocation_gaps(chain, [*evidence.crls, *self.trust.crls], evidence.ocsps,
                                     require_all=require_all):
-            found.append(f"offline: no revocation data (OCSP response or CRL) for "
-                         f"«{distinguished_names(cert)[0]}» in the document or the --crl files")
+            found.append(Message("offline.no_revocation", subject=distinguished_names(cert)[0]))
         return found
 
     def _check_document_timestamps(
@@ -310,7 +315,7 @@ class Verifier:
             problem = structure_problem(ts, data)
             if problem is not None:
                 findings.append((Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                                 [f"document timestamp {field}: {problem}"]))
+                                 [Message("doc_ts.problem", field=field, problem=problem)]))
                 continue
             evidence = embedded_evidence(reader, ts, dss)
 
@@ -323,15 +328,15 @@ class Verifier:
                     status = self._validate_timestamp(ts, evidence, mode, fetch=False)
             except (TimeoutError, OSError) as e:
                 findings.append((Indication.INDETERMINATE, SubIndication.TRY_LATER,
-                                 [f"document timestamp {field} cannot be validated now: "
-                                  f"{_short(e) or 'timeout'}"]))
+                                 [Message("doc_ts.try_later", field=field,
+                                          detail=_short(e) or "timeout")]))
                 continue
             except MemoryError:
                 raise
             except _VALIDATION_ERRORS as e:
                 findings.append((Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                                 [f"document timestamp {field} cannot be validated: "
-                                  f"{_short(e)}"]))
+                                 [Message("doc_ts.cannot_validate", field=field,
+                                          detail=_short(e))]))
                 continue
             verdict = document_timestamp_verdict(status, field, excused=proven_later)
             if verdict is None:
@@ -417,15 +422,14 @@ def _open_reader(document: PdfFile, notes: list[str]) -> PdfFileReader:
             return reader
         # pyHanko's strict mode refuses to validate hybrid-reference files (Word writes
         # them); the revision check below makes sure the table and the stream agree
-        notes.append("read leniently: the file has hybrid cross-references (a table and a "
-                     "stream), checked to agree")
+        notes.append(Message("file.lenient_hybrid"))
         return _within_limits(PdfFileReader(document.stream(), strict=False), document)
     except PdfStrictReadError as e:
         if _raised_in(e, parse_xref_stream):
             # leniently, pyHanko makes every entry a cross-reference stream claims but does
             # not hold ("in use at offset 0"): billions for a few bytes of /Index
             raise _DamagedXrefStream(_short(e)) from None
-        notes.append(f"read leniently: the file is not strictly valid PDF ({_short(e)})")
+        notes.append(Message("file.lenient", detail=_short(e)))
         return _within_limits(PdfFileReader(document.stream(), strict=False), document)
 
 
@@ -463,7 +467,7 @@ def _hidden_changes(reader: PdfFileReader, document: PdfFile,
     except MemoryError:
         raise
     except Exception as e:  # noqa: BLE001 - hostile structure; the verdict must not pass
-        return HiddenChanges((f"the revisions after signing cannot be checked: {_short(e)}",))
+        return HiddenChanges((Message("hidden.unchecked", detail=_short(e)),))
 
 
 def _condemned(report: SignatureReport, hidden: HiddenChanges) -> SignatureReport:
@@ -476,7 +480,13 @@ def _condemned(report: SignatureReport, hidden: HiddenChanges) -> SignatureRepor
         report, status=Indication.TOTAL_FAILED,
         subindication=report.subindication if failed else SubIndication.FORMAT_FAILURE,
         modifications=Modifications.OTHER,
-        messages=(*(f"modified after signing: {p}" for p in hidden.problems), *report.messages))
+        messages=(Message("changed.hidden_update"),
+                  *(Message("modified.hidden", problem=p) for p in hidden.problems),
+                  *report.messages))
+
+
+_CHANGE_CODES = frozenset({"detail.modified", "modified.beyond_allowed", "modified.docmdp"})
+"""Verdict messages after which what changed is said in plain words (changes.py)."""
 
 
 def _is_certification(sig: EmbeddedPdfSignature) -> bool:
@@ -490,6 +500,8 @@ _OBJECT_REF = re.compile(r"Reference\(idnum=(\d+), generation=(\d+)\)")
 def _name_changed_objects(reader: PdfFileReader, message: str) -> str:
     """pyHanko names changed objects by number; say what they are (a signature widget, an
     annotation, a page) so a reader of the report sees what was changed."""
+    if isinstance(message, Message):
+        return message.map_text(lambda text: _name_changed_objects(reader, text))
     def describe(match: re.Match) -> str:
         try:
             obj = reader.get_object(generic.Reference(int(match[1]), int(match[2]), reader))
@@ -511,12 +523,12 @@ def _name_changed_objects(reader: PdfFileReader, message: str) -> str:
 _VALIDATION_ERRORS = (Exception,)
 
 
-def _malformed(error: BaseException) -> str:
+def _malformed(error: BaseException) -> Message:
     if isinstance(error, RecursionError):
-        return "objects nested too deeply to read (a hostile structure)"
+        return Message("pdf.too_deep")
     if isinstance(error, zlib.error):
-        return f"a compressed stream is corrupt ({_short(error)})"
-    return f"malformed PDF structure ({type(error).__name__}: {_short(error)})"
+        return Message("pdf.corrupt_stream", detail=_short(error))
+    return Message("pdf.malformed", detail=f"{type(error).__name__}: {_short(error)}")
 
 
 def _validation_failure(field: str, error: Exception) -> SignatureReport:
@@ -527,14 +539,13 @@ def _validation_failure(field: str, error: Exception) -> SignatureReport:
         name = sub.name if sub is not None else "FORMAT_FAILURE"
         return _signature_failure(
             field, SubIndication.__members__.get(name, SubIndication.FORMAT_FAILURE),
-            f"the signature cannot be validated: {_short(error)}")
+            Message("sig.cannot_validate", detail=_short(error)))
     if isinstance(error, PdfDecodeLimitError):
         return _signature_failure(
             field, SubIndication.FORMAT_FAILURE,
-            f"a compressed stream of the document inflates beyond the safety limit "
-            f"(a decompression bomb?): {_short(error)}")
+            Message("sig.decompression_bomb", detail=_short(error)))
     return _signature_failure(field, SubIndication.FORMAT_FAILURE,
-                              f"malformed signature: {_malformed(error)}")
+                              Message("sig.malformed", why=_malformed(error)))
 
 
 
@@ -576,7 +587,7 @@ def _validation_messages(warnings: list[str]) -> list[str]:
 def _revocation_warnings(warnings: list[str]) -> list[str]:
     keys = ("revocation", "ocsp", "crl", "fetch")
     found = [w for w in warnings if any(k in w.lower() for k in keys)]
-    return [f"warning: {w}" for w in dict.fromkeys(found)][:3]
+    return [Message("warning.detail", detail=w) for w in dict.fromkeys(found)][:3]
 
 
 class _ListHandler(logging.Handler):
