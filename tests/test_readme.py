@@ -338,3 +338,38 @@ def test_serve_without_a_demo_says_so_and_a_taken_port_is_refused(demo_repo, tmp
         serve(folder / "demo-work")
     with pytest.raises(DemoError, match="there is no demo PKI"):
         serve(tmp_path / "nothing-here")
+
+
+# --- the docs stand alone -------------------------------------------------------------------
+
+def test_the_docs_link_only_to_files_in_the_repository():
+    """No pointer outside the repository (the design notes it was written from live in
+    docs/ now), and every relative link of README.md and docs/*.md resolves."""
+    broken = []
+    for document in DOCUMENTS:
+        text = (ROOT / document).read_text(encoding="utf-8")
+        assert "../shared" not in text and "DESIGN.md" not in text, document
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            if not ((ROOT / document).parent / target).exists():
+                broken.append(f"{document}: {target}")
+    assert not broken, broken
+    for name in ("design.md", "report-schema.md", "exit-codes.md"):
+        assert (ROOT / "docs" / name).is_file(), name
+
+
+def test_help_texts_name_no_repository_documents():
+    from click.testing import CliRunner
+    from signkit.cli.main import cli
+
+    def commands(group, path=()):
+        yield path
+        for name, command in getattr(group, "commands", {}).items():
+            yield from commands(command, (*path, name))
+
+    for path in commands(cli):
+        shown = CliRunner().invoke(cli, [*path, "--help"], terminal_width=200)
+        assert shown.exit_code == 0, (path, shown.output)
+        for pointer in ("DESIGN", "../", "docs/", ".md"):
+            assert pointer not in shown.output, (path, pointer)
