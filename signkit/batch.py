@@ -34,6 +34,7 @@ from typing import overload
 from . import _pdf_speedups, _prehash
 from .errors import SignkitError
 from .report import BatchInfo, BatchReport, FileReport, Indication, SubIndication
+from .report.messages import Message
 from .verification import Verifier, VerifyOptions
 
 ProgressCallback = Callable[[FileReport, int, int], None]
@@ -419,8 +420,7 @@ class _Watchdog:
         if worker.index is not None:
             how = _death(worker.process.exitcode)
             self._stop(worker, lambda path: _over_limit(
-                path, f"the worker process verifying it died ({how})",
-                "verification could not finish"))
+                path, Message("file.worker_died", detail=how)))
         else:
             self._kill(worker)
 
@@ -433,12 +433,10 @@ class _Watchdog:
                 self._stop(worker, self._time_exceeded)
 
     def _time_exceeded(self, path: str) -> FileReport:
-        return _over_limit(path, f"time: it took longer than the time limit of "
-                                 f"{self.time_limit:g} s per file")
+        return _over_limit(path, Message("file.time_limit", seconds=f"{self.time_limit:g}"))
 
     def _memory_exceeded(self, path: str) -> FileReport:
-        return _over_limit(path, f"memory: it needed more than the memory limit of "
-                                 f"{_size(self.memory_limit)} per file")
+        return _over_limit(path, Message("file.memory_limit", size=_size(self.memory_limit)))
 
     def _finish(self, worker: _Worker, report: FileReport) -> None:
         index, worker.index = worker.index, None
@@ -469,16 +467,15 @@ class _Watchdog:
             self._kill(worker)
 
 
-def _over_limit(path: str, what: str,
-                prefix: str = "verification stopped at a resource limit") -> FileReport:
+def _over_limit(path: str, why: Message) -> FileReport:
     return FileReport(path, _sha256(path), Indication.TOTAL_FAILED,
-                      SubIndication.FORMAT_FAILURE, (f"{prefix}: {what}",))
+                      SubIndication.FORMAT_FAILURE, (why,))
 
 
 def _failed(path: str, why: str) -> FileReport:
     """A bug met while verifying: signkit could not judge the file, so no verdict on it."""
     return FileReport(path, None, Indication.INDETERMINATE, SubIndication.GENERIC,
-                      (f"verification could not finish: {why}",))
+                      (Message("file.could_not_finish", why=why),))
 
 
 def _sha256(path: str) -> str | None:

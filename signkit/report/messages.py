@@ -182,6 +182,7 @@ CATALOG: dict[str, Template] = {
     # --- the file (verify.py, batch.py) ---
     "file.unreadable": _t("cannot read the file: {detail}",
                           f"không đọc được tệp ({_DETAIL})"),
+    # file.timeout and file.memory: written by earlier versions, read back from their stores
     "file.timeout": _shaped("verification took longer than {seconds} s and was stopped",
                             "việc kiểm tra kéo dài quá {seconds} giây nên đã bị dừng",
                             {"seconds": r"[0-9.]+"}),
