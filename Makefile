@@ -16,6 +16,7 @@ demo: venv
 
 test: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy signkit
 	$(BIN)/python -m pytest
 
 # the same suite on the lowest dependency versions pyproject.toml allows (.ci/constraints-min.txt

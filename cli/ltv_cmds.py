@@ -8,6 +8,7 @@ output); 2: usage."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 from pathlib import Path
@@ -28,7 +29,7 @@ from .common_options import (
     tsa_auth,
     tsa_options,
 )
-from .errors import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, handle_errors
+from .errors import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, handle_errors, hint_for
 from .inputs import input_paths
 from .record_output import RecordWriter
 
@@ -101,6 +102,13 @@ def _row(record: dict) -> dict:
             "tsa_certificate_expires": newest.get("tsa_certificate_expires")}
 
 
+def _with_hints(outcome):
+    """The outcome with this command's options added to the errors they act on."""
+    results = tuple(dataclasses.replace(r, error=r.error + hint_for(r.error_code))
+                    if r.error and hint_for(r.error_code) else r for r in outcome.results)
+    return dataclasses.replace(outcome, results=results)
+
+
 def _finish(outcome, fmt: str, *, command: str, profile: str, extra: dict | None = None):
     from signkit.ltv import render_json, render_text
     from signkit.ltv.report import file_record
@@ -113,7 +121,7 @@ def _finish(outcome, fmt: str, *, command: str, profile: str, extra: dict | None
             writer.add(_row(file_record(result)))
         writer.finish(render_text(outcome).splitlines()[-1])
     else:
-        click.echo(render_text(outcome), nl=False)
+        click.echo(render_text(_with_hints(outcome)), nl=False)
     sys.exit(EXIT_OK if outcome.ok else EXIT_SOME_FAILED)
 
 

@@ -32,7 +32,15 @@ from .common_options import (
     tsa_auth,
     tsa_options,
 )
-from .errors import EXIT_OK, EXIT_SOME_FAILED, EXIT_TOKEN, EXIT_USAGE, fail, handle_errors
+from .errors import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_TOKEN,
+    EXIT_USAGE,
+    fail,
+    handle_errors,
+    hint_for,
+)
 from .help_sections import SectionedCommand
 from .i18n import current_lang, say
 from .inputs import input_paths
@@ -270,7 +278,8 @@ def _run(jobs, key, options, overwrite, on_error, fmt, show_progress, seal_key,
 
 def _line(result: SignResult) -> str:
     if not result.ok:
-        return f"{say(result.status.value)}: {result.input}: {result.error}"
+        return f"{say(result.status.value)}: {result.input}: {result.error}" \
+            f"{hint_for(result.error_code)}"
     line = f"{say('signed')}: {result.input} -> {result.output} [{result.field}]"
     if result.placement:
         line += f" {result.placement}"
@@ -294,12 +303,15 @@ def _record(result: SignResult) -> dict:
         "placement": result.placement,
         "page": result.page,
         "seal": _record(result.seal) if result.seal is not None else None,
+        "error_code": result.error_code,
+        "error_type": result.error_type,
     }
 
 
 # the CSV/HTML columns: the JSON record's, the seal's field and placement flattened
 COLUMNS = ("input", "output", "status", "field", "signer", "signing_time", "level",
-           "certified", "sha256", "error", "placement", "page", "seal_field", "seal_placement")
+           "certified", "sha256", "error", "placement", "page", "seal_field", "seal_placement",
+           "error_code", "error_type")
 
 
 def _row(result: SignResult) -> dict:

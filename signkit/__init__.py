@@ -15,6 +15,10 @@ placement=...)``, and ``sign_pdf(..., seal_key=..., seal_options=...)``.
         outcome = signkit.sign_many([(Path("a.pdf"), Path("out/a.pdf"))], key=key)
 """
 
+from pathlib import Path as _Path
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 from .errors import (
     AppearanceError,
     CertificateUnusableError,
@@ -68,6 +72,25 @@ from .tokens import (
 
 __version__ = "0.1.0"
 
+if _TYPE_CHECKING:
+    # what the lazy names below are, for type checkers (at run time they load on first use)
+    from .batch import iter_verify, verify_many
+    from .report import FileReport as _FileReport
+    from .signing import (
+        BatchOutcome,
+        DocumentSigner,
+        PadesLevel,
+        SignOptions,
+        SignResult,
+        SignStatus,
+        TsaAuth,
+        collect_pdfs,
+        plan_outputs,
+        sign_many,
+        sign_pdf,
+    )
+    from .verification import Verifier, VerifyOptions, verify_pdf
+
 # The PDF layers (pyHanko) load on first use, so that `import signkit.tokens` and the CLI's
 # quick commands stay light (PEP 562).
 _SIGNING_NAMES = frozenset({
@@ -86,7 +109,7 @@ _SIGNING_NAMES = frozenset({
 _VERIFICATION_NAMES = frozenset({"Verifier", "VerifyOptions", "verify_pdf"})
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> _Any:
     if name in _SIGNING_NAMES:
         from . import signing
 
@@ -126,6 +149,46 @@ def enable_fast_pdf_parsing() -> None:
     from ._pdf_speedups import install
 
     install()
+
+
+async def async_sign_pdf(
+    input: str | _Path,
+    output: str | _Path,
+    *,
+    key: SigningKey,
+    options: "SignOptions | None" = None,
+    overwrite: bool = False,
+    seal_key: SigningKey | None = None,
+    seal_options: "SignOptions | None" = None,
+) -> "SignResult":
+    """``sign_pdf`` for code that runs in an event loop (a web server): awaitable, and the
+    loop goes on serving while the document is signed (in a worker thread, with signkit's
+    own event loop for the TSA and OCSP requests). One call at a time per key::
+
+        async def handler(request):
+            result = await signkit.async_sign_pdf("in.pdf", "out.pdf", key=key)
+    """
+    import asyncio
+
+    from .signing import sign_pdf
+
+    return await asyncio.to_thread(
+        sign_pdf, input, output, key=key, options=options, overwrite=overwrite,
+        seal_key=seal_key, seal_options=seal_options)
+
+
+async def async_verify_pdf(path: str | _Path, *, options: "VerifyOptions | None" = None
+                           ) -> "_FileReport":
+    """``verify_pdf`` for code that runs in an event loop: awaitable, the loop goes on
+    while the file is verified (in a worker thread)::
+
+        report = await signkit.async_verify_pdf("in.pdf", options=VerifyOptions(profile="vn"))
+    """
+    import asyncio
+
+    from .verification import verify_pdf
+
+    return await asyncio.to_thread(verify_pdf, path, options=options)
 
 
 def __dir__() -> list[str]:
@@ -183,6 +246,8 @@ __all__ = [
     "Verifier",
     "VerifyOptions",
     "__version__",
+    "async_sign_pdf",
+    "async_verify_pdf",
     "available_profiles",
     "collect_pdfs",
     "enable_fast_pdf_parsing",

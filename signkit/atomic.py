@@ -136,7 +136,7 @@ def refuse_existing(target: Path, *, source: Path | None = None) -> None:
 
 
 def _exists(target: Path, source: Path | None) -> OutputExistsError:
-    return OutputExistsError(f"output {target} already exists (use --overwrite)", path=source)
+    return OutputExistsError(f"output {target} already exists", path=source)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -69,19 +69,20 @@ def run_batch(jobs: Sequence[tuple[Path, Path]], operation: Operation, *,
     with ArchiveSession(options) as session:
         for index, (src, dst) in enumerate(jobs):
             if stopped is not None:
-                result = LtvResult(src, None, LtvStatus.SKIPPED, error=stopped)
+                result = LtvResult(src, None, LtvStatus.SKIPPED, error=stopped,
+                                   error_code="stopped")
             else:
                 try:
                     dst.parent.mkdir(parents=True, exist_ok=True)
                     result = operation(session, src, dst)
                 except SigningError as e:
-                    result = LtvResult(src, None, LtvStatus.FAILED, error=e.reason)
+                    result = LtvResult.failed(src, e, message=e.reason)
                 except OSError as e:  # the output folder, or a network error
                     where = f" ({e.filename})" if e.filename else ""
-                    result = LtvResult(src, None, LtvStatus.FAILED,
-                                       error=f"{e.strerror or e or type(e).__name__}{where}")
+                    result = LtvResult.failed(
+                        src, e, message=f"{e.strerror or e or type(e).__name__}{where}")
                 if result.status is LtvStatus.FAILED and stop_on_error:
-                    stopped = f"stopped after the error in {src} (--on-error stop)"
+                    stopped = f"stopped after the error in {src}"
             results.append(result)
             if on_progress is not None:
                 on_progress(result, index + 1, len(jobs))

@@ -40,6 +40,8 @@ def file_record(result: LtvResult) -> dict:
         "reasons": list(result.reasons),
         "sha256": result.sha256,
         "error": result.error,
+        "error_code": result.error_code,
+        "error_type": result.error_type,
     }
 
 

@@ -63,10 +63,25 @@ class LtvResult:
     reasons: tuple[str, ...] = ()  # why a renewal was (or was not) due
     sha256: str | None = None  # of the output written
     error: str | None = None
+    # why it failed, for programs: the SignkitError's stable ``code`` ("timestamp",
+    # "revocation_fetch", "input", "output_exists"...; "output_unwritable" for a file-system
+    # or network error, "stopped" for a SKIPPED file) and the exception's class name
+    error_code: str | None = None
+    error_type: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.status not in (LtvStatus.FAILED, LtvStatus.SKIPPED)
+
+    @classmethod
+    def failed(cls, input: Path, error: BaseException, *, message: str | None = None
+               ) -> LtvResult:
+        """The FAILED result of ``error``: its message (or ``message``), code and class."""
+        code = getattr(error, "code", None)
+        if not isinstance(code, str):
+            code = "output_unwritable" if isinstance(error, OSError) else "internal"
+        return cls(input, None, LtvStatus.FAILED, error=message or str(error),
+                   error_code=code, error_type=type(error).__name__)
 
 
 @dataclass(frozen=True)

@@ -112,23 +112,22 @@ def sign_many(
             return BatchOutcome(tuple(results), stopped, token_failed)
         for index, (src, dst) in enumerate(jobs):
             if stopped is not None:
-                result = SignResult(src, None, SignStatus.SKIPPED, error=stopped)
+                result = SignResult.skipped(src, stopped)
             else:
                 try:
                     dst.parent.mkdir(parents=True, exist_ok=True)
                     result = signer.sign(src, dst, overwrite=overwrite, seal=seal)
                 except TokenError as e:
                     stopped, token_failed = str(e), True
-                    result = SignResult(src, None, SignStatus.FAILED, error=str(e))
+                    result = SignResult.failed(src, e)
                 except SigningError as e:
-                    result = SignResult(src, None, SignStatus.FAILED, error=e.reason)
+                    result = SignResult.failed(src, e, message=e.reason)
                     if stop_on_error:
-                        stopped = f"stopped after the error in {src} (--on-error stop)"
+                        stopped = f"stopped after the error in {src}"
                 except OSError as e:
-                    result = SignResult(src, None, SignStatus.FAILED,
-                                        error=f"cannot write {dst}: {e.strerror}")
+                    result = SignResult.failed(src, e, message=f"cannot write {dst}: {e.strerror}")
                     if stop_on_error:
-                        stopped = f"stopped after the error in {src} (--on-error stop)"
+                        stopped = f"stopped after the error in {src}"
             results.append(result)
             if on_progress is not None:
                 on_progress(result, index + 1, len(jobs))

@@ -144,10 +144,35 @@ class SignResult:
     placement: str | None = None  # where the visible signature went, in words
     page: int | None = None  # its page (1-based); None: invisible
     seal: SignResult | None = None  # the organisation's seal signed after this one
+    # why it failed, for programs: the SignkitError's stable ``code`` ("output_exists",
+    # "input", "timestamp", ...; "output_unwritable" for a file-system error, "stopped" for
+    # a SKIPPED file, "internal" for a bug) and the exception's class name
+    error_code: str | None = None
+    error_type: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.status is SignStatus.SIGNED
+
+    @classmethod
+    def failed(cls, input: Path, error: BaseException, *, message: str | None = None
+               ) -> SignResult:
+        """The FAILED result of ``error``: its message (or ``message``), code and class."""
+        return cls(input, None, SignStatus.FAILED, error=message or str(error),
+                   error_code=error_code(error), error_type=type(error).__name__)
+
+    @classmethod
+    def skipped(cls, input: Path, why: str | None) -> SignResult:
+        """Not attempted: the batch stopped (``why``) before this file."""
+        return cls(input, None, SignStatus.SKIPPED, error=why, error_code="stopped")
+
+
+def error_code(error: BaseException) -> str:
+    """The stable code of an exception met while signing (see ``SignResult.error_code``)."""
+    code = getattr(error, "code", None)
+    if isinstance(code, str):
+        return code
+    return "output_unwritable" if isinstance(error, OSError) else "internal"
 
 
 class DocumentSigner:

@@ -208,11 +208,12 @@ async def _sign_one(conn: Connection, signer: DocumentSigner, setup: _WorkerSetu
     except _Abandoned:
         answer = ("abandoned", None)
     except SigningError as e:
-        answer = ("failed", e.reason)
+        answer = ("failed", SignResult.failed(src, e, message=e.reason))
     except OSError as e:
-        answer = ("failed", f"cannot write {dst}: {e.strerror}")
+        answer = ("failed", SignResult.failed(src, e, message=f"cannot write {dst}: {e.strerror}"))
     except Exception as e:  # a bug: one line for this document, the batch goes on
-        answer = ("failed", f"internal error: {type(e).__name__}: {e}")
+        answer = ("failed", SignResult.failed(
+            src, e, message=f"internal error: {type(e).__name__}: {e}"))
     with contextlib.suppress(OSError):
         conn.send((*answer, index))
 
@@ -395,8 +396,7 @@ class _Batch:
                 signature = self.signer.key.sign(data, digest=digest, padding=padding)
             except TokenError as e:
                 self._stop(index, str(e), token=True)
-                self.decided[index] = SignResult(self.jobs[index][0], None, SignStatus.FAILED,
-                                                 error=str(e))
+                self.decided[index] = SignResult.failed(self.jobs[index][0], e)
                 self._send(worker, ("abandon", index, self.stopped))
                 continue
             if self._send(worker, ("signature", index, signature)):
@@ -413,9 +413,10 @@ class _Batch:
         elif kind == "abandoned" or (self.stopped_at is not None and index > self.stopped_at):
             result = self._skipped(index)
         else:
-            result = SignResult(src, None, SignStatus.FAILED, error=value)
+            result = value if isinstance(value, SignResult) else \
+                SignResult(src, None, SignStatus.FAILED, error=str(value), error_code="internal")
             if self.stop_on_error:
-                self._stop(index, f"stopped after the error in {src} (--on-error stop)")
+                self._stop(index, f"stopped after the error in {src}")
         self._past_signing(index)
         self._finish(index, result)
 
@@ -440,7 +441,8 @@ class _Batch:
             named = worker.naming.get(index)
             if named is None or not _has_digest(self.jobs[index][1], named.sha256):
                 named = SignResult(self.jobs[index][0], None, SignStatus.FAILED,
-                                   error="the worker process signing it died")
+                                   error="the worker process signing it died",
+                                   error_code="worker_died")
             self._finish(index, named)
         worker.jobs.clear()
         worker.naming.clear()
@@ -453,16 +455,15 @@ class _Batch:
             result = self.signer.sign(src, dst, overwrite=self.overwrite)
         except TokenError as e:
             self._stop(index, str(e), token=True)
-            result = SignResult(src, None, SignStatus.FAILED, error=str(e))
+            result = SignResult.failed(src, e)
         except SigningError as e:
-            result = SignResult(src, None, SignStatus.FAILED, error=e.reason)
+            result = SignResult.failed(src, e, message=e.reason)
             if self.stop_on_error:
-                self._stop(index, f"stopped after the error in {src} (--on-error stop)")
+                self._stop(index, f"stopped after the error in {src}")
         except OSError as e:
-            result = SignResult(src, None, SignStatus.FAILED,
-                                error=f"cannot write {dst}: {e.strerror}")
+            result = SignResult.failed(src, e, message=f"cannot write {dst}: {e.strerror}")
             if self.stop_on_error:
-                self._stop(index, f"stopped after the error in {src} (--on-error stop)")
+                self._stop(index, f"stopped after the error in {src}")
         self._past_signing(index)
         self._finish(index, result)
 
@@ -479,7 +480,7 @@ class _Batch:
                 self.results[later] = self._skipped(later)
 
     def _skipped(self, index: int) -> SignResult:
-        return SignResult(self.jobs[index][0], None, SignStatus.SKIPPED, error=self.stopped)
+        return SignResult.skipped(self.jobs[index][0], self.stopped)
 
     def _past_signing(self, index: int) -> None:
         self.signed_or_done.add(index)
