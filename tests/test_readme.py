@@ -295,6 +295,17 @@ def test_the_demo_leaves_what_the_examples_need(demo_repo):
     pixels = [p for p in seal.get_flattened_data() if p[3] > 128]
     assert len(pixels) > 0.1 * seal.width * seal.height  # a rim of letters, not a bare ring
     assert all(r > 150 and g < 90 and b < 90 for r, g, b, _ in pixels[::50])  # red
+    # drawn at the demo profile's seal size (its [appearance] seal_size_mm), 2 pt padding
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from signkit.profiles import load_profile
+
+    size_mm = load_profile("demo").appearance.seal_size_mm
+    assert size_mm is not None
+    signed = (work / "decree30" / "qd-124-quyet-dinh-vi.pdf").read_bytes()
+    seal_field = PdfFileReader(io.BytesIO(signed)).embedded_signatures[1].sig_field
+    x1, y1, x2, y2 = (float(v) for v in seal_field["/Rect"])
+    assert (x2 - x1, y2 - y1) == pytest.approx((size_mm * 72 / 25.4 + 4,) * 2, abs=1)
 
 
 def test_the_served_tsa_and_crl_answer_and_a_b_lta_signature_verifies_online(
