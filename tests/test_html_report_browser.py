@@ -20,10 +20,12 @@ from signkit.report import (
     BatchInfo,
     FileReport,
     Indication,
+    Modifications,
     SignerIdentity,
     SubIndication,
     open_writer,
 )
+from signkit.report.messages import Message
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -39,19 +41,41 @@ def person(name: str, organization: str, issuer: str) -> SignerIdentity:
 
 BINH = person("Trần Thị Bình", "Sở Tư pháp", "CN=VNPT-CA SHA2")
 CUONG = person("Lê Văn Cường", "UBND huyện Test", "CN=Viettel-CA SHA2")
+REVOKED_AT = dt.datetime(2026, 11, 1, 2, 30, tzinfo=UTC)
 REVOKED = FileReport(
     "in/cong-van-45.pdf", "66" * 32, Indication.TOTAL_FAILED, SubIndication.REVOKED,
     signatures=(signature(signer=BINH, status=Indication.TOTAL_FAILED,
                           subindication=SubIndication.REVOKED,
-                          messages=("the signer's certificate was revoked before signing",)),))
+                          messages=(Message("trust.revoked_before_signing", when=REVOKED_AT,
+                                            reason="key_compromise"),)),))
 CUONG_VALID = FileReport("in/to-trinh-9.pdf", "77" * 32, Indication.TOTAL_PASSED, None,
                          signatures=(signature(signer=CUONG),))
 CUONG_BAD = FileReport(
-    "in/bao-cao-2.pdf", "88" * 32, Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE,
+    "in/bao-cao-2.pdf", "88" * 32, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
     signatures=(signature(signer=CUONG, status=Indication.TOTAL_FAILED,
-                          subindication=SubIndication.HASH_FAILURE,
-                          messages=("page 1's content was changed after the signature",)),))
-MIXED = (*ALL, REVOKED, CUONG_VALID, CUONG_BAD)
+                          subindication=SubIndication.FORMAT_FAILURE,
+                          modifications=Modifications.OTHER,
+                          messages=(Message("changed.page_content", page=1),
+                                    Message("detail.modified", detail="There are unexplained "
+                                            "xrefs in revision 2: Reference(idnum=17, "
+                                            "generation=0)\nSome objects were replaced.")),
+                          ),))
+
+
+def coded(report: FileReport, *messages: Message) -> FileReport:
+    """``report`` with the messages signkit's verification writes (codes, so Vietnamese)."""
+    if not report.signatures or not report.signatures[0].messages:
+        return dataclasses.replace(report, messages=messages or report.messages)
+    first = dataclasses.replace(report.signatures[0], messages=messages)
+    return dataclasses.replace(report, signatures=(first, *report.signatures[1:]))
+
+
+VALID, HASH_FAILED, MODIFIED, UNSIGNED, UNTRUSTED, NASTY = ALL
+MIXED = (VALID, coded(HASH_FAILED, Message("integrity.hash")),
+         coded(MODIFIED, Message("changed.annotation", page=2),
+               Message("modified.docmdp", change="annotations")),
+         coded(UNSIGNED, Message("file.not_signed")),
+         coded(UNTRUSTED, Message("trust.no_chain")), NASTY, REVOKED, CUONG_VALID, CUONG_BAD)
 
 
 def write_report(path: Path, files, *, lang: str = "en") -> Path:
@@ -126,7 +150,9 @@ def test_a_mixed_batch_filters_to_failures_and_sorts_by_signer(page, tmp_path):
     page.click("#files th:nth-child(3)")
     assert [row[2] for row in visible_rows(page)] == signers[::-1]
     assert page.get_attribute("#files th:nth-child(3)", "aria-sort") == "descending"
-    assert visible_rows(page)[0][5] == "the signer's certificate was revoked before signing"
+    assert visible_rows(page)[0][5] == (  # in the profile's zone (vn: +07:00)
+        "the signer's certificate was revoked on 2026-11-01 09:30 +07:00 (key_compromise), "
+        "before the signing time")
 
     # the file's name opens its folded details
     details = page.locator("#details > details", has_text="in/cong-van-45.pdf")
@@ -148,6 +174,10 @@ def test_the_vietnamese_page_and_its_screenshot(page, tmp_path):
     report = write_report(tmp_path / "bao-cao.html", MIXED, lang="vi")
     page.goto(report.as_uri())
     assert page.locator("h1").inner_text() == "Báo cáo kiểm tra chữ ký số"
+    reasons = page.locator("#files td:nth-child(6)").all_inner_texts()
+    assert "nội dung trang 1 đã bị thay đổi sau khi ký" in reasons
+    assert "tài liệu chưa được ký số" in reasons
+    assert not any("chi tiết kỹ thuật" in r or "unexplained" in r for r in reasons[:5])
     page.select_option("#v", "NOT_PASSED")
     assert page.locator("#shown").inner_text() == "đang hiển thị 7 trên 9 tệp"
     page.click("#files th:nth-child(3)")

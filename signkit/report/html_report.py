@@ -201,8 +201,10 @@ def _count_table(heading: str, counted: _BoundedCounts, lang: str) -> str:
     top, others = counted.top()
     if not top and not others:
         return ""
-    rows = [f'<tr><td><a href="#files" data-q="{_e(name)}">{_e(name)}</a></td>'
-            f'<td class="n">{n}</td></tr>' for name, n in top]
+    unsigned = word("none_signer", lang)  # no row shows these words: nothing to filter by
+    rows = [(f"<tr><td>{_e(name)}</td>" if name == unsigned else
+             f'<tr><td><a href="#files" data-q="{_e(name)}">{_e(name)}</a></td>')
+            + f'<td class="n">{n}</td></tr>' for name, n in top]
     if others:
         rows.append(f"<tr><td>{_label('others', lang)}</td><td class=\"n\">{others}</td></tr>")
     return (f"<table><thead><tr><th>{heading}</th><th>{_label('files_heading', lang)}</th>"
