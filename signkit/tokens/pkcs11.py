@@ -357,7 +357,8 @@ class Pkcs11Session:
         if len(usable) > 1:
             now = dt.datetime.now(dt.UTC)
             valid = [
-                p for p in usable if p[1].not_valid_after_utc > now > p[1].not_valid_before_utc
+                p for p in usable
+                if p[1] is not None and p[1].not_valid_after_utc > now > p[1].not_valid_before_utc
             ]
             if len(valid) != 1:
                 infos = {k.id_hex + k.label: k for k in self.keys()}

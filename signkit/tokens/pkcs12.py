@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from ..errors import Pkcs12Error
 from .base import DIGEST_SIZES, RsaPadding, SigningKey, check_certificate_usable, issuer_chain
 
-_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+_HASHES: dict[str, type[hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {
+    "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
 
 class Pkcs12SigningKey(SigningKey):
