@@ -11,6 +11,7 @@ after the login, before anything is signed.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -195,6 +196,7 @@ class Looks:
     then_seal: bool
     language: str
     seal: Appearance | None  # the organisation's look (--then-seal)
+    time_zone: dt.tzinfo | None = None  # the profile's, for the time ``plain`` shows
 
     def for_signer(self, options: SignOptions, key: SigningKey) -> SignOptions:
         """``options`` with the person's appearance and placement (the signer's table of
@@ -220,7 +222,7 @@ class Looks:
                     location: str | None = None) -> Appearance:
         preset = "vn-personal" if self.then_seal else None
         return settings.appearance(preset=preset, reason=reason, location=location,
-                                   language=self.language)
+                                   language=self.language, time_zone=self.time_zone)
 
 
 def plan_looks(request: VisibleRequest, profile: Profile, *, then_seal: bool,
@@ -251,7 +253,8 @@ def plan_looks(request: VisibleRequest, profile: Profile, *, then_seal: bool,
         seal_settings = dataclasses.replace(base, font_size=None)  # the seal's own size
         seal = seal_settings.appearance(preset="vn-seal", language=language)
         _check_size(seal)
-    looks = Looks(request, config, profile.appearance, then_seal, language, seal)
+    looks = Looks(request, config, profile.appearance, then_seal, language, seal,
+                  profile.time_zone)
     try:
         _check_size(looks._appearance(base))
     except AppearanceError:

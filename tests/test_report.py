@@ -463,3 +463,29 @@ def test_html_in_vietnamese():
     assert "Báo cáo kiểm tra chữ ký số" in text and "Người ký" in text
     assert "Không xác minh được người ký : in/untrusted.pdf" in text  # the details
     assert "Kết luận Tệp Người ký Thời điểm ký Định dạng Lý do" in text
+
+
+# --- times shown to people: in the profile's zone (the plain appearance too) ------------------
+
+def test_the_plain_appearance_shows_the_signing_time_in_the_profiles_zone(monkeypatch,
+                                                                          tmp_path):
+    import dataclasses
+
+    from signkit.cli.appearance_options import VisibleRequest, plan_looks
+
+    from signkit.appearance import AppearanceSettings
+    from signkit.profiles import load_profile
+
+    empty = tmp_path / "config.toml"
+    empty.write_text("", encoding="utf-8")
+    monkeypatch.setenv("SIGNKIT_CONFIG", str(empty))  # no office defaults
+    unset = {f.name: None for f in dataclasses.fields(VisibleRequest)}
+    request = VisibleRequest(**{**unset, "visible": True, "preset": "plain"})
+    when = dt.datetime(2026, 11, 28, 22, 0, 5, tzinfo=UTC)
+    shown = {}
+    for profile in ("vn", "default"):
+        looks = plan_looks(request, load_profile(profile), then_seal=False, language="vi")
+        appearance = looks._appearance(AppearanceSettings(preset="plain"))
+        shown[profile] = [p.text for p in appearance.paragraphs(when, signer="An")]
+    assert "Thời gian ký: 2026-11-29T05:00:05+07:00" in shown["vn"]
+    assert "Thời gian ký: 2026-11-28T22:00:05+00:00" in shown["default"]

@@ -24,19 +24,20 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import os
 import tomllib
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import AppearanceError, ProfileError
 
 if TYPE_CHECKING:
-    from .placement import Placement
-    from .presets import Appearance
+    from .placement import AnchorPosition, Placement
+    from .presets import Appearance, Preset
 
 # the command-line names of signkit.appearance.Preset and AnchorPosition (kept here so
 # that reading a profile does not load the drawing modules; a test keeps them equal)
@@ -89,7 +90,8 @@ class AppearanceSettings:
         return AppearanceSettings(**values, origins=origins)
 
     def appearance(self, *, preset: str | None = None, reason: str | None = None,
-                   location: str | None = None, language: str = "vi") -> Appearance:
+                   location: str | None = None, language: str = "vi",
+                   time_zone: dt.tzinfo | None = None) -> Appearance:
         """The :class:`~signkit.appearance.Appearance` these settings describe (``preset``
         overrides theirs; default ``vn-personal`` when a signature image is set, else
         ``plain``). Checks images and font: a bad file named by a config file raises
@@ -103,8 +105,10 @@ class AppearanceSettings:
         }
         with self._blame():
             default = "vn-personal" if self.signature_image is not None else "plain"
-            return Appearance(preset or self.preset or default, reason=reason,
-                              location=location, language=language, **kwargs)
+            # a preset's name: Appearance turns it into a Preset, or says it is unknown
+            return Appearance(cast("Preset", preset or self.preset or default), reason=reason,
+                              location=location, language=language, time_zone=time_zone,
+                              **kwargs)
 
     def placement(self, *, rect: tuple[float, float, float, float] | None = None,
                   field: str | None = None, over_signature: str | None = None) -> Placement:
@@ -116,7 +120,8 @@ class AppearanceSettings:
             return Placement(page=self.page, rect=rect, field=field,
                              over_signature=over_signature)
         return Placement(page=self.page, anchor=self.anchor, until=self.until,
-                         anchor_position=self.anchor_position or "below")
+                         anchor_position=cast("AnchorPosition",
+                                              self.anchor_position or "below"))
 
     def check_files(self) -> None:
         """Open the images and the font now (before a PIN is asked): a missing file, a PNG

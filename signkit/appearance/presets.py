@@ -115,6 +115,9 @@ class Appearance:
     font_size: float | None = None  # default: DEFAULT_FONT_SIZE[preset]
     min_font_size: float = 6.0  # text shrinks down to this, then is refused
     text_colour: tuple[float, float, float] | None = None  # RGB 0..1; default: the preset's
+    # the zone of the time ``plain`` shows (the profile's; default: the time's own); the
+    # decree's presets always show Vietnam time
+    time_zone: dt.tzinfo | None = None
     fonts: tuple[ShapingFont, ShapingFont] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -174,11 +177,14 @@ class Appearance:
         return self.seal_size_mm * MM
 
     def shown_time(self, signing_time: dt.datetime) -> str:
-        """ISO 8601 to the second; Vietnam time for the decree's presets."""
+        """ISO 8601 to the second; Vietnam time for the decree's presets, ``time_zone``'s for
+        ``plain``."""
         if signing_time.tzinfo is None:  # pyHanko's times are aware; be safe with others
             signing_time = signing_time.astimezone()
         if self.preset.decree30:
             signing_time = signing_time.astimezone(VIETNAM_TIME)
+        elif self.time_zone is not None:
+            signing_time = signing_time.astimezone(self.time_zone)
         return signing_time.replace(microsecond=0).isoformat()
 
     def paragraphs(self, signing_time: dt.datetime, *, signer: str | None) -> list[Paragraph]:
