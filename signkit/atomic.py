@@ -20,7 +20,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from .errors import OutputExistsError, SigningError
 
@@ -70,7 +70,7 @@ def atomic_output(
 def scratch_file(folder: Path) -> BinaryIO:
     """An anonymous read-write file in ``folder`` for an intermediate document (gone when
     closed, or when the process dies)."""
-    return tempfile.TemporaryFile(dir=folder, buffering=_BUFFER_SIZE)
+    return cast(BinaryIO, tempfile.TemporaryFile(dir=folder, buffering=_BUFFER_SIZE))
 
 
 def start_writeback(file: BinaryIO) -> threading.Thread:

@@ -327,7 +327,8 @@ def run_demo(workdir: Path, samples: list[Path] | None = None, *, fresh: bool = 
         decree30 = _sign_decree30(workdir, signing_key)
     root_pem = workdir / "pki" / "root.pem"
     signed = [r.output for r in outcome.results if r.output is not None]
-    signed.append(decree30.output)
+    if decree30.output is not None:
+        signed.append(decree30.output)
     # the demo's own fresh files: verified in this process, without the batch's limits
     verify = VerifyOptions(profile="demo", trust=(root_pem,), time_limit=0)
     with ExitStack() as services:

@@ -85,8 +85,8 @@ def find_in_lines(lines: Sequence[TextLine], text: str) -> list[TextHit]:
         folded, owners = _fold_line(line, strip_marks)
         start = folded.find(needle)
         while start >= 0:
-            boxes = [line.glyphs[g][1] for g in owners[start:start + len(needle)]]
-            boxes = [b for b in boxes if b is not None]
+            boxes = [b for g in owners[start:start + len(needle)]
+                     if (b := line.glyphs[g][1]) is not None]
             if boxes:
                 found.append(TextHit((min(b[0] for b in boxes), min(b[1] for b in boxes),
                                        max(b[2] for b in boxes), max(b[3] for b in boxes)),

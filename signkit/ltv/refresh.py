@@ -55,7 +55,7 @@ def newest_timestamp(reader: PdfFileReader) -> tuple[cms.SignedData, str] | None
     return _newest(_signature_values(reader))
 
 
-def _newest(values: Iterable[tuple[str, object]]
+def _newest(values: Iterable[tuple[str, generic.PdfObject]]
             ) -> tuple[cms.SignedData, str] | None:
     best: tuple[dt.datetime, cms.SignedData, str] | None = None
     for name, signed_data in _signature_contents(values):
@@ -80,7 +80,7 @@ def _malformed(field: str, error: Exception) -> InputError:
                       f"({error or type(error).__name__})")
 
 
-def _signature_contents(values: Iterable[tuple[str, object]]
+def _signature_contents(values: Iterable[tuple[str, generic.PdfObject]]
                         ) -> Iterator[tuple[str, cms.SignedData]]:
     """(field name, CMS) of every filled signature field (pyHanko's parser, with signkit's
     fast hex reader installed by the session)."""
@@ -99,7 +99,7 @@ def _signature_contents(values: Iterable[tuple[str, object]]
             yield name, signed_data
 
 
-def _signature_values(reader: PdfFileReader) -> Iterator[tuple[str, object]]:
+def _signature_values(reader: PdfFileReader) -> Iterator[tuple[str, generic.PdfObject]]:
     """(name, /V as stored, not dereferenced) of the signature fields in /AcroForm."""
     try:
         fields = reader.root["/AcroForm"]["/Fields"]

@@ -102,8 +102,8 @@ class ArchiveSession:
         self.close()
 
     def close(self) -> None:
-        close_loop(self._loop, self._tsa and self._tsa.aclose,
-                   self._revocation and self._revocation.aclose)
+        close_loop(self._loop, self._tsa.aclose if self._tsa else None,
+                   self._revocation.aclose if self._revocation else None)
 
     def run(self, coroutine):
         """Run one document's asynchronous work on the batch's one event loop."""
@@ -391,7 +391,8 @@ def _supply_dss(writer: IncrementalPdfFileWriter, paths: list | None,
     dss = DocumentSecurityStore.supply_dss_in_writer(
         writer, None, paths=paths, validation_context=context)
     after = _dss_counts(dss)
-    return Additions(*(a - b for a, b in zip(after, before, strict=True)))
+    certificates, ocsp_responses, crls = (a - b for a, b in zip(after, before, strict=True))
+    return Additions(certificates, ocsp_responses, crls)
 
 
 def _document_fetchers(batch: Fetchers) -> Fetchers:

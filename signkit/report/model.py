@@ -3,9 +3,10 @@ ETSI EN 319 102-1 names and DESIGN.md's JSON vocabulary. Writers are functions o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class Indication(enum.Enum):
@@ -108,7 +109,9 @@ class SignatureReport:
     certified: bool = False
     docmdp: int | None = None
     chain: tuple[str, ...] = ()
-    revocation: RevocationCheck = field(default_factory=lambda: RevocationCheck(False))
+    # dataclasses.field by its full name: ``field`` is a column of this class
+    revocation: RevocationCheck = dataclasses.field(
+        default_factory=lambda: RevocationCheck(False))
     messages: tuple[str, ...] = ()
 
 

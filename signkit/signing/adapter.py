@@ -49,6 +49,7 @@ class KeySigner(Signer):
         )
         self._attribute_templates: dict[tuple, list[bytes]] = {}
         self._container_templates: dict[tuple, tuple[bytes, bytes, bytes] | None] = {}
+        assert self.signing_cert is not None  # set from the key above
         self._sid_der = cms.SignerIdentifier(
             name="issuer_and_serial_number",
             value=cms.IssuerAndSerialNumber(

@@ -256,8 +256,8 @@ class DocumentSigner:
         )
 
     def close(self) -> None:
-        close_loop(self._loop, self.timestamper and self.timestamper.aclose,
-                   self._revocation and self._revocation.aclose)
+        close_loop(self._loop, self.timestamper.aclose if self.timestamper else None,
+                   self._revocation.aclose if self._revocation else None)
 
     def __enter__(self) -> DocumentSigner:
         return self

@@ -46,7 +46,7 @@ class TrustSetup:
     intermediates: list[asn1_x509.Certificate]
     crls: list[asn1_crl.CertificateList]
     fetchers: Fetchers | None
-    fetcher_backend: object | None = None  # owns the HTTP session; closed by ``aclose``
+    fetcher_backend: FetcherBackend | None = None  # owns the HTTP session; closed by aclose
     _ades_spec: PdfSignatureValidationSpec | None = field(default=None, repr=False)
 
     @classmethod
