@@ -18,6 +18,7 @@ from signkit.errors import (
     KeyAmbiguousError,
     KeyNotFoundError,
     OutputExistsError,
+    PinFinalTryError,
     Pkcs11ModuleLoadError,
     Pkcs11ModuleNotFoundError,
     ProfileError,
@@ -121,6 +122,7 @@ _RENDERERS: dict[type, Callable[[Any], str]] = {
     KeyAmbiguousError: lambda e: f"{e} ({say('choose_key')})",
     TokenAmbiguousError: lambda e: f"{e} ({say('choose_token')})",
     OutputExistsError: lambda e: f"{e}{hint_for(e.code)}",
+    PinFinalTryError: lambda e: f"{e} ({say('hint_yes')})",
 }
 
 _HINTS = {

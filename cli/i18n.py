@@ -112,6 +112,7 @@ _TEXT = {
     ),
     "anchors_some": ("{n} installed in {folder}", "đã cài {n} chứng thư trong {folder}"),
     "hint_overwrite": ("use --overwrite to replace it", "dùng --overwrite để ghi đè"),
+    "hint_yes": ("--yes accepts it", "dùng --yes để đồng ý"),
     "bad_tsa_url": (
         "{url!r} is not the address of a time-stamping service: give an http:// or https:// "
         "URL, e.g. http://tsa.example.vn/tsa",

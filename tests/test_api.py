@@ -250,3 +250,22 @@ def test_make_test_runs_mypy_on_the_library():
     assert any(d.startswith("mypy") for d in
                _pyproject()["project"]["optional-dependencies"]["test"])
 
+
+
+def test_a_final_try_token_is_refused_with_facts_and_the_cli_names_yes(softhsm, monkeypatch,
+                                                                       tmp_path):
+    from conftest import CKF_USER_PIN_FINAL_TRY, USER_PIN
+
+    label = softhsm.make_token("api-final-try", {"an": "signer-rsa2048"},
+                               add_flags=CKF_USER_PIN_FINAL_TRY)
+    with pytest.raises(signkit.PinFinalTryError) as caught, \
+            signkit.open_token(module=softhsm.module, token=label, pin=USER_PIN):
+        pass
+    assert "--" not in str(caught.value) and caught.value.token_label == label
+    monkeypatch.setenv("SIGNKIT_PKCS11_MODULE", softhsm.module)
+    result = CliRunner().invoke(cli, ["sign", str(SAMPLE), "-o", str(tmp_path / "o.pdf"),
+                                      "--token", label, "--lang", "vi"],
+                                env={"SIGNKIT_PIN": USER_PIN})
+    assert result.exit_code == 4, result.output
+    assert "(dùng --yes để đồng ý)" in result.output
+    assert not (tmp_path / "o.pdf").exists()

@@ -147,7 +147,7 @@ class Pkcs11Module:
         if state.pin_final_try and not confirm_final_try:
             raise PinFinalTryError(
                 f"Token {token.label!r} allows one more PIN attempt; a wrong PIN will lock it. "
-                "Confirm to continue (--yes).",
+                "Logging in needs an explicit confirmation.",
                 token_label=token.label,
                 flags=state.names(),
             )
@@ -163,7 +163,7 @@ class Pkcs11Module:
                 )
         if pin_value is None and state.login_required and not state.protected_authentication_path:
             raise PinRequiredError(
-                f"Token {token.label!r} needs a PIN (SIGNKIT_PIN, --pin-file or the prompt).",
+                f"Token {token.label!r} needs a PIN and none was given.",
                 token_label=token.label,
                 flags=state.names(),
             )
