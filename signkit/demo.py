@@ -208,7 +208,7 @@ def make_demo_pki(folder: Path, *, port: int | None = None
 def load_demo_pki(folder: Path):
     """The certomancer architecture of ``folder/demo-pki.yml`` (the same certificates each
     time: certomancer's serial numbers and RSA PKCS#1 v1.5 signatures are deterministic)."""
-    from certomancer import registry
+    registry = _certomancer_registry()
 
     try:
         config = registry.CertomancerConfig.from_file(
@@ -217,6 +217,14 @@ def load_demo_pki(folder: Path):
     except Exception as e:  # certomancer raises many kinds for a damaged configuration
         raise DemoError(f"the demo PKI in {folder} cannot be read ({e}); start over with "
                         "a fresh demo") from None
+
+
+def _certomancer_registry():
+    try:
+        from certomancer import registry
+    except ImportError:
+        raise DemoError("the demo needs certomancer: pip install 'signkit[demo]'") from None
+    return registry
 
 
 def demo_port(folder: Path) -> int:
@@ -382,12 +390,15 @@ def serve(workdir: Path, *, ready: Callable[[DemoServices], None] | None = None)
 
 
 def _server(pki: Path):
-    from certomancer.integrations.animator import Animator, AnimatorArchStore
-    from werkzeug.serving import make_server
-
     if not (pki / PKI_CONFIG).is_file():
         raise DemoError(f"there is no demo PKI in {pki.parent} yet: run the demo first")
     arch = load_demo_pki(pki)
+    try:
+        from certomancer.integrations.animator import Animator, AnimatorArchStore
+        from werkzeug.serving import make_server
+    except ImportError:
+        raise DemoError("the demo's services need certomancer's web extra: pip install "
+                        "'signkit[demo]'") from None
 
     class WholeSecondAnimator(Animator):
         # NSS (pdfsig) rejects OCSP responses whose times carry fractional seconds
