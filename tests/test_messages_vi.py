@@ -657,3 +657,18 @@ def test_the_technical_detail_goes_to_verbose_and_json_with_real_line_breaks(isa
     assert signature["messages"][0] == "page 1's content was changed after the signature"
     assert "\nSome objects from revision 1" in signature["messages"][1]  # a real line break
     assert "<br>Some objects from revision 1" in render_html(batch)
+
+
+def test_a_report_read_back_from_the_store_is_shown_as_the_original(isa_report):
+    """The audit store keeps the JSON entry (plain text, no codes): the codes are found again
+    from the catalog, so the reports from the store are the verify reports, byte for byte."""
+    from signkit.audit._codec import file_entry, report_from_entry
+
+    stored = report_from_entry(json.loads(json.dumps(file_entry(isa_report))))
+    assert not any(isinstance(m, Message) for m in stored.signatures[0].messages)
+    for lang in ("en", "vi"):
+        original, again = (BatchReport("0.1.0", dt.datetime(2026, 11, 28, tzinfo=UTC), "vn",
+                                        (report,)) for report in (isa_report, stored))
+        assert render_text(again, lang=lang, verbose=True) == \
+            render_text(original, lang=lang, verbose=True)
+        assert render_html(again, lang=lang) == render_html(original, lang=lang)

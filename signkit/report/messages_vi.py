@@ -29,7 +29,7 @@ from .messages import (
 
 _UNKNOWN_TIME = moment_text(None, "vi")
 
-__all__ = ["RULES", "TECHNICAL_DETAIL", "Rule", "rule_for", "to_vietnamese"]
+__all__ = ["RULES", "TECHNICAL_DETAIL", "Rule", "recover", "rule_for", "to_vietnamese"]
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,23 @@ def _plain_to_vietnamese(message: str) -> str:
                 return found[0]
             framed = framed or found[0]
     return framed or TECHNICAL_DETAIL + message
+
+
+def recover(text: str) -> Message | None:
+    """The ``Message`` whose English is exactly ``text`` (its code found again from the
+    catalog's templates), or None: for reports read back without their codes, so that they
+    are shown as the original ones were."""
+    if isinstance(text, Message):
+        return text
+    rule = rule_for(text)
+    if rule is None:
+        return None
+    match = rule.english.fullmatch(text)
+    assert match is not None
+    params = {name: None if value == moment_text(None) else value
+              for name, value in match.groupdict().items()}
+    message = Message(rule.code, **params)
+    return message if str(message) == text else None
 
 
 def rule_for(message: str) -> Rule | None:

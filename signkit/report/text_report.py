@@ -125,7 +125,9 @@ def _modified_signature(report: FileReport) -> SignatureReport | None:
 
 def _for_people(messages: tuple[str, ...]) -> tuple[str, ...]:
     """The messages that can be a reason: not technical detail (kept for ``-v``)."""
-    return tuple(m for m in messages if not (isinstance(m, Message) and m.technical))
+    from .messages_vi import recover  # a report read back from a store has plain text
+
+    return tuple(m for m in messages if not ((found := recover(m)) and found.technical))
 
 
 def verdict(report: FileReport) -> str:
@@ -234,10 +236,16 @@ def _file_lines(report: FileReport, lang: str, verbose: bool,
 
 def shown_lines(message: str, lang: str, zone: dt.tzinfo | None) -> list[str]:
     """A message as the lines people read: a ``Message`` signkit made breaks where its text
-    does (pyHanko's detail runs over lines); the line breaks of any other text stay escaped
+    does (pyHanko's detail runs over lines), also when read back without its code
+    (``messages_vi.recover``); the line breaks of any other text stay escaped
     (``printable``), as they may come from a document."""
     text = localized(message, lang, zone)
-    return text.split("\n") if isinstance(message, Message) else [text]
+    if not isinstance(message, Message) and "\n" in message:
+        from .messages_vi import recover
+
+        if recover(message) is None:
+            return [text]
+    return text.split("\n")
 
 
 def message_lines(message: str, lang: str, zone: dt.tzinfo | None, first: str,
