@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pickle
+import string
 from html.parser import HTMLParser
 
 import pytest
@@ -444,6 +445,19 @@ def test_every_vietnamese_template_is_vietnamese():
     for code, template in CATALOG.items():  # written with diacritics, not in English
         assert any(ord(ch) > 127 for ch in template.vietnamese), code
         assert template.vietnamese != template.english, code
+        names = {name for _, name, _, _ in string.Formatter().parse(template.english) if name}
+        assert names == {name for _, name, _, _ in string.Formatter().parse(template.vietnamese)
+                         if name}, code  # the Vietnamese loses no fact
+
+
+def test_every_label_of_the_text_and_html_reports_has_vietnamese():
+    from signkit.report.text_report import WORDS
+
+    for key, (english, vietnamese) in WORDS.items():
+        assert vietnamese != english and any(ord(ch) > 127 for ch in vietnamese), key
+        fields = sorted(name for _, name, _, _ in string.Formatter().parse(english) if name)
+        assert fields == sorted(name for _, name, _, _ in string.Formatter().parse(vietnamese)
+                                if name), key
 
 
 def test_every_plain_text_rule_is_reached_by_its_own_example():
