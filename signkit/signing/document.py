@@ -207,6 +207,7 @@ class DocumentSigner:
         self.timestamper: TsaClient | None = None
         if level.timestamped:
             self._validation_context = self._build_validation_context()
+            assert self.options.tsa_url is not None  # checked above
             self.timestamper = TsaClient(
                 self.options.tsa_url,
                 timeout=self.options.tsa_timeout,
@@ -308,7 +309,8 @@ class DocumentSigner:
                 before_naming(result)
         return result
 
-    def _result(self, signed: _Signed, input_path: Path, output_path: Path, digest: str,
+    def _result(self, signed: _Signed, input_path: Path, output_path: Path,
+                digest: str | None,
                 *, seal: SignResult | None = None) -> SignResult:
         return SignResult(
             input=input_path,
@@ -366,7 +368,7 @@ class DocumentSigner:
 
     async def _sign_stream(self, source: BinaryIO, path: Path, out: BinaryIO, *,
                            on_copying: Callable[[int, int], None] | None = None,
-                           copied_digest: Callable[[str, int], object] | None = None,
+                           copied_digest: Callable[..., object] | None = None,
                            over_signature: str | None = None) -> _Signed:
         writer = _open_writer(source, path, self.options.password)
         writer.on_copying = on_copying
@@ -454,7 +456,8 @@ class DocumentSigner:
             "use_pades_lta": level is PadesLevel.B_LTA,
         }
 
-    def _revocation_error(self, cause: BaseException, path: Path) -> RevocationFetchError:
+    def _revocation_error(self, cause: BaseException | None, path: Path
+                          ) -> RevocationFetchError:
         failures = self._revocation.failures if self._revocation is not None else []
         if failures:  # say which service failed and why
             return RevocationFetchError(
@@ -475,6 +478,7 @@ class DocumentSigner:
         timestamper, pyHanko asks the TSA for one real token to measure)."""
         if self._bytes_reserved is None:
             self._loop.run_until_complete(self._async_reserved_size())
+        assert self._bytes_reserved is not None  # set by _async_reserved_size
         return self._bytes_reserved
 
     async def _async_reserved_size(self) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import cast
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields as pdf_fields
@@ -86,7 +87,9 @@ class VisibleSignature:
                                  f"{field!r}; name a new field, or leave out the placement "
                                  "options to sign into an empty one")
         name = field or new_field_name(existing)
-        spec = pdf_fields.SigFieldSpec(name, on_page=spot.page_index, box=spot.box)
+        # pyHanko annotates the box as ints; PDF rectangles are reals, and it takes them
+        spec = pdf_fields.SigFieldSpec(name, on_page=spot.page_index,
+                                       box=cast("tuple[int, int, int, int]", spot.box))
         return FieldPlan(name, spec, style, spot.how, spot.page_number)
 
 

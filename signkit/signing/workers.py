@@ -43,6 +43,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Any, cast
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -201,6 +202,7 @@ async def _sign_one(conn: Connection, signer: DocumentSigner, setup: _WorkerSetu
         # process can tell a named output from a missing one by its digest
         conn.send(("naming", result, index))
 
+    answer: tuple[str, SignResult | None]
     try:
         dst.parent.mkdir(parents=True, exist_ok=True)
         answer = ("done", await signer.sign_async(src, dst, overwrite=setup.overwrite,
@@ -363,10 +365,11 @@ class _Batch:
         conns = {w.conn: w for w in self.workers}
         if not conns:
             return
-        for conn in wait(list(conns), timeout):
+        for ready in wait(list(conns), timeout):
+            conn = cast(Connection, ready)  # wait() returns what it was given: connections
             worker = conns[conn]
             try:
-                message = conn.recv()
+                message: tuple[Any, ...] = conn.recv()
             except (EOFError, OSError):
                 self._lost(worker)
                 continue
@@ -420,7 +423,7 @@ class _Batch:
         self._past_signing(index)
         self._finish(index, result)
 
-    def _send(self, worker: _Worker, message: tuple) -> bool:
+    def _send(self, worker: _Worker, message: tuple | _WorkerSetup) -> bool:
         try:
             worker.conn.send(message)
         except OSError:  # it died
