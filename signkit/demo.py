@@ -19,13 +19,14 @@ process so the SoftHSM2 module finds the demo token.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import secrets
 import shutil
 import socket
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -227,6 +228,17 @@ def _certomancer_registry():
     return registry
 
 
+def _write_crl(folder: Path) -> Path:
+    """The demo root's current CRL, as its CRL service would answer, in ``root.crl``."""
+    registry = _certomancer_registry()
+    arch = load_demo_pki(folder)
+    crl = arch.service_registry.get_crl(registry.ServiceLabel("root"),
+                                        at_time=dt.datetime.now(dt.UTC))
+    path = folder / "root.crl"
+    path.write_bytes(crl.dump())
+    return path
+
+
 def demo_port(folder: Path) -> int:
     """The port the demo certificates name (``external-url-prefix`` of the PKI)."""
     for line in (folder / PKI_CONFIG).read_text(encoding="utf-8").splitlines():
@@ -340,9 +352,11 @@ def run_demo(workdir: Path, samples: list[Path] | None = None, *, fresh: bool = 
     # the demo's own fresh files: verified in this process, without the batch's limits
     verify = VerifyOptions(profile="demo", trust=(root_pem,), time_limit=0)
     with ExitStack() as services:
-        # a taken port: `signkit demo --serve` runs already, most likely, and answers
-        with suppress(DemoError):
+        try:
             services.enter_context(serving(workdir))
+        except DemoError:  # the port is taken (another demo?): judge with the CRL, offline
+            verify = dataclasses.replace(verify, offline=True,
+                                         crls=(_write_crl(workdir / "pki"),))
         report = verify_many(signed, options=verify, jobs=1, memory_limit=0)
     return DemoResult(
         workdir=workdir,

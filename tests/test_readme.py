@@ -270,6 +270,8 @@ def test_a_second_demo_reuses_the_pki_so_earlier_outputs_still_verify(demo_repo,
                            env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "reused from the last run" in again.stdout
+    # the fixture's `--serve` holds the port: the demo judged its files with the root's CRL
+    assert (work / "pki" / "root.crl").is_file() and "0 not checkable" in again.stdout
     assert (work / "pki" / "root.pem").read_bytes() == root_before
     verify = [str(SIGNKIT), "verify", str(kept), "--trust", "demo-work/pki/root.pem"]
     assert subprocess.run(verify, cwd=folder, env=env, capture_output=True).returncode == 0
