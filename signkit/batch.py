@@ -258,6 +258,7 @@ def _worker_main(conn: Connection, others: list[Connection], options: VerifyOpti
                 return  # the parent is gone
             if path is None:
                 return
+            reply: tuple[str, object]
             try:
                 reply = ("report", verifier.verify(path))
             except MemoryError:
@@ -406,6 +407,7 @@ class _Watchdog:
                     self._stop(worker, self._memory_exceeded)
                     return
                 else:
+                    assert worker.index is not None  # a reply is about the file it holds
                     self._finish(worker, value if kind == "report"
                                  else _failed(self.files[worker.index], value))
         except (EOFError, OSError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, overload
 
 from ..report import (
     BatchReport,
@@ -79,6 +79,10 @@ def _sub(value: str | None) -> SubIndication | None:
     return None if value is None else SubIndication(value)
 
 
+@overload
+def parse_time(text: str) -> dt.datetime: ...
+@overload
+def parse_time(text: None) -> None: ...
 def parse_time(text: str | None) -> dt.datetime | None:
     """ISO 8601 as the report writes it (``Z`` for UTC) back to a datetime."""
     if text is None:

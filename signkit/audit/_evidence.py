@@ -28,6 +28,7 @@ def archive_expiry(report: FileReport, source: str | Path | bytes) -> str | None
             newest = newest_timestamp(PdfFileReader(stream, strict=False))
             if newest is None:
                 return None
-            return utc_text(timestamp_facts(*newest).tsa_expires)
+            expires = timestamp_facts(*newest).tsa_expires
+            return utc_text(expires) if expires is not None else None
     except Exception:  # noqa: BLE001 - a damaged file's verdict already says what is wrong
         return None

@@ -24,7 +24,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..report import FileReport, Indication
 from ..verification import VerifyOptions
@@ -58,7 +58,7 @@ def run_audit(store: Store, inputs: Iterable[str | Path], *, options: VerifyOpti
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     options = options or VerifyOptions()
-    inputs = [str(item) for item in inputs]
+    paths = [str(item) for item in inputs]
     wanted = sorted({Indication(s).value if isinstance(s, str) else s.value
                      for s in statuses})
     owned = None
@@ -68,18 +68,19 @@ def run_audit(store: Store, inputs: Iterable[str | Path], *, options: VerifyOpti
         # before anything is written: an unreachable scheduler leaves the store as it was
         cluster = owned = connect(cluster)
     try:
-        run = _start(store, inputs, options, recursive=recursive, revalidate=revalidate,
+        run = _start(store, paths, options, recursive=recursive, revalidate=revalidate,
                      statuses=wanted, since=since, version=__version__)
         options = dataclasses.replace(options, at=run.validation_time)
         db = store._db
-        found = _plan(db, inputs, recursive=recursive, since=since, run=run,
+        found = _plan(db, paths, recursive=recursive, since=since, run=run,
                       revalidate=revalidate, statuses=wanted, rehash=rehash)
         _skip_touched(store)
         total = db.execute("SELECT count(*) FROM temp.audit_todo").fetchone()[0]
         judged = 0
-        common = {"run_id": run.id, "validation_time": utc_text(run.validation_time),
-                  "profile": options.profile, "signkit_version": __version__,
-                  "options_key": run.options_key}
+        common: dict[str, Any] = {
+            "run_id": run.id, "validation_time": utc_text(run.validation_time),
+            "profile": options.profile, "signkit_version": __version__,
+            "options_key": run.options_key}
 
         def record(results: list[tuple[tuple[str, int, int], FileReport, str | None]]
                    ) -> None:
@@ -156,6 +157,7 @@ def _start(store: Store, inputs: list[str], options: VerifyOptions, *, recursive
             "profile, signkit_version, command) VALUES (?,?,?,?,?,?,?)",
             (fingerprint, key, now, utc_text(moment), options.profile, version,
              json.dumps(command, ensure_ascii=False)))
+        assert cursor.lastrowid is not None  # an INSERT's row
         return _Run(cursor.lastrowid, False, parse_time(utc_text(moment)), key)
 
 
