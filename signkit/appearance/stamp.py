@@ -48,7 +48,8 @@ class AppearanceStampStyle(TextStampStyle):
             raise ValueError(f"page rotation must be 0, 90, 180 or 270, not "
                              f"{self.page_rotation!r}")
 
-    def create_stamp(self, writer: BasePdfFileWriter, box: layout.BoxConstraints,
+    # pyHanko annotates TextStamp; its signer only needs a BaseStamp, which this is
+    def create_stamp(self, writer: BasePdfFileWriter, box: layout.BoxConstraints,  # type: ignore[override]
                      text_params: dict) -> AppearanceStamp:
         return AppearanceStamp(writer, self, box, text_params)
 
@@ -95,6 +96,7 @@ class AppearanceStamp(BaseStamp):
 
     def _render_inner_content(self) -> list[bytes]:
         drawing = self.drawing
+        assert self.writer is not None  # a stamp is always made for a writer
         ops: list[bytes] = []
         for number, placed in enumerate(drawing.images, start=1):
             name = f"/Im{number}"
@@ -114,7 +116,8 @@ class AppearanceStamp(BaseStamp):
                                       engine.as_resource())
                     engines[line.font] = (name.encode("ascii"), engine)
                 name_bytes, engine = engines[line.font]
-                engine.font_size = line.size  # pyHanko's glyph offsets are scaled by it
+                # pyHanko's glyph offsets are scaled by it (annotated int; sizes are reals)
+                engine.font_size = line.size  # type: ignore[assignment]
                 shaped = engine.shape(line.text, with_actual_text=False)
                 ops.append(b"%s %s Tf 1 0 0 1 %s %s Tm %s" % (
                     name_bytes, _num(line.size), _num(line.x), _num(line.baseline),
