@@ -53,10 +53,16 @@ SCRIPT = """
   if (!table) { return; }
   var body = table.tBodies[0];
   var rows = Array.prototype.slice.call(body.rows);
-  var text = rows.map(function (r) { return r.textContent.toLowerCase(); });
-  var details = {};
-  Array.prototype.forEach.call(document.querySelectorAll("#details > details"),
-    function (d) { details[d.id] = d; });
+  var text = null;  // each row's words, read on the first text filter
+  var details = null;  // by id, found on first use
+  function detailsById() {
+    if (!details) {
+      details = {};
+      Array.prototype.forEach.call(document.querySelectorAll("#details > details"),
+        function (d) { details[d.id] = d; });
+    }
+    return details;
+  }
   var query = document.getElementById("q");
   var verdict = document.getElementById("v");
   var shown = document.getElementById("shown");
@@ -67,19 +73,27 @@ SCRIPT = """
     if (want === "NOT_PASSED" ? status === "TOTAL_PASSED" : want && status !== want) {
       return false;
     }
+    if (q && !text) {
+      text = rows.map(function (r) { return r.textContent.toLowerCase(); });
+    }
     return !q || text[i].indexOf(q) >= 0;
   }
+  function count(n) {
+    shown.textContent = shown.getAttribute("data-template")
+      .replace("{shown}", n).replace("{total}", rows.length);
+  }
   function filter() {
-    var count = 0;
+    var n = 0, byId = detailsById();
     rows.forEach(function (row, i) {
       var ok = keep(row, i);
-      row.hidden = !ok;
-      var d = details[row.getAttribute("data-id")];
-      if (d) { d.hidden = !ok; }
-      if (ok) { count += 1; }
+      if (row.hidden === ok) {  // only what changes: a style pass over 10,000 rows is slow
+        row.hidden = !ok;
+        var d = byId[row.getAttribute("data-id")];
+        if (d) { d.hidden = !ok; }
+      }
+      if (ok) { n += 1; }
     });
-    shown.textContent = shown.getAttribute("data-template")
-      .replace("{shown}", count).replace("{total}", rows.length);
+    count(n);
   }
   function sortBy(th) {
     var column = th.cellIndex;
@@ -98,7 +112,7 @@ SCRIPT = """
     var fragment = document.createDocumentFragment();
     var order = keys.map(function (k) { return k[1]; });
     rows = order.map(function (i) { fragment.appendChild(rows[i]); return rows[i]; });
-    text = order.map(function (i) { return text[i]; });
+    if (text) { text = order.map(function (i) { return text[i]; }); }
     body.appendChild(fragment);
   }
   table.tHead.addEventListener("click", function (e) {
@@ -111,10 +125,9 @@ SCRIPT = """
     var link = e.target.closest("a[data-q]");
     if (link) { query.value = link.getAttribute("data-q"); verdict.value = ""; filter(); return; }
     link = e.target.closest("a[href^='#f']");
-    if (link && details[link.getAttribute("href").slice(1)]) {
-      details[link.getAttribute("href").slice(1)].open = true;
-    }
+    var target = link && detailsById()[link.getAttribute("href").slice(1)];
+    if (target) { target.open = true; }
   });
-  filter();
+  count(rows.length);
 }());
 """
