@@ -30,6 +30,7 @@ from .demo_cmd import demo
 from .errors import configure_logging
 from .ltv_cmds import ltv, timestamp
 from .profile_cmds import profile
+from .remote_cmd import remote
 from .sign_cmd import sign
 from .token_cmds import token
 from .verify_cmd import verify
@@ -60,3 +61,4 @@ cli.add_command(demo)
 cli.add_command(timestamp)
 cli.add_command(ltv)
 cli.add_command(audit)
+cli.add_command(remote)

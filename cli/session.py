@@ -6,6 +6,8 @@ import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import click
+
 from signkit.errors import PinFinalTryError
 from signkit.tokens import Pkcs11Module, Pkcs11Session, SigningKey, TokenInfo, open_pkcs12
 
@@ -39,10 +41,20 @@ def signing_key(
     yes: bool,
     profile_module: str | None,
     seal: bool = False,
+    remote=None,
+    profile=None,
 ) -> Iterator[SigningKey]:
     """The key the user chose (a token unless ``pkcs12``), logged in once per command;
     with ``seal``, the organisation's key of `sign --then-seal` (its own secret sources)."""
     env_name = pins.ENV_SEAL_PIN if seal else pins.ENV_PIN
+    if remote is not None:  # --remote csc|smartca: a key in a signing service's HSM
+        if pkcs12 is not None or token_label or key_label or key_id:
+            raise click.UsageError("--remote replaces the token or PKCS#12 key options")
+        from .remote_options import open_remote_key
+
+        with open_remote_key(remote, profile=profile, pin_file=pin_file) as key:
+            yield key
+        return
     if pkcs12 is not None:
         prompt = say("seal_p12_prompt" if seal else "p12_prompt", file=pkcs12)
         password = secret_source(pin_file, prompt, env_name=env_name, pkcs12=pkcs12)

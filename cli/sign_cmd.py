@@ -46,6 +46,7 @@ from .i18n import current_lang, say
 from .inputs import input_paths
 from .pins import read_secret_file
 from .record_output import RecordWriter
+from .remote_options import RemoteRequest, remote_options
 from .session import signing_key
 
 if TYPE_CHECKING:
@@ -121,6 +122,7 @@ SIGN_SECTIONS = (
 @revocation_options
 @appearance_options
 @seal_key_options
+@remote_options
 @handle_errors
 def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, recursive: bool,
          use_pkcs11: bool, pkcs12: Path | None, module: str | None, token_label: str | None,
@@ -132,7 +134,7 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
          field: str | None, reason: str | None, location: str | None, contact: str | None,
          pdf_password_file: Path | None, on_error: str, overwrite: bool, yes: bool,
          fmt: str, as_json: bool, no_progress: bool, visible: VisibleRequest,
-         seal: SealKeyRequest | None) -> None:
+         seal: SealKeyRequest | None, remote: RemoteRequest | None) -> None:
     """Sign PDF files (or folders of them) with a token or a PKCS#12 file.
 
     The PIN comes from $SIGNKIT_PIN, --pin-file, or a prompt; never from the command line.
@@ -208,7 +210,7 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
             key = keys.enter_context(signing_key(
                 pkcs12=pkcs12, module=module, token_label=token_label, key_label=key_label,
                 key_id=key_id, pin_file=pin_file, yes=yes,
-                profile_module=profile.pkcs11_module))
+                profile_module=profile.pkcs11_module, remote=remote, profile=profile))
             seal_key = seal_options = None
             if looks is not None:
                 options = looks.for_signer(options, key)

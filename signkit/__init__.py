@@ -13,6 +13,8 @@ placement=...)``, and ``sign_pdf(..., seal_key=..., seal_options=...)``.
 
     with signkit.open_pkcs12("signer.p12", password="secret") as key:
         outcome = signkit.sign_many([(Path("a.pdf"), Path("out/a.pdf"))], key=key)
+
+Remote keys (CSC API v2, VNPT SmartCA; one approval per batch): ``signkit.open_remote``.
 """
 
 from pathlib import Path as _Path
@@ -37,6 +39,8 @@ from .errors import (
     Pkcs12Error,
     PlacementError,
     ProfileError,
+    RemoteSignatureError,
+    RemoteSigningError,
     RevocationFetchError,
     SigningError,
     SignkitError,
@@ -47,6 +51,7 @@ from .errors import (
     TokenRemovedError,
 )
 from .profiles import Profile, available_profiles, load_profile
+from .remote import open_remote
 from .report import (
     BatchReport,
     Coverage,
@@ -227,6 +232,8 @@ __all__ = [
     "Pkcs12Error",
     "PlacementError",
     "Profile",
+    "RemoteSignatureError",
+    "RemoteSigningError",
     "ProfileError",
     "RevocationFetchError",
     "RsaPadding",
@@ -255,6 +262,7 @@ __all__ = [
     "list_tokens",
     "load_profile",
     "open_pkcs12",
+    "open_remote",
     "open_token",
     "plan_outputs",
     "sign_many",

@@ -20,13 +20,21 @@ attributes, so integrators never parse strings::
     │   ├── KeyAmbiguousError
     │   ├── MechanismUnsupportedError
     │   ├── CertificateUnusableError  expired, not yet valid, no signing key usage
-    │   └── Pkcs12Error               unreadable file or wrong password
+    │   ├── Pkcs12Error               unreadable file or wrong password
+    │   └── RemoteSigningError        a remote signing service (CSC, SmartCA); .service
+    │       ├── RemoteAuthError       client credentials, OAuth or service password refused
+    │       ├── RemoteCredentialError no such credential, certificate revoked/expired, PIN/OTP
+    │       ├── ApprovalRejectedError the signer refused on the phone
+    │       ├── ApprovalTimeoutError  no approval in time, or the transaction expired
+    │       └── RemoteServiceError    HTTP errors, garbage, a service clearly misbehaving
     └── SigningError                  one document could not be signed; .path
         ├── InputError                not a PDF, damaged, encrypted
         │   ├── PlacementError        a visible signature cannot go where asked; .page
         │   └── AppearanceError       a visible signature cannot be drawn: unusable image or
         │                             font, text that does not fit its box; .file
         ├── OutputExistsError
+        ├── RemoteSignatureError      a remote service's signature for this document was
+        │                             missing, or not made with the credential's key
         ├── TimestampError            the TSA failed: unreachable, slow, HTTP error, garbage,
         │                             refused, wrong nonce/imprint, untrusted; .url
         └── RevocationFetchError      OCSP/CRL data for B-LT could not be had; .urls
@@ -195,6 +203,35 @@ class Pkcs12Error(TokenError):
     pass
 
 
+class RemoteSigningError(TokenError):
+    """A remote signing service failed; ``service`` names it (its base URL). The message
+    never holds a secret (client secret, service password, OAuth token, PIN, OTP)."""
+
+    def __init__(self, message: str, *, service: str | None = None):
+        super().__init__(message)
+        self.service = service
+
+
+class RemoteAuthError(RemoteSigningError):
+    pass
+
+
+class RemoteCredentialError(RemoteSigningError):
+    pass
+
+
+class ApprovalRejectedError(RemoteSigningError):
+    pass
+
+
+class ApprovalTimeoutError(RemoteSigningError):
+    pass
+
+
+class RemoteServiceError(RemoteSigningError):
+    pass
+
+
 class SigningError(SignkitError):
     """One document could not be signed. ``path`` names the input."""
 
@@ -248,3 +285,8 @@ class AppearanceError(InputError):
                  path: str | Path | None = None):
         super().__init__(message, path=path)
         self.file = str(file) if file is not None else None
+
+
+class RemoteSignatureError(SigningError):
+    """The remote service gave no signature for this document, or one that the
+    credential's certificate does not verify: nothing is written for it."""

@@ -62,6 +62,9 @@ class Profile:
     # line take precedence, see signkit.appearance.config)
     appearance: AppearanceSettings = AppearanceSettings()
     time_zone: dt.tzinfo = dt.UTC  # times shown to people (reports); JSON keeps its own offset
+    # remote signing ([remote]): the services' base URLs, used when the command names none
+    remote_csc_url: str | None = None
+    remote_smartca_url: str | None = None
 
     def description(self, lang: str = "en") -> str:
         return self.description_vi if lang == "vi" else self.description_en
@@ -168,6 +171,8 @@ def _parse(text: str, source: str, folder: Path) -> Profile:
         source=source,
         appearance=parse_settings(data.get("appearance", {}), source, folder, "appearance"),
         time_zone=_time_zone(get.string("time_zone", default="UTC"), source),
+        remote_csc_url=get.string("remote.csc_url", default=None),
+        remote_smartca_url=get.string("remote.smartca_url", default=None),
     )
 
 

@@ -98,14 +98,22 @@ def sign_many(
         signer = stack.enter_context(DocumentSigner(key, options))
         seal = (stack.enter_context(DocumentSigner(seal_key, seal_options))
                 if seal_key is not None else None)
+
+        def collect(index: int, result: SignResult) -> None:
+            results.append(result)
+            if on_progress is not None:
+                on_progress(result, index + 1, len(jobs))
+
+        if getattr(key, "signs_in_batches", False) and seal is None:
+            from ..remote._batch import sign_in_rounds  # one approval per round of documents
+
+            stopped, token_failed = sign_in_rounds(
+                jobs, signer=signer, key=key, overwrite=overwrite,
+                stop_on_error=stop_on_error, on_result=collect)
+            return BatchOutcome(tuple(results), stopped, token_failed)
         if workers is None:
             workers = worker_count() if len(jobs) >= PARALLEL_FROM else 0
         if workers and seal is None and _fits_workers(signer.options):
-            def collect(index: int, result: SignResult) -> None:
-                results.append(result)
-                if on_progress is not None:
-                    on_progress(result, index + 1, len(jobs))
-
             stopped, token_failed = sign_in_workers(
                 jobs, signer=signer, workers=workers, overwrite=overwrite,
                 stop_on_error=stop_on_error, on_result=collect)
