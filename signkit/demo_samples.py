@@ -15,6 +15,7 @@ import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
@@ -42,7 +43,7 @@ class _Line:
 
 
 def _decision_lines() -> list[_Line]:
-    b = {"bold": True}
+    b: dict[str, Any] = {"bold": True}
     body = [
         "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 02 năm 2025;",
         "Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020",
@@ -104,7 +105,8 @@ def decision_pdf() -> bytes:
         metrics = font.measure(line.text)
         width = metrics.advance * line.size
         x = line.x if line.align == "left" else line.x - width / 2
-        engine.font_size = line.size  # pyHanko scales the glyph offsets by it
+        # pyHanko scales the glyph offsets by it (annotated int; sizes are reals)
+        engine.font_size = line.size  # type: ignore[assignment]
         shaped = engine.shape(line.text, with_actual_text=False)
         name = b"/F2" if line.bold else b"/F1"
         ops.append(b"%s %s Tf 1 0 0 1 %s %s Tm %s" % (
@@ -189,7 +191,7 @@ def seal_image(organisation: str, size: int = 600):
         glyph = Image.new("RGBA", (cell, cell), (0, 0, 0, 0))
         ImageDraw.Draw(glyph).text((cell / 2, cell / 2), ch, font=font, fill=RED, anchor="mm")
         # upright at the top of the seal: the letter's foot points at the centre
-        glyph = glyph.rotate(-math.degrees(angle) - 90, resample=Image.BICUBIC)
+        glyph = glyph.rotate(-math.degrees(angle) - 90, resample=Image.Resampling.BICUBIC)
         image.alpha_composite(glyph, (round(x - cell / 2), round(y - cell / 2)))
     _star(draw, c, c + radius, 11 * u, 4.5 * u)  # where the ends of the name meet
     return image
