@@ -52,9 +52,9 @@ _TEXT = {
 }
 
 
-def text(key: str, **values: object) -> str:
+def text(key: str, *, lang: str | None = None, **values: object) -> str:
     english, vietnamese = _TEXT[key]
-    return (vietnamese if current_lang() == "vi" else english).format(**values)
+    return (vietnamese if (lang or current_lang()) == "vi" else english).format(**values)
 
 
 @dataclass(frozen=True)
@@ -164,11 +164,17 @@ def _secrets_from_file(path: Path | None, section: str) -> dict:
     return part if isinstance(part, dict) else {}
 
 
-def _announce(approval) -> None:
-    tx = f", {approval.transaction_id}" if approval.transaction_id else ""
-    key = "waiting" if approval.service == "SmartCA" else "waiting_csc"
-    echo(text(key, service=approval.service, count=approval.count,
-              description=approval.description, tx=tx), err=True)
+def _announcer(lang: str) -> Callable[[Any], None]:
+    """What the person is asked to approve, said while signkit waits (called from the
+    key's own thread, outside click's context: the language is fixed here)."""
+
+    def announce(approval) -> None:
+        tx = f", {approval.transaction_id}" if approval.transaction_id else ""
+        key = "waiting" if approval.service == "SmartCA" else "waiting_csc"
+        echo(text(key, lang=lang, service=approval.service, count=approval.count,
+                  description=approval.description, tx=tx), err=True)
+
+    return announce
 
 
 def _otp_source(credential: str) -> Callable[[], str]:
@@ -202,7 +208,8 @@ def open_remote_key(request: RemoteRequest, *, profile, pin_file: Path | None
     import signkit
 
     url = service_url(request, profile)
-    common = {"approval_timeout": request.approval_timeout, "on_approval": _announce}
+    common = {"approval_timeout": request.approval_timeout,
+              "on_approval": _announcer(current_lang())}
     if request.service == "csc":
         from signkit.remote import AuthorizationCode, ClientCredentials
 
