@@ -489,3 +489,14 @@ def test_the_plain_appearance_shows_the_signing_time_in_the_profiles_zone(monkey
         shown[profile] = [p.text for p in appearance.paragraphs(when, signer="An")]
     assert "Thời gian ký: 2026-11-29T05:00:05+07:00" in shown["vn"]
     assert "Thời gian ký: 2026-11-28T22:00:05+00:00" in shown["default"]
+
+
+def test_vietnamese_details_say_the_values_in_words_and_keep_their_names():
+    batch = batch_of(VALID, MODIFIED)
+    for text in (render_text(batch, lang="vi", verbose=True), shown(render_html(batch, lang="vi"))):
+        for shown_value in ("toàn bộ phiên bản được ký (ENTIRE_REVISION)",
+                            "thay đổi khác (OTHER)", "toàn bộ tệp (ENTIRE_FILE)",
+                            "không có (NONE)", "đã kiểm tra, OCSP, chưa bị thu hồi (GOOD)"):
+            assert shown_value in text, shown_value
+    english = render_text(batch, verbose=True)
+    assert "coverage: ENTIRE_REVISION" in english and "(ENTIRE_REVISION)" not in english

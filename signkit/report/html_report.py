@@ -26,7 +26,15 @@ from html import escape
 from ._html_assets import CSS, SCRIPT
 from .model import BatchReport, FileReport, Indication, SignatureReport, SignerIdentity
 from .safe_text import printable
-from .text_report import counts_line, culprit, reason, shown_lines, verdict, word
+from .text_report import (
+    counts_line,
+    culprit,
+    reason,
+    shown_lines,
+    value_word,
+    verdict,
+    word,
+)
 from .times import display_zone, shown_time
 
 _TOP = 10  # signers and issuers named in the summary; the rest are counted together
@@ -144,8 +152,8 @@ def _signature_details(sig: SignatureReport, lang: str, zone: dt.tzinfo | None) 
         status += f" ({_e(sig.subindication.value)})"
     rev = sig.revocation
     revocation = (f"{_e(word('checked' if rev.checked else 'not_checked', lang))}, "
-                  f"{_e(rev.source.value)}, {_e(rev.status.value)}")
-    modifications = _e(sig.modifications.value) if sig.modifications else "—"
+                  f"{_e(value_word(rev.source, lang))}, {_e(value_word(rev.status, lang))}")
+    modifications = _e(value_word(sig.modifications, lang))
     if sig.certified:
         modifications += f"<br>{_e(word('certified', lang, docmdp=sig.docmdp or '—'))}"
     messages = _messages(list(sig.messages), lang, zone)
@@ -159,7 +167,7 @@ def _signature_details(sig: SignatureReport, lang: str, zone: dt.tzinfo | None) 
         _item("timestamp_time", _e(shown_time(sig.timestamp_time, zone) or "—"), lang),
         _item("level", _e(sig.level), lang),
         _item("etsi_status", f'<span class="status">{status}</span>', lang),
-        _item("coverage", _e(sig.coverage.value) if sig.coverage else "—", lang),
+        _item("coverage", _e(value_word(sig.coverage, lang)), lang),
         _item("modifications", modifications, lang),
         _item("chain", _e(" → ".join(sig.chain)) or "—", lang),
         _item("revocation", revocation, lang),

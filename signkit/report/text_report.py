@@ -13,6 +13,7 @@ visible escape ``\\uXXXX`` (``evil\\u001b.pdf``), never sent to the terminal.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from .messages import Message
 from .model import (
@@ -90,6 +91,37 @@ WORDS: dict[str, tuple[str, str]] = {
         "chưa đầy đủ: bị dừng sau {done} trên {total} tệp; chỉ các tệp đó được liệt kê",
     ),
 }
+
+
+# the Vietnamese of the report's enum values; the value itself is kept beside it (auditors
+# search for it, and it is what JSON and CSV say)
+VALUE_WORDS: dict[str, str] = {
+    "ENTIRE_FILE": "toàn bộ tệp",
+    "ENTIRE_REVISION": "toàn bộ phiên bản được ký",
+    "PARTIAL": "một phần",
+    "NONE": "không có",
+    "LTA_UPDATES": "bổ sung dữ liệu kiểm tra dài hạn",
+    "FORM_FILLING": "điền biểu mẫu",
+    "ANNOTATIONS": "thêm chú thích",
+    "OTHER": "thay đổi khác",
+    "CRL": "CRL",
+    "OCSP": "OCSP",
+    "EMBEDDED": "dữ liệu trong tài liệu",
+    "GOOD": "chưa bị thu hồi",
+    "REVOKED": "đã bị thu hồi",
+    "UNKNOWN": "không rõ",
+}
+
+
+def value_word(value: enum.Enum | None, lang: str = "en") -> str:
+    """An enum value as the report shows it: the value; in Vietnamese words, the value
+    kept in parentheses (``toàn bộ tệp (ENTIRE_FILE)``)."""
+    if value is None:
+        return "—"
+    name = str(value.value)
+    if lang != "vi" or VALUE_WORDS.get(name, name) == name:
+        return name
+    return f"{VALUE_WORDS[name]} ({name})"
 
 
 def word(key: str, lang: str = "en", **values: object) -> str:
@@ -200,15 +232,16 @@ def _signature_details(sig: SignatureReport, lang: str, zone: dt.tzinfo | None) 
         f"  {word('timestamp_time', lang)}: {shown_time(sig.timestamp_time, zone) or none}",
         f"  {word('level', lang)}: {sig.level}",
         f"  {word('etsi_status', lang)}: {status}",
-        f"  {word('coverage', lang)}: {sig.coverage.value if sig.coverage else none}",
+        f"  {word('coverage', lang)}: {value_word(sig.coverage, lang)}",
         f"  {word('modifications', lang)}: "
-        f"{sig.modifications.value if sig.modifications else none}",
+        f"{value_word(sig.modifications, lang)}",
     ]
     if sig.certified:
         lines.append(f"  {word('certified', lang, docmdp=sig.docmdp or none)}")
     lines.append(f"  {word('chain', lang)}: {' → '.join(sig.chain) or none}")
     lines.append(f"  {word('revocation', lang)}: {checked}, "
-                 f"{revocation.source.value}, {revocation.status.value}")
+                 f"{value_word(revocation.source, lang)}, "
+                 f"{value_word(revocation.status, lang)}")
     if sig.messages:
         lines.append(f"  {word('messages', lang)}:")
         for message in sig.messages:
