@@ -2,11 +2,15 @@
 writer of untrusted text uses: ``printable`` (terminal, CSV, HTML) and ``json_text`` (JSON).
 
 ``render_*`` turn a whole ``BatchReport`` into text; ``open_writer`` gives a ``ReportWriter``
-that writes the same report one file at a time (``signkit.iter_verify``), in flat memory."""
+that writes the same report one file at a time (``signkit.iter_verify``), in flat memory.
+A report's messages are ``Message``s: ``str`` (their English) with a ``code``, ``params`` and
+``text(lang, zone)`` (``messages.CATALOG`` holds the English and Vietnamese of each code).
+Text and HTML show times in the profile's time zone (``times``)."""
 
 from .csv_report import render_csv
 from .html_report import render_html
 from .json_report import render_json, report_to_dict
+from .messages import Message
 from .model import (
     BatchInfo,
     BatchReport,
@@ -45,6 +49,7 @@ __all__ = [
     "HtmlReportWriter",
     "Indication",
     "JsonReportWriter",
+    "Message",
     "Modifications",
     "ReportWriter",
     "RevocationCheck",

@@ -11,9 +11,10 @@ written with flat memory::
 For a complete batch each writer writes exactly what ``render_json`` / ``render_csv`` /
 ``render_text`` / ``render_html`` give for the same reports. CSV rows and text lines go to
 ``out`` as each file arrives. JSON and HTML put the summary counts before the files, so their
-file entries wait in an anonymous temporary file (removed by the system even if the process is
-killed; ``spool_dir`` says where) and are copied out by ``finish``; only the counts stay in
-memory.
+file entries (HTML: the table rows and the details, in two files) wait in an anonymous
+temporary file (removed by the system even if the process is killed; ``spool_dir`` says where)
+and are copied out by ``finish``; only the counts stay in memory (HTML's by signer and issuer
+bounded).
 
 A batch cut short (Ctrl-C) still ends in a valid report: ``finish(complete=False)`` writes the
 files added so far, counts only those, and says the report is incomplete — JSON with

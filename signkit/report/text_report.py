@@ -4,8 +4,10 @@
 
 One line per file with a verdict a clerk understands (the Acrobat-style words, not the ETSI
 names), the most useful reason under a verdict that is not "valid", details with ``verbose``,
-and a summary line. Every label of the text and HTML reports is in ``WORDS``; the
-verification messages are translated by ``messages_vi`` (``localized``). Every line goes
+and a summary line. Every label of the text and HTML reports is in ``WORDS``; a verification
+message gives its own words from its code (``messages.Message.text``), plain text read back
+from JSON goes through ``messages_vi`` (``localized``); times are in the profile's time zone
+(``times``). pyHanko's technical detail shows only with ``verbose``. Every line goes
 through ``safe_text.printable``: a control or bidi character from a document is shown as the
 visible escape ``\\uXXXX`` (``evil\\u001b.pdf``), never sent to the terminal.
 """
