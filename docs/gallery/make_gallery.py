@@ -6,6 +6,10 @@
 
 Signs with throwaway self-signed PKCS#12 keys made on the fly (the person's and the
 organisation's): the pictures show the appearance, not a trusted signature.
+
+html-report.png (the HTML verification report in chromium) comes from its browser test:
+
+    SIGNKIT_UPDATE_GALLERY=1 .venv/bin/python -m pytest -q tests/test_html_report_browser.py
 """
 
 from __future__ import annotations
