@@ -15,8 +15,10 @@ from typing import Any, TypeVar
 import click
 
 from signkit.errors import (
+    ChainUntrustedError,
     KeyAmbiguousError,
     KeyNotFoundError,
+    NoTsaError,
     OutputExistsError,
     PinFinalTryError,
     Pkcs11ModuleLoadError,
@@ -24,6 +26,7 @@ from signkit.errors import (
     ProfileError,
     SigningError,
     SignkitError,
+    TimestampUntrustedError,
     TokenAmbiguousError,
     TokenError,
 )
@@ -84,7 +87,7 @@ def render(error: SignkitError) -> str:
         renderer = _RENDERERS.get(cls)
         if renderer is not None:
             return renderer(error)
-    return str(error)
+    return f"{error}{hint_for(error.code)}"
 
 
 def hint_for(error_code: str | None) -> str:
@@ -121,12 +124,14 @@ _RENDERERS: dict[type, Callable[[Any], str]] = {
     KeyNotFoundError: _key_not_found,
     KeyAmbiguousError: lambda e: f"{e} ({say('choose_key')})",
     TokenAmbiguousError: lambda e: f"{e} ({say('choose_token')})",
-    OutputExistsError: lambda e: f"{e}{hint_for(e.code)}",
     PinFinalTryError: lambda e: f"{e} ({say('hint_yes')})",
 }
 
 _HINTS = {
     OutputExistsError.code: "hint_overwrite",
+    TimestampUntrustedError.code: "hint_trust_tsa",
+    ChainUntrustedError.code: "hint_trust",
+    NoTsaError.code: "hint_tsa",
 }
 
 

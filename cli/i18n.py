@@ -113,6 +113,10 @@ _TEXT = {
     "anchors_some": ("{n} installed in {folder}", "đã cài {n} chứng thư trong {folder}"),
     "hint_overwrite": ("use --overwrite to replace it", "dùng --overwrite để ghi đè"),
     "hint_yes": ("--yes accepts it", "dùng --yes để đồng ý"),
+    "hint_trust_tsa": ("add its root with --trust", "thêm chứng thư gốc của nó bằng --trust"),
+    "hint_trust": ("add the root with --trust", "thêm chứng thư gốc bằng --trust"),
+    "hint_tsa": ("give --tsa URL or set signing.tsa in the profile",
+                 "hãy dùng --tsa URL hoặc đặt signing.tsa trong hồ sơ"),
     "bad_tsa_url": (
         "{url!r} is not the address of a time-stamping service: give an http:// or https:// "
         "URL, e.g. http://tsa.example.vn/tsa",

@@ -36,7 +36,10 @@ attributes, so integrators never parse strings::
         ├── RemoteSignatureError      a remote service's signature for this document was
         │                             missing, or not made with the credential's key
         ├── TimestampError            the TSA failed: unreachable, slow, HTTP error, garbage,
-        │                             refused, wrong nonce/imprint, untrusted; .url
+        │   │                         refused, wrong nonce/imprint; .url
+        │   └── TimestampUntrustedError  its certificate chains to no trust anchor
+        ├── NoTsaError                a timestamp is needed and no TSA was given
+        ├── ChainUntrustedError       a signer's certificate chains to no trust anchor
         └── RevocationFetchError      OCSP/CRL data for B-LT could not be had; .urls
 
 An invalid signature found while verifying is a result in a report, never an exception.
@@ -255,6 +258,20 @@ class TimestampError(SigningError):
     def __init__(self, message: str, *, url: str, path: str | Path | None = None):
         super().__init__(message, path=path)
         self.url = url
+
+
+class TimestampUntrustedError(TimestampError):
+    """The TSA answered, but its certificate does not chain to any trust anchor given."""
+
+
+class NoTsaError(SigningError):
+    """A timestamp is needed (B-T and above, an archive timestamp) and no time-stamping
+    service was given."""
+
+
+class ChainUntrustedError(SigningError):
+    """A signer's (or TSA's) certificate does not chain to any trust anchor given, so the
+    validation data of B-LT cannot be built."""
 
 
 class RevocationFetchError(SigningError):

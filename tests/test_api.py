@@ -269,3 +269,36 @@ def test_a_final_try_token_is_refused_with_facts_and_the_cli_names_yes(softhsm, 
     assert result.exit_code == 4, result.output
     assert "(dùng --yes để đồng ý)" in result.output
     assert not (tmp_path / "o.pdf").exists()
+
+
+def test_an_untrusted_tsa_is_its_own_error_code_and_the_message_names_no_option(
+        pki, pki_services, p12_key, tmp_path):
+    tsa = pki_services[0] + "/testing-ca/tsa/tsa"
+    options = signkit.SignOptions(level=signkit.PadesLevel.B_T, tsa_url=tsa,
+                                  trust=(pki.pem("foreign-root"),))
+    outcome = signkit.sign_many([(SAMPLE, tmp_path / "o.pdf")], key=p12_key, options=options,
+                                workers=0)
+    (result,) = outcome.results
+    assert (result.error_code, result.error_type) == ("timestamp_untrusted",
+                                                      "TimestampUntrustedError")
+    assert "TSA certificate is not trusted" in result.error and "--" not in result.error
+    assert not (tmp_path / "o.pdf").exists()
+
+
+def test_an_archive_timestamp_without_a_tsa_is_no_tsa_and_the_cli_says_how(pki, p12_key,
+                                                                           tmp_path):
+    from signkit.ltv import LtvOptions, add_ltv_many
+
+    signed = tmp_path / "signed.pdf"
+    signkit.sign_pdf(SAMPLE, signed, key=p12_key)
+    outcome = add_ltv_many([(signed, tmp_path / "out.pdf")], level=signkit.PadesLevel.B_LTA,
+                           options=LtvOptions(trust=(pki.pem("root"),),
+                                              other_certs=(pki.pem("interm"),)))
+    (result,) = outcome.results
+    assert (result.error_code, result.error_type) == ("no_tsa", "NoTsaError")
+    assert "--" not in (result.error or "")
+    shown = CliRunner().invoke(cli, ["ltv", "add", str(signed), "-o", str(tmp_path / "o.pdf"),
+                                     "--trust", str(pki.pem("root")), "--other-certs",
+                                     str(pki.pem("interm"))])
+    assert shown.exit_code == 1, shown.output
+    assert "(give --tsa URL or set signing.tsa in the profile)" in shown.output

@@ -65,6 +65,7 @@ def test_an_untrusted_tsa_is_one_plain_line_without_traceback(pki, tsa_url, tmp_
     result = signkit_cli(*args, "--tsa", tsa_url, "--trust", pki.pem("foreign-root"))
     assert result.returncode == 1, result.stderr
     assert "TSA certificate is not trusted" in result.stdout + result.stderr
+    assert "(add its root with --trust)" in result.stdout + result.stderr  # the CLI's hint
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     assert "Failed to build path" not in result.stderr  # pyHanko's warning: -v only
 

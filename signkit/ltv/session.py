@@ -46,7 +46,14 @@ from pyhanko_certvalidator.fetchers.api import CRLFetcher, Fetchers, OCSPFetcher
 from .._event_loop import close_loop
 from ..atomic import atomic_output
 from ..certs import load_certificates
-from ..errors import InputError, RevocationFetchError, SigningError, TimestampError
+from ..errors import (
+    ChainUntrustedError,
+    InputError,
+    NoTsaError,
+    RevocationFetchError,
+    SigningError,
+    TimestampError,
+)
 from ..signing.network import RevocationFetchers, crl_urls, ocsp_urls
 from ..signing.selfcheck import PrefixDigests
 from ..signing.source import COPY_CHUNK_SIZE, StreamingWriter, open_input, stream_size
@@ -115,8 +122,8 @@ class ArchiveSession:
     def tsa(self) -> TsaClient:
         if self._tsa is None:
             if not self.options.tsa_url:
-                raise SigningError("a document timestamp is needed but no time-stamping "
-                                   "service was given (--tsa URL or the profile's signing.tsa)")
+                raise NoTsaError("a document timestamp is needed but no time-stamping "
+                                 "service was given")
             # the TSA must chain to an anchor when anchors are given (no fetching: that
             # check is about trust, the DSS gets the TSA's revocation data separately)
             check = (ValidationContext(trust_roots=self.anchors, other_certs=self.intermediates,
@@ -213,8 +220,8 @@ class ArchiveSession:
                 f"revocation data for {what} could not be obtained: "
                 + "; ".join(map(str, failures)), urls=[f.url for f in failures], path=path)
         if isinstance(error, PathBuildingError):
-            return SigningError(f"{what}: its certificate does not chain to a trust anchor "
-                                f"({reason}); add the root with --trust", path=path)
+            return ChainUntrustedError(f"{what}: its certificate does not chain to a trust "
+                                       f"anchor ({reason})", path=path)
         if isinstance(error, RevokedError):
             return SigningError(f"{what}: its certificate is revoked ({reason})", path=path)
         if isinstance(error, InsufficientRevinfoError):
@@ -236,7 +243,7 @@ class ArchiveSession:
                 raise RevocationFetchError(
                     f"revocation data for the TSA {self.tsa.url} could not be obtained: "
                     + "; ".join(map(str, failures)), urls=[f.url for f in failures]) from None
-            raise TimestampError(e.reason, url=e.url) from None
+            raise type(e)(e.reason, url=e.url) from None
 
     def add_dss(self, stream: BinaryIO, path: Path, *, paths: list,
                 context: ValidationContext, output: Output) -> Additions:
@@ -269,7 +276,7 @@ class ArchiveSession:
                     writer, self.options.tsa_digest, output=output.file,
                     chunk_size=COPY_CHUNK_SIZE)
             except TimestampError as e:
-                raise TimestampError(e.reason, url=e.url, path=path) from None
+                raise type(e)(e.reason, url=e.url, path=path) from None
         return added + Additions(document_timestamp=True)
 
     # --- writing ------------------------------------------------------------------------------

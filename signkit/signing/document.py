@@ -409,7 +409,7 @@ class DocumentSigner:
         except (PlacementError, AppearanceError) as e:  # raised while drawing the widget
             raise _with_path(e, path) from None
         except TimestampError as e:
-            raise TimestampError(e.reason, url=e.url, path=path) from None
+            raise type(e)(e.reason, url=e.url, path=path) from None
         except PyHankoSigningError as e:
             if _is_path_error(e.__cause__):
                 raise self._revocation_error(e.__cause__, path) from None

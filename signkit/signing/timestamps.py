@@ -37,7 +37,7 @@ from pyhanko.sign.attributes import TSTProvider, UnsignedAttributeProviderSpec
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError, handle_tsp_response
 
-from ..errors import TimestampError
+from ..errors import TimestampError, TimestampUntrustedError
 from .network import failure_reason
 
 TSA_CONTENT_TYPE = "application/timestamp-reply"
@@ -110,9 +110,10 @@ class TsaClient(TimeStamper):
             await self._session.close()
             self._session = None
 
-    def _fail(self, reason: str) -> TimestampError:
+    def _fail(self, reason: str, kind: type[TimestampError] = TimestampError
+              ) -> TimestampError:
         reason = " ".join(reason.split())  # one line: asn1crypto's messages span several
-        return TimestampError(f"time-stamping service {self.url} failed: {reason}", url=self.url)
+        return kind(f"time-stamping service {self.url} failed: {reason}", url=self.url)
 
     # --- transport -------------------------------------------------------------------
 
@@ -241,7 +242,7 @@ class TsaClient(TimeStamper):
             problem = status["trust_problem_indic"]
             raise self._fail(
                 "the TSA certificate is not trusted "
-                f"({getattr(problem, 'name', problem)}); add its root with --trust"
+                f"({getattr(problem, 'name', problem)})", TimestampUntrustedError
             )
         self._trusted_tsa_certs.add(tsa_cert.dump())
 
