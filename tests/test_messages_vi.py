@@ -686,3 +686,29 @@ def test_a_report_read_back_from_the_store_is_shown_as_the_original(isa_report):
         assert render_text(again, lang=lang, verbose=True) == \
             render_text(original, lang=lang, verbose=True)
         assert render_html(again, lang=lang) == render_html(original, lang=lang)
+
+
+PLAIN_WORDS = {
+    "isa-new-content": "page 1's content was changed after the signature",
+    "isa-root-swap": "the document's pages were replaced after the signature",
+    "shadow-hide-and-replace": "page 1's content was changed after the signature",
+    "shadow-hide": "page 1's content was changed after the signature",
+    "shadow-replace": "page 1's content was changed after the signature",
+    "fieldmdp-locked-fill": "the form field «SoVanBan» was changed after the signature",
+    "cert1-annotation": "an annotation was added to or changed on page 1 after the signature",
+    "cert2-annotation": "an annotation was added to or changed on page 1 after the signature",
+    "cert1-signature-field":
+        "the signature field «Overlay» was added or changed after the signature",
+}
+
+
+@pytest.mark.parametrize("doc", sorted(PLAIN_WORDS))
+def test_what_changed_after_signing_is_said_in_plain_words_first(docs, options, doc):  # noqa: F811
+    report = signkit.verify_pdf(docs[doc], options=options["trusted"])
+    (signature,) = report.signatures
+    assert report.status is Indication.TOTAL_FAILED  # the verdict is pyHanko's, unchanged
+    assert signature.messages[0] == PLAIN_WORDS[doc]
+    assert any(m.startswith("modified after signing:") for m in signature.messages[1:])
+    batch = BatchReport("0.1.0", dt.datetime(2026, 11, 28, tzinfo=UTC), "vn", (report,))
+    assert render_text(batch, lang="vi").splitlines()[1] == \
+        "  " + signature.messages[0].text("vi")

@@ -14,6 +14,7 @@ allowed". Large documents are walked within fixed bounds.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from pyhanko.pdf_utils import generic
@@ -23,6 +24,7 @@ from ..report.messages import Message
 
 _MAX_PAGES = 2000  # pages looked at; a change beyond them is still reported, unnamed
 _MAX_OBJECTS_PER_PAGE = 400  # resources followed from one page
+_MAX_OBJECTS = 20_000  # resources followed in all (a hostile file may share none)
 _MAX_MESSAGES = 6
 
 
@@ -45,14 +47,14 @@ def _describe(reader: PdfFileReader, signed_revision: int,
     new_root = reader.root
     if _ref_of(old_root, "/Pages") != _ref_of(new_root, "/Pages"):
         return [Message("changed.pages_replaced")]
-    old_pages = list(_page_refs(old_root["/Pages"]))
+    old_pages = list(itertools.islice(_page_refs(old_root["/Pages"]), _MAX_PAGES))
     found: list[Message] = []
-    for number, (ref, page) in enumerate(_pages(new_root["/Pages"]), start=1):
-        if number > _MAX_PAGES:
-            break
+    budget = [_MAX_OBJECTS]
+    pages = itertools.islice(_pages(new_root["/Pages"]), _MAX_PAGES)
+    for number, (ref, page) in enumerate(pages, start=1):
         replaced = number > len(old_pages) or old_pages[number - 1] != ref
         if replaced or (ref in changed and _drawing_changed(reader, signed_revision, ref)) \
-                or _reached(page, changed):
+                or _reached(page, changed, budget):
             found.append(Message("changed.page_content", page=number))
         found += _annotation_changes(page, number, changed, later_signatures)
     found = list(dict.fromkeys(found))
@@ -76,27 +78,42 @@ def _ref_of(dictionary: generic.DictionaryObject, key: str) -> tuple[int, int] |
     return None
 
 
-def _page_refs(node, depth: int = 0) -> Iterator[tuple[int, int] | None]:
-    for ref, _ in _pages(node, depth):
+def _page_refs(node) -> Iterator[tuple[int, int] | None]:
+    for ref, _ in _pages(node):
         yield ref
 
 
-def _pages(node: generic.DictionaryObject, depth: int = 0
+def _pages(node: generic.DictionaryObject
            ) -> Iterator[tuple[tuple[int, int] | None, generic.DictionaryObject]]:
-    """(reference, page) in order; the tree is walked within bounds."""
-    if depth > 32:
-        return
-    kids = node.get("/Kids", generic.ArrayObject())
-    for index in range(len(kids)):
-        raw = kids.raw_get(index) if hasattr(kids, "raw_get") else kids[index]
-        ref = (raw.idnum, raw.generation) if isinstance(raw, generic.IndirectObject) else None
-        kid = kids[index]
-        if not isinstance(kid, generic.DictionaryObject):
-            continue
-        if kid.get("/Type") == "/Pages" or "/Kids" in kid:
-            yield from _pages(kid, depth + 1)
-        else:
-            yield ref, kid
+    """(reference, page) in order; each node of the tree once (a hostile tree may loop),
+    within bounds."""
+    seen: set[tuple[int, int]] = set()
+    visits = [_MAX_OBJECTS]
+
+    def walk(node: generic.DictionaryObject, depth: int):
+        kids = node.get("/Kids", generic.ArrayObject())
+        if depth > 32 or not isinstance(kids, generic.ArrayObject):
+            return
+        for index in range(len(kids)):
+            visits[0] -= 1
+            if visits[0] < 0:
+                return
+            raw = kids.raw_get(index)
+            ref = (raw.idnum, raw.generation) if isinstance(raw, generic.IndirectObject) \
+                else None
+            if ref is not None:
+                if ref in seen:
+                    continue
+                seen.add(ref)
+            kid = kids[index]
+            if not isinstance(kid, generic.DictionaryObject):
+                continue
+            if kid.get("/Type") == "/Pages" or "/Kids" in kid:
+                yield from walk(kid, depth + 1)
+            else:
+                yield ref, kid
+
+    yield from walk(node, 0)
 
 
 def _drawing_changed(reader: PdfFileReader, signed_revision: int, ref: tuple[int, int]) -> bool:
@@ -119,7 +136,8 @@ def _plain(value) -> object:
     return value
 
 
-def _reached(page: generic.DictionaryObject, changed: set[tuple[int, int]]) -> bool:
+def _reached(page: generic.DictionaryObject, changed: set[tuple[int, int]],
+             budget: list[int]) -> bool:
     """Whether the page's content streams or the resources they draw were rewritten, or
     what the appearance of an unchanged annotation draws (a font swapped under a filled-in
     field shows other text on the page)."""
@@ -134,16 +152,19 @@ def _reached(page: generic.DictionaryObject, changed: set[tuple[int, int]]) -> b
                 if isinstance(annot, generic.DictionaryObject) and "/AP" in annot:
                     pending.append(annot.raw_get("/AP"))
     seen: set[tuple[int, int]] = set()
-    while pending and len(seen) < _MAX_OBJECTS_PER_PAGE:
+    while pending and len(seen) < _MAX_OBJECTS_PER_PAGE and budget[0] > 0:
         value = pending.pop()
         if isinstance(value, generic.IndirectObject):
             key = (value.idnum, value.generation)
             if key in seen:
                 continue
             seen.add(key)
+            budget[0] -= 1
             if key in changed:
                 return True
             value = value.get_object()
+        if len(pending) > _MAX_OBJECTS_PER_PAGE * 10:
+            break  # a dictionary or array of millions of entries: no account
         if isinstance(value, generic.DictionaryObject):  # streams included
             pending += [value.raw_get(k) for k in value if k not in ("/Parent", "/Annots")]
         elif isinstance(value, generic.ArrayObject):
