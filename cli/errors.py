@@ -16,6 +16,7 @@ import click
 
 from signkit.errors import (
     ChainUntrustedError,
+    EncryptedInputError,
     KeyAmbiguousError,
     KeyNotFoundError,
     NoTsaError,
@@ -131,6 +132,7 @@ _HINTS = {
     OutputExistsError.code: "hint_overwrite",
     TimestampUntrustedError.code: "hint_trust_tsa",
     ChainUntrustedError.code: "hint_trust",
+    EncryptedInputError.code: "hint_pdf_password",
     NoTsaError.code: "hint_tsa",
 }
 

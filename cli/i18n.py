@@ -115,6 +115,8 @@ _TEXT = {
     "hint_yes": ("--yes accepts it", "dùng --yes để đồng ý"),
     "hint_trust_tsa": ("add its root with --trust", "thêm chứng thư gốc của nó bằng --trust"),
     "hint_trust": ("add the root with --trust", "thêm chứng thư gốc bằng --trust"),
+    "hint_pdf_password": ("give it with --pdf-password-file FILE",
+                          "hãy cho mật khẩu bằng --pdf-password-file TỆP"),
     "hint_tsa": ("give --tsa URL or set signing.tsa in the profile",
                  "hãy dùng --tsa URL hoặc đặt signing.tsa trong hồ sơ"),
     "bad_tsa_url": (

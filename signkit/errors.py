@@ -29,6 +29,7 @@ attributes, so integrators never parse strings::
     │       └── RemoteServiceError    HTTP errors, garbage, a service clearly misbehaving
     └── SigningError                  one document could not be signed; .path
         ├── InputError                not a PDF, damaged, encrypted
+        │   ├── EncryptedInputError   encrypted, and no password given
         │   ├── PlacementError        a visible signature cannot go where asked; .page
         │   └── AppearanceError       a visible signature cannot be drawn: unusable image or
         │                             font, text that does not fit its box; .file
@@ -246,6 +247,10 @@ class SigningError(SignkitError):
 
 class InputError(SigningError):
     pass
+
+
+class EncryptedInputError(InputError):
+    """The input PDF is encrypted and no password was given for it."""
 
 
 class OutputExistsError(SigningError):

@@ -302,3 +302,13 @@ def test_an_archive_timestamp_without_a_tsa_is_no_tsa_and_the_cli_says_how(pki, 
                                      str(pki.pem("interm"))])
     assert shown.exit_code == 1, shown.output
     assert "(give --tsa URL or set signing.tsa in the profile)" in shown.output
+
+
+def test_an_encrypted_input_without_its_password_is_encrypted_input(p12_key, tmp_path):
+    encrypted = tmp_path / "encrypted.pdf"
+    subprocess.run(["qpdf", "--encrypt", "user", "owner", "256", "--", str(SAMPLE),
+                    str(encrypted)], check=True)
+    outcome = signkit.sign_many([(encrypted, tmp_path / "o.pdf")], key=p12_key, workers=0)
+    (result,) = outcome.results
+    assert (result.error_code, result.error_type) == ("encrypted_input", "EncryptedInputError")
+    assert "encrypted" in result.error and "--pdf-password-file" not in result.error

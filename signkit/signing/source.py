@@ -18,7 +18,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 
 from ..atomic import atomic_output, refuse_existing
-from ..errors import InputError, SigningError
+from ..errors import EncryptedInputError, InputError, SigningError
 
 COPY_CHUNK_SIZE = 1 << 20  # for copies and digests through Python, when the kernel cannot
 
@@ -136,9 +136,9 @@ def open_writer(stream: BinaryIO, path: Path, password: str | None) -> Streaming
         raise InputError(f"damaged or unreadable PDF ({e})", path=path) from None
     if writer.prev.encrypted:
         if password is None:
-            raise InputError(
+            raise EncryptedInputError(
                 "the PDF is encrypted (password-protected); its password is needed "
-                "(signkit sign --pdf-password-file FILE, or SignOptions(password=...))",
+                "(SignOptions(password=...))",
                 path=path,
             )
         try:
