@@ -103,3 +103,16 @@ def test_a_finished_writer_refuses_more():
         writer.add(ALL[0])
     with pytest.raises(ValueError):
         open_writer("xml", io.StringIO(), info_of(BATCH))
+
+
+def test_the_writers_show_times_in_the_profiles_zone_and_json_keeps_its_own():
+    """``open_writer`` finds the zone from the header's profile, as ``signkit verify`` uses it."""
+    vn = batch_of(*ALL)  # profile "vn": +07:00
+    text = streamed("text", vn, verbose=True)
+    assert "signing time: 2026-11-28T22:00:00+07:00" in text
+    assert "2026-11-29T05:00:00+07:00" in streamed("html", vn)  # the validation time
+    data = json.loads(streamed("json", vn))
+    assert data["validation_time"] == "2026-11-28T22:00:00Z"
+    assert data["files"][0]["signatures"][0]["signing_time"] == "2026-11-28T15:00:00Z"
+    utc = signkit.BatchReport(vn.signkit_version, vn.validation_time, "default", vn.files)
+    assert "signing time: 2026-11-28T15:00:00Z" in streamed("text", utc, verbose=True)
