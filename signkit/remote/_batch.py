@@ -2,8 +2,9 @@
 round's documents under way together on the signer's event loop, one approval per round.
 
 Each document is signed by ``DocumentSigner.sign_async`` into its output's anonymous
-temporary file; its signature request waits in the key's queue until every document of the
-round is waiting (or has failed), then the round goes to the service as one request. A
+temporary file; the next document starts once it waits for its signature in the key's
+queue; when every document of the round is waiting (or has failed), the round goes to the
+service as one request. A
 document whose signature does not come back, or does not verify, fails alone and leaves no
 file; a service failure (refusal, timeout, misbehaviour) fails the round's documents and
 stops the batch (the later ones are SKIPPED). Results come in input order, per round.
@@ -66,5 +67,12 @@ async def _round(chunk: Sequence[tuple[Path, Path]], signer: DocumentSigner,
         finally:
             key.settle()
 
+    # sized once before the documents start together (each would otherwise make the dry
+    # run that sizes the signature, since none has finished it when the others begin)
+    await signer._async_reserved_size()
     with key.round(len(chunk)):
-        return list(await asyncio.gather(*(one(src, dst) for src, dst in chunk)))
+        documents = []
+        for src, dst in chunk:
+            documents.append(asyncio.ensure_future(one(src, dst)))
+            await key.until_waiting(documents[-1])
+        return list(await asyncio.gather(*documents))

@@ -81,6 +81,7 @@ class RemoteSigningKey(SigningKey):
         self._in_round = False
         self._under_way = 0
         self._flushes: set[asyncio.Task] = set()
+        self._queued: asyncio.Event | None = None
 
     # --- what each service implements (on the key's own loop) --------------------------
 
@@ -125,6 +126,8 @@ class RemoteSigningKey(SigningKey):
                                      "sha256, sha384 or sha512")
         request = _Request(data, digest, padding, asyncio.get_running_loop().create_future())
         self._queue.append(request)
+        if self._queued is not None:
+            self._queued.set()
         self._maybe_flush()
         return await request.answer
 
@@ -139,6 +142,19 @@ class RemoteSigningKey(SigningKey):
             yield
         finally:
             self._in_round, self._under_way = False, 0
+
+    async def until_waiting(self, document: asyncio.Task) -> None:
+        """Return once ``document`` has queued its request (or is done): the round's
+        documents are prepared one after another, so the first fills the signer's caches
+        (signed attributes, sizes) for the others, and none waits for a CPU the others
+        hold."""
+        self._queued = asyncio.Event()
+        queued = asyncio.ensure_future(self._queued.wait())
+        try:
+            await asyncio.wait({document, queued}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            queued.cancel()
+            self._queued = None
 
     def settle(self) -> None:
         """A document of the round is done with this key (signed, or failed before asking)."""
