@@ -18,14 +18,8 @@ import re
 import string
 from dataclasses import dataclass
 
-from .messages import (
-    CATALOG,
-    TECHNICAL_DETAIL,
-    Message,
-    Template,
-    moment_text,
-    nested_vietnamese,
-)
+from ._catalog import CATALOG, TECHNICAL_DETAIL, Template, nested_vietnamese
+from .messages import Message, moment_text
 
 _UNKNOWN_TIME = moment_text(None, "vi")
 
