@@ -45,33 +45,11 @@ from remote_servers import (  # noqa: E402 - tests/ is not a package
     SP_ID,
     SP_PASSWORD,
     USER_ID,
-    Material,
     SigningServices,
+    material_from_fixtures,
 )
 
 SAMPLE = ROOT / "fixtures" / "pdf" / "qd-123-quyet-dinh.pdf"
-
-
-def load_material() -> Material:
-    from certomancer import registry
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-
-    cfg = registry.CertomancerConfig.from_file(
-        ROOT / "fixtures" / "pki" / "testing-ca.yml", key_search_dir=ROOT / "fixtures" / "pki",
-        external_url_prefix="http://127.0.0.1:9")
-    arch = cfg.get_pki_arch(registry.ArchLabel("testing-ca"))
-
-    def cert(label):
-        return x509.load_der_x509_certificate(arch.get_cert(registry.CertLabel(label)).dump())
-
-    def key(label):
-        info = arch.key_set.get_private_key(registry.KeyLabel(label))
-        return serialization.load_der_private_key(info.dump(), password=None)
-
-    return Material(key("signer-rsa2048"), cert("signer-rsa2048"),
-                    [cert("interm"), cert("root")], key("signer-second"),
-                    key("signer-revoked"), cert("signer-revoked"))
 
 
 def pairs_in(folder: Path, count: int, name: str) -> list[tuple[Path, Path]]:
@@ -159,15 +137,21 @@ async def _pyhanko_loop(services: SigningServices, pairs) -> None:
                 await signers.PdfSigner(meta, signer=signer).async_sign_pdf(writer, output=out)
 
 
-def check_sample(paths: list[Path]) -> None:
-    """pyHanko's validator on the first and last output: intact and valid."""
+def check_sample(paths: list[Path], root) -> None:
+    """pyHanko's validator on the first and last output: intact, valid, trusted."""
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives.serialization import Encoding
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
 
+    anchor = asn1_x509.Certificate.load(root.public_bytes(Encoding.DER))
+    context = ValidationContext(trust_roots=[anchor], allow_fetching=False,
+                                revocation_mode="soft-fail")
     for path in (paths[0], paths[-1]):
         with path.open("rb") as f:
-            status = validate_pdf_signature(PdfFileReader(f).embedded_signatures[0])
-        assert status.intact and status.valid, path
+            status = validate_pdf_signature(PdfFileReader(f).embedded_signatures[0], context)
+        assert status.intact and status.valid and status.trusted, path
 
 
 def main() -> None:
@@ -177,14 +161,14 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="signkit-remote-bench-"))
-    services = SigningServices(load_material()).start()
+    services = SigningServices(material_from_fixtures()).start()
     services.reset(latency=args.latency)
     try:
         rows = [run_signkit(services, "csc", pairs_in(folder, args.files, "csc")),
                 run_signkit(services, "smartca", pairs_in(folder, args.files, "smartca")),
                 run_pyhanko_loop(services, pairs_in(folder, args.files, "pyhanko"))]
         for name in ("csc", "smartca", "pyhanko"):
-            check_sample(sorted((folder / name).glob("*.pdf")))
+            check_sample(sorted((folder / name).glob("*.pdf")), services.material.chain[-1])
     finally:
         services.stop()
         shutil.rmtree(folder, ignore_errors=True)

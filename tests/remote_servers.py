@@ -417,8 +417,33 @@ def material_from(pki) -> Material:
                     revoked_certificate=pki.cert("signer-revoked"))
 
 
+def material_from_fixtures() -> Material:
+    """The same keys without the tests' fixtures (the benchmark, the README's example):
+    the certomancer architecture of fixtures/pki, read directly."""
+    from pathlib import Path
+
+    from certomancer import registry
+
+    pki = Path(__file__).resolve().parent.parent / "fixtures" / "pki"
+    cfg = registry.CertomancerConfig.from_file(pki / "testing-ca.yml", key_search_dir=pki,
+                                               external_url_prefix="http://127.0.0.1:9")
+    arch = cfg.get_pki_arch(registry.ArchLabel("testing-ca"))
+
+    class _Pki:
+        def cert(self, label: str) -> x509.Certificate:
+            return x509.load_der_x509_certificate(
+                arch.get_cert(registry.CertLabel(label)).dump())
+
+        def key(self, label: str):
+            info = arch.key_set.get_private_key(registry.KeyLabel(label))
+            return serialization.load_der_private_key(info.dump(), password=None)
+
+    return material_from(_Pki())
+
+
 def follow_redirect(url: str) -> str:
     """What a browser does with the authorization URL: the URL it is redirected to."""
+    import urllib.error
     import urllib.request
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
