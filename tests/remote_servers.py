@@ -62,6 +62,7 @@ class Behaviour:
     revoked: bool = False  # the credential's certificate is revoked
     latency: float = 0.0  # server-side sleep per request (a simulated round trip)
     multisign: int = 500
+    raw_ecdsa: bool = False  # ECDSA signatures as raw r||s instead of DER
 
 
 @dataclass
@@ -321,8 +322,12 @@ class SigningServices:
         hash_cls = _HASH_OIDS.get(body.get("hashAlgorithmOID", body.get("hashAlgo", "")),
                                   _RSA_BY_SIGNALGO.get(sign_algo, hashes.SHA256))
         pss = sign_algo == "1.2.840.113549.1.1.10"
-        signatures = [base64.b64encode(_sign(self._signing_key, base64.b64decode(h),
-                                             hash_cls, pss)).decode() for h in hashes_]
+        values = [_sign(self._signing_key, base64.b64decode(h), hash_cls, pss) for h in hashes_]
+        if b.raw_ecdsa:
+            size = (self._signing_key.curve.key_size + 7) // 8
+            values = [b"".join(n.to_bytes(size, "big") for n in utils.decode_dss_signature(v))
+                      for v in values]
+        signatures = [base64.b64encode(v).decode() for v in values]
         if b.fewer:
             signatures = signatures[:max(0, len(signatures) - b.fewer)]
         return web.json_response({"signatures": signatures})
@@ -408,9 +413,9 @@ class SigningServices:
                                           "signatures": signatures})
 
 
-def material_from(pki) -> Material:
+def material_from(pki, signer: str = "signer-rsa2048") -> Material:
     """The services' keys from the tests' ``pki`` fixture (tests/conftest.py TestPki)."""
-    return Material(key=pki.key("signer-rsa2048"), certificate=pki.cert("signer-rsa2048"),
+    return Material(key=pki.key(signer), certificate=pki.cert(signer),
                     chain=[pki.cert("interm"), pki.cert("root")],
                     other_key=pki.key("signer-second"),
                     revoked_key=pki.key("signer-revoked"),

@@ -283,3 +283,58 @@ def test_the_command_line_and_its_output_never_hold_a_secret(csc, tmp_path):
     assert CREDENTIAL_ID in argv
     _no_secret_in(argv, out, err)
     assert '"status": "signed"' in out
+
+
+def test_a_refusal_fails_its_round_and_skips_the_later_ones(csc, tmp_path):
+    csc.reset(multisign=2, reject=True)
+    pairs = [(p, tmp_path / "out" / p.name) for p in _inputs(tmp_path / "in", 5)]
+    with signkit.open_remote("csc", url=csc.csc_url, credential_id=CREDENTIAL_ID,
+                             auth=ClientCredentials(CLIENT_ID, CLIENT_SECRET)) as key:
+        outcome = sign_many(pairs, key=key)
+    assert [r.status for r in outcome.results] == [SignStatus.FAILED] * 2 + \
+        [SignStatus.SKIPPED] * 3
+    assert outcome.token_failed and "refused" in outcome.stopped
+    assert csc.counts["credentials/authorize"] == 1
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_timestamped_and_visible_signatures_work_with_a_remote_key(csc, checks, pki,
+                                                                    pki_services, tmp_path):
+    from signkit.appearance import Placement
+    from signkit.signing import PadesLevel, SignOptions
+
+    options = SignOptions(level=PadesLevel.B_T, tsa_url=pki_services[0] + "/testing-ca/tsa/tsa",
+                          trust=(pki.pem("root"),), placement=Placement(rect=(300, 100, 450, 160)))
+    pairs = [(p, tmp_path / "out" / p.name) for p in _inputs(tmp_path / "in", 3)]
+    with signkit.open_remote("csc", url=csc.csc_url, credential_id=CREDENTIAL_ID,
+                             auth=ClientCredentials(CLIENT_ID, CLIENT_SECRET)) as key:
+        outcome = sign_many(pairs, key=key, options=options)
+    assert outcome.ok, [r.error for r in outcome.results]
+    assert csc.batches == [3]
+    assert all(r.page is not None for r in outcome.results)  # a visible box was placed
+    checks.all(pairs[0][1])
+    status = checks.pyhanko(pairs[-1][1])[0]
+    assert status.timestamp_validity is not None and status.timestamp_validity.valid
+
+
+def test_an_ecdsa_credential_answering_raw_r_s_signatures_is_embedded_as_der(pki, checks,
+                                                                            tmp_path):
+    services = SigningServices(material_from(pki, "signer-ec256")).start()
+    try:
+        services.reset(raw_ecdsa=True)
+        pairs = [(p, tmp_path / "out" / p.name) for p in _inputs(tmp_path / "in", 3)]
+        with signkit.open_remote("csc", url=services.csc_url, credential_id=CREDENTIAL_ID,
+                                 auth=ClientCredentials(CLIENT_ID, CLIENT_SECRET)) as key:
+            outcome = sign_many(pairs, key=key)
+    finally:
+        services.stop()
+    assert outcome.ok, [r.error for r in outcome.results]
+    checks.all(pairs[1][1])
+
+
+def test_importing_signkit_loads_no_remote_client():
+    probe = ("import signkit, sys; signkit.open_remote; print(sorted(m for m in sys.modules "
+             "if m.startswith(('aiohttp', 'signkit.remote.'))))")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True)
+    assert run.stdout.strip() == "[]"
