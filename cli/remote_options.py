@@ -209,7 +209,7 @@ def open_remote_key(request: RemoteRequest, *, profile, pin_file: Path | None
 
     url = service_url(request, profile)
     common = {"approval_timeout": request.approval_timeout,
-              "on_approval": _announcer(current_lang())}
+              "on_approval": _announcer(current_lang()), "language": current_lang()}
     if request.service == "csc":
         from signkit.remote import AuthorizationCode, ClientCredentials
 

@@ -178,3 +178,20 @@ def test_remote_list_shows_the_users_certificates(smartca, tmp_path, monkeypatch
     assert result.exit_code == 0, result.output
     assert "Nguyễn Văn An" in result.output and "Đang hoạt động" in result.output
     _no_secret_in(result.output)
+
+
+@pytest.mark.parametrize(("behaviour", "words"), [
+    ({"reject": True}, "người ký đã từ chối yêu cầu ký"),
+    ({"revoked": True}, "chứng thư số trên dịch vụ ký số từ xa không dùng được"),
+    ({"fewer": 1}, "bị thiếu hoặc không khớp chứng thư số"),
+])
+def test_messages_are_vietnamese_with_lang_vi_and_keep_the_detail(smartca, tmp_path,
+                                                                  behaviour, words):
+    smartca.reset(**behaviour)
+    _inputs(tmp_path / "in", 2)
+    result = _run(smartca, [str(tmp_path / "in"), "--out-dir", str(tmp_path / "out")],
+                  lang="vi")
+    assert result.exit_code in (1, 4), result.output
+    assert words in result.output
+    assert "SmartCA" in result.output  # the English detail, in brackets
+    _no_secret_in(result.output)

@@ -84,6 +84,7 @@ def open_remote(
     description: str | None = None,
     on_approval: Callable[[ApprovalRequest], None] | None = None,
     poll_interval: float = 2.0,
+    language: str = "en",
 ) -> Iterator[RemoteSigningKey]:
     """A remote credential as a ``SigningKey``, for ``sign_pdf``/``sign_many``.
 
@@ -92,9 +93,10 @@ def open_remote(
     when the credential asks for them. SmartCA: ``user_id`` (the person's CCCD), ``sp_id``
     and ``sp_password``, ``url`` (default: VNPT's production gateway). ``on_approval``
     hears of each approval asked (to tell the person to look at their phone);
-    ``approval_timeout`` seconds bound each wait. Errors: ``RemoteSigningError`` and its
-    subclasses (a ``TokenError``); a missing or wrong signature fails its document
-    (``RemoteSignatureError``).
+    ``approval_timeout`` seconds bound each wait; ``language="vi"`` gives the errors'
+    messages in Vietnamese (the English detail kept in brackets). Errors:
+    ``RemoteSigningError`` and its subclasses (a ``TokenError``); a missing or wrong
+    signature fails its document (``RemoteSignatureError``).
 
     >>> auth = ClientCredentials("signkit", client_secret=os.environ["CSC_SECRET"])
     >>> with open_remote("csc", url="https://csc.example", credential_id="c1",
@@ -105,7 +107,8 @@ def open_remote(
     from .smartca import PRODUCTION_URL, SmartCaSigningKey
 
     common = {"approval_timeout": approval_timeout, "max_batch": max_batch,
-              "timeout": timeout, "description": description, "on_approval": on_approval}
+              "timeout": timeout, "description": description, "on_approval": on_approval,
+              "language": language}
     key: RemoteSigningKey
     if service == "csc":
         if not url or not credential_id or auth is None:

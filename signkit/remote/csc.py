@@ -47,7 +47,13 @@ from ..tokens.base import (
     issuer_chain,
 )
 from ._http import JsonHttp
-from ._key import DEFAULT_APPROVAL_TIMEOUT, DEFAULT_MAX_BATCH, ApprovalRequest, RemoteSigningKey
+from ._key import (
+    DEFAULT_APPROVAL_TIMEOUT,
+    DEFAULT_MAX_BATCH,
+    ApprovalRequest,
+    RemoteSigningKey,
+    localized,
+)
 
 Secret = str | Callable[[], str]
 
@@ -364,9 +370,11 @@ class CscSigningKey(RemoteSigningKey):
                  approval_timeout: float = DEFAULT_APPROVAL_TIMEOUT,
                  max_batch: int = DEFAULT_MAX_BATCH, timeout: float = 30.0,
                  description: str | None = None,
-                 on_approval: Callable[[ApprovalRequest], None] | None = None) -> None:
+                 on_approval: Callable[[ApprovalRequest], None] | None = None,
+                 language: str = "en") -> None:
         super().__init__(approval_timeout=approval_timeout, max_batch=max_batch,
-                         description=description, on_approval=on_approval)
+                         description=description, on_approval=on_approval,
+                         language=language)
         self.client = CscClient(url, auth=auth, timeout=timeout)
         self.http = self.client.http
         self.url = self.client.url
@@ -374,9 +382,12 @@ class CscSigningKey(RemoteSigningKey):
         try:
             self.credential = self._thread.run(self.client.credential(credential_id))
             _check_credential(self.credential, self.url)
-        except BaseException:
+        except BaseException as e:
             self.close()
-            raise
+            error = localized(e, language)
+            if error is e:
+                raise
+            raise error from None
         self.certificate = self.credential.certificate
         self.chain = self.credential.chain
         self.label = credential_id

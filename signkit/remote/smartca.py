@@ -29,7 +29,13 @@ from ..errors import (
 )
 from ..tokens.base import CertificateFacts, RsaPadding, check_certificate_usable, issuer_chain
 from ._http import JsonHttp, LoopThread
-from ._key import DEFAULT_APPROVAL_TIMEOUT, DEFAULT_MAX_BATCH, ApprovalRequest, RemoteSigningKey
+from ._key import (
+    DEFAULT_APPROVAL_TIMEOUT,
+    DEFAULT_MAX_BATCH,
+    ApprovalRequest,
+    RemoteSigningKey,
+    localized,
+)
 
 Secret = str | Callable[[], str]
 
@@ -174,9 +180,11 @@ class SmartCaSigningKey(RemoteSigningKey):
                  approval_timeout: float = DEFAULT_APPROVAL_TIMEOUT,
                  max_batch: int = DEFAULT_MAX_BATCH, timeout: float = 30.0,
                  poll_interval: float = 2.0, description: str | None = None,
-                 on_approval: Callable[[ApprovalRequest], None] | None = None) -> None:
+                 on_approval: Callable[[ApprovalRequest], None] | None = None,
+                 language: str = "en") -> None:
         super().__init__(approval_timeout=approval_timeout, max_batch=max_batch,
-                         description=description, on_approval=on_approval)
+                         description=description, on_approval=on_approval,
+                         language=language)
         self.client = SmartCaClient(url, sp_id=sp_id, sp_password=sp_password,
                                     user_id=user_id, timeout=timeout)
         self.http = self.client.http
@@ -185,9 +193,12 @@ class SmartCaSigningKey(RemoteSigningKey):
         try:
             self.entry = self._choose(self._thread.run(self.client.certificates()),
                                       serial_number)
-        except BaseException:
+        except BaseException as e:
             self.close()
-            raise
+            error = localized(e, language)
+            if error is e:
+                raise
+            raise error from None
         self.certificate = self.entry.certificate
         self.chain = self.entry.chain
         self.label = f"SmartCA {user_id}"
