@@ -172,6 +172,7 @@ FAILURES = [
     ({"other_key": True}, [], 4, "none of the 4 signatures"),
     ({"revoked": True}, [], 4, "revoked"),
     ({"require_otp": True}, [], 4, "No PIN given"),
+    ({"fewer": 4}, [], 4, "no signature for any of the 4 document(s)"),
 ]
 
 

@@ -233,8 +233,11 @@ class RemoteSigningKey(SigningKey):
                     f"entries for {len(requests)} documents; not trusting any of them")
             checked = [self._check(sig, r, digest, padding)
                        for sig, r in zip(signatures, requests, strict=True)]
-            if checked and all(isinstance(c, RemoteSignatureError) for c in checked) \
-                    and any(sig is not None for sig in signatures):
+            if checked and all(isinstance(c, RemoteSignatureError) for c in checked):
+                if all(sig is None for sig in signatures):
+                    raise RemoteServiceError(
+                        f"the {self.service_name} service returned no signature for any of "
+                        f"the {len(requests)} document(s); it is not working properly")
                 raise RemoteServiceError(
                     f"none of the {len(requests)} signatures the {self.service_name} service "
                     "returned verifies with the credential's certificate; the service is "
