@@ -195,3 +195,16 @@ def test_messages_are_vietnamese_with_lang_vi_and_keep_the_detail(smartca, tmp_p
     assert words in result.output
     assert "SmartCA" in result.output  # the English detail, in brackets
     _no_secret_in(result.output)
+
+
+def test_the_service_url_comes_from_the_profile_when_not_given(smartca, checks, tmp_path):
+    profile = tmp_path / "office.toml"
+    profile.write_text(f'name = "office"\n[remote]\nsmartca_url = "{smartca.smartca_url}"\n',
+                       encoding="utf-8")
+    assert signkit.load_profile(str(profile)).remote_smartca_url == smartca.smartca_url
+    result = CliRunner().invoke(cli, ["sign", str(SAMPLE), "-o", str(tmp_path / "x.pdf"),
+                                      "--remote", "smartca", "--user-id", USER_ID,
+                                      "--profile", str(profile)])
+    assert result.exit_code == 0, result.output
+    assert smartca.counts["smartca/sign"] == 1
+    checks.all(tmp_path / "x.pdf")
