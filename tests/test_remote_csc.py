@@ -339,3 +339,29 @@ def test_importing_signkit_loads_no_remote_client():
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True)
     assert run.stdout.strip() == "[]"
+
+
+def test_without_a_client_secret_the_cli_logs_the_person_in_with_pkce(csc, checks, tmp_path,
+                                                                       monkeypatch):
+    """The URL is printed (and offered to a browser); the address the browser reached is
+    asked for; no secret is needed on the machine."""
+    import signkit.cli.remote_options as remote_options
+
+    class Terminal:
+        def interactive(self) -> bool:
+            return True
+
+    opened: list[str] = []
+    monkeypatch.delenv("SIGNKIT_CSC_CLIENT_SECRET")
+    monkeypatch.setattr(signkit.cli.pins, "prompter", Terminal())
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    monkeypatch.setattr(remote_options.click, "prompt",
+                        lambda text, err: follow_redirect(opened[-1]))
+    secrets_file = tmp_path / "remote.toml"
+    secrets_file.write_text(f'[csc]\nredirect_uri = "{REDIRECT_URI}"\n')
+    result = _run(csc, [str(SAMPLE), "-o", str(tmp_path / "x.pdf"),
+                        "--remote-secrets-file", str(secrets_file)])
+    assert result.exit_code == 0, result.output
+    assert len(opened) == 1 and opened[0].startswith(f"{csc.csc_url}/oauth2/authorize?")
+    assert csc.counts["oauth2/authorize"] == 1 and csc.counts["credentials/authorize"] == 1
+    checks.all(tmp_path / "x.pdf")

@@ -208,3 +208,25 @@ def test_the_service_url_comes_from_the_profile_when_not_given(smartca, checks, 
     assert result.exit_code == 0, result.output
     assert smartca.counts["smartca/sign"] == 1
     checks.all(tmp_path / "x.pdf")
+
+
+def test_then_seal_signs_the_person_remotely_and_the_office_with_pkcs12(smartca, pki, checks,
+                                                                        tmp_path, monkeypatch):
+    """The seal workflow works unchanged with a remote person's key (one approval per
+    document there: each output holds both signatures or does not exist)."""
+    from conftest import FIXTURES
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("SIGNKIT_CONFIG", raising=False)
+    monkeypatch.setenv("SIGNKIT_SEAL_PIN", "p12-secret")
+    out = tmp_path / "qd-124-ky.pdf"
+    result = _run(smartca, [str(FIXTURES / "pdf" / "qd-124-quyet-dinh-vi.pdf"), "-o", str(out),
+                            "--anchor", "CHỦ TỊCH", "--until", "Nguyễn Văn Đặng",
+                            "--signature-image", str(FIXTURES / "appearance" / "signature.png"),
+                            "--then-seal", "--seal-pkcs12", str(pki.p12("signer-second")),
+                            "--seal-image", str(FIXTURES / "appearance" / "seal.png"),
+                            "--organisation", "Ủy ban nhân dân tỉnh Quảng Ngãi"])
+    assert result.exit_code == 0, result.output
+    assert smartca.counts["smartca/sign"] == 1
+    checks.all(out, signatures=2)
+    assert "p12-secret" not in result.output
