@@ -3,7 +3,6 @@ signing account, with validity and key information. Secrets as for `sign --remot
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -12,17 +11,7 @@ from signkit import load_profile
 from signkit.report import json_text
 
 from .errors import echo, handle_errors
-from .remote_options import (
-    DEFAULT_REDIRECT,
-    ENV_CSC_ID,
-    ENV_CSC_SECRET,
-    ENV_SP_ID,
-    ENV_SP_PASSWORD,
-    RemoteRequest,
-    _browser_login,
-    _secrets_from_file,
-    service_url,
-)
+from .remote_options import RemoteRequest, csc_auth, service_url, smartca_secrets
 
 
 def _options(func):
@@ -51,24 +40,12 @@ def remote() -> None:
 
 def _records(service: str, url: str | None, credential: str | None, user_id: str | None,
              profile_name: str, secrets_file: Path | None) -> list[dict]:
-    from signkit.remote import (
-        AuthorizationCode,
-        ClientCredentials,
-        list_csc_credentials,
-        list_smartca_certificates,
-    )
+    from signkit.remote import list_csc_credentials, list_smartca_certificates
 
     request = RemoteRequest(service, url, credential, user_id, 300.0, secrets_file)
     base = service_url(request, load_profile(profile_name))
     if service == "csc":
-        stored = _secrets_from_file(secrets_file, "csc")
-        client_id = os.environ.get(ENV_CSC_ID) or stored.get("client_id")
-        secret = os.environ.get(ENV_CSC_SECRET) or stored.get("client_secret")
-        if not client_id:
-            raise click.UsageError(f"set {ENV_CSC_ID} (and {ENV_CSC_SECRET}) or give "
-                                   "--remote-secrets-file")
-        auth = (ClientCredentials(client_id, secret) if secret else AuthorizationCode(
-            client_id, stored.get("redirect_uri", DEFAULT_REDIRECT), _browser_login))
+        auth = csc_auth(secrets_file)
         found = list_csc_credentials(base, auth=auth)
         if credential:
             found = [c for c in found if c.credential_id == credential]
@@ -79,12 +56,7 @@ def _records(service: str, url: str | None, credential: str | None, user_id: str
                  "description": c.description} for c in found]
     if not user_id:
         raise click.UsageError("--remote smartca needs --user-id ID")
-    stored = _secrets_from_file(secrets_file, "smartca")
-    sp_id = os.environ.get(ENV_SP_ID) or stored.get("sp_id")
-    sp_password = os.environ.get(ENV_SP_PASSWORD) or stored.get("sp_password")
-    if not sp_id or not sp_password:
-        raise click.UsageError(f"set {ENV_SP_ID} and {ENV_SP_PASSWORD}, or give "
-                               "--remote-secrets-file")
+    sp_id, sp_password = smartca_secrets(secrets_file)
     found = list_smartca_certificates(base, sp_id=sp_id, sp_password=sp_password,
                                       user_id=user_id)
     return [{"serial_number": c.serial_number, **_facts(c.facts),

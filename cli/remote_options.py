@@ -147,7 +147,7 @@ def service_url(request: RemoteRequest, profile) -> str:
     return getattr(profile, "remote_smartca_url", None) or PRODUCTION_URL
 
 
-def _secrets_from_file(path: Path | None, section: str) -> dict:
+def secrets_from_file(path: Path | None, section: str) -> dict:
     path = path or (Path(os.environ[ENV_SECRETS_FILE]) if os.environ.get(ENV_SECRETS_FILE)
                     else None)
     if path is None:
@@ -189,7 +189,7 @@ def _otp_source(credential: str) -> Callable[[], str]:
     return get
 
 
-def _browser_login(url: str) -> str:
+def browser_login(url: str) -> str:
     if not pins.prompter.interactive():
         raise RemoteCredentialError(
             f"logging in to the CSC service needs a browser; set {ENV_CSC_SECRET} (a client "
@@ -199,6 +199,35 @@ def _browser_login(url: str) -> str:
 
         webbrowser.open(url)
     return click.prompt(text("login", url=url), err=True)
+
+
+def csc_auth(secrets_file: Path | None):
+    """OAuth2 for the CSC service: client credentials from the environment or the secrets
+    file; without a client secret, a person's browser login (authorization code + PKCE)."""
+    from signkit.remote import AuthorizationCode, ClientCredentials
+
+    stored = secrets_from_file(secrets_file, "csc")
+    client_id = os.environ.get(ENV_CSC_ID) or stored.get("client_id")
+    secret = os.environ.get(ENV_CSC_SECRET) or stored.get("client_secret")
+    if not client_id:
+        raise click.UsageError(f"--remote csc needs the OAuth2 client id: set {ENV_CSC_ID} "
+                               "or give --remote-secrets-file")
+    if secret:
+        return ClientCredentials(client_id, secret)
+    return AuthorizationCode(client_id, stored.get("redirect_uri", DEFAULT_REDIRECT),
+                             browser_login)
+
+
+def smartca_secrets(secrets_file: Path | None) -> tuple[str, str]:
+    """The SmartCA service id and password, from the environment or the secrets file."""
+    stored = secrets_from_file(secrets_file, "smartca")
+    sp_id = os.environ.get(ENV_SP_ID) or stored.get("sp_id")
+    sp_password = os.environ.get(ENV_SP_PASSWORD) or stored.get("sp_password")
+    if not sp_id or not sp_password:
+        raise click.UsageError(f"--remote smartca needs the service id and password: set "
+                               f"{ENV_SP_ID} and {ENV_SP_PASSWORD}, or give "
+                               "--remote-secrets-file")
+    return str(sp_id), str(sp_password)
 
 
 @contextlib.contextmanager
@@ -211,30 +240,14 @@ def open_remote_key(request: RemoteRequest, *, profile, pin_file: Path | None
     common = {"approval_timeout": request.approval_timeout,
               "on_approval": _announcer(current_lang()), "language": current_lang()}
     if request.service == "csc":
-        from signkit.remote import AuthorizationCode, ClientCredentials
-
-        stored = _secrets_from_file(request.secrets_file, "csc")
-        client_id = os.environ.get(ENV_CSC_ID) or stored.get("client_id")
-        secret = os.environ.get(ENV_CSC_SECRET) or stored.get("client_secret")
-        if not client_id:
-            raise click.UsageError(f"--remote csc needs the OAuth2 client id: set {ENV_CSC_ID} "
-                                   "or give --remote-secrets-file")
-        auth = (ClientCredentials(client_id, secret) if secret else
-                AuthorizationCode(client_id, stored.get("redirect_uri", DEFAULT_REDIRECT),
-                                  _browser_login))
+        auth = csc_auth(request.secrets_file)
         pin = secret_source(pin_file, text("pin", credential=request.credential))
         with signkit.open_remote("csc", url=url, credential_id=request.credential, auth=auth,
                                  pin=pin, otp=_otp_source(request.credential or ""),
                                  **common) as key:
             yield key
         return
-    stored = _secrets_from_file(request.secrets_file, "smartca")
-    sp_id = os.environ.get(ENV_SP_ID) or stored.get("sp_id")
-    sp_password = os.environ.get(ENV_SP_PASSWORD) or stored.get("sp_password")
-    if not sp_id or not sp_password:
-        raise click.UsageError(f"--remote smartca needs the service id and password: set "
-                               f"{ENV_SP_ID} and {ENV_SP_PASSWORD}, or give "
-                               "--remote-secrets-file")
+    sp_id, sp_password = smartca_secrets(request.secrets_file)
     poll = float(os.environ.get("SIGNKIT_SMARTCA_POLL", "2"))
     with signkit.open_remote("smartca", url=url, user_id=request.user_id, sp_id=sp_id,
                              sp_password=sp_password, poll_interval=poll, **common) as key:
