@@ -63,6 +63,7 @@ class Behaviour:
     latency: float = 0.0  # server-side sleep per request (a simulated round trip)
     multisign: int = 500
     raw_ecdsa: bool = False  # ECDSA signatures as raw r||s instead of DER
+    silent: bool = False  # credentials/info and get_certificate never answer
 
 
 @dataclass
@@ -257,6 +258,8 @@ class SigningServices:
         if body.get("credentialID") != CREDENTIAL_ID:
             return self._csc_error(400, "invalid_request", "Invalid parameter credentialID")
         b = self.behaviour
+        if b.silent:
+            await self._hang()
         cert = self._certificate
         auth = ({"mode": "explicit", "objects": [
             {"type": "PIN", "id": "PIN", "format": "N", "label": "PIN"},
@@ -355,6 +358,8 @@ class SigningServices:
             return self._sca(401, "SP_CREDENTIAL_INVALID", http=401)
         if body.get("user_id") != USER_ID:
             return self._sca(404, "USER_NOT_FOUND")
+        if self.behaviour.silent:
+            await self._hang()
         cert = self._certificate
         chain = self.material.chain
         return self._sca(200, "success", {"user_certificates": [{

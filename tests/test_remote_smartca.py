@@ -16,7 +16,7 @@ from remote_servers import SECRETS, SP_ID, SP_PASSWORD, USER_ID, SigningServices
 from signkit.cli.main import cli
 
 import signkit
-from signkit.errors import ApprovalRejectedError, RemoteCredentialError
+from signkit.errors import ApprovalRejectedError, RemoteCredentialError, RemoteServiceError
 from signkit.signing import SignStatus, sign_many, sign_pdf
 
 
@@ -230,3 +230,17 @@ def test_then_seal_signs_the_person_remotely_and_the_office_with_pkcs12(smartca,
     assert smartca.counts["smartca/sign"] == 1
     checks.all(out, signatures=2)
     assert "p12-secret" not in result.output
+
+
+def test_a_service_that_never_answers_is_named_after_the_request_timeout(smartca):
+    smartca.reset(silent=True)
+    with pytest.raises(RemoteServiceError, match="did not answer credentials/get_certificate "
+                                                 "within 0.5 s"), _key(smartca, timeout=0.5):
+        pass
+
+
+def test_an_unknown_user_is_a_clear_refusal(smartca):
+    with pytest.raises(RemoteCredentialError, match="USER_NOT_FOUND"), signkit.open_remote(
+            "smartca", url=smartca.smartca_url, user_id="000000000000", sp_id=SP_ID,
+            sp_password=SP_PASSWORD):
+        pass

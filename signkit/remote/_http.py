@@ -82,9 +82,9 @@ class JsonHttp:
                    form: dict | None = None,
                    headers: dict | None = None, timeout: float | None = None,
                    ) -> tuple[int, dict]:
-        """(HTTP status, the JSON object answered). A connection failure or an answer
-        that is not a JSON object raises ``RemoteServiceError``; a timeout raises
-        ``asyncio.TimeoutError`` for the caller to name."""
+        """(HTTP status, the JSON object answered). A connection failure, no answer within
+        ``timeout`` seconds, or an answer that is not a JSON object raises
+        ``RemoteServiceError``."""
         if self._session is None:
             self._session = aiohttp.ClientSession()
         self.requests[name] += 1
@@ -96,6 +96,10 @@ class JsonHttp:
             ) as response:
                 status = response.status
                 raw = await response.read()
+        except TimeoutError:
+            raise RemoteServiceError(
+                f"the {self.service} service at {url} did not answer {name} within "
+                f"{timeout or self.timeout:g} s", service=url) from None
         except aiohttp.ClientError as e:
             raise RemoteServiceError(
                 f"cannot reach the {self.service} service at {url}: "

@@ -424,10 +424,12 @@ class CscSigningKey(RemoteSigningKey):
         hashes = [base64.b64encode(d).decode() for d in digests]
         deadline = asyncio.get_running_loop().time() + self.approval_timeout
         self._announce(approval)
+        # the person's approval may hold this request: the approval timeout (around this
+        # whole round) speaks first
         sad = await self.client.authorize(
             self.credential, hashes, hash_oid, pin=self._pin, otp=self._otp,
-            description=approval.description, timeout=self.approval_timeout)
-        left = max(1.0, deadline - asyncio.get_running_loop().time())
+            description=approval.description, timeout=self.approval_timeout + 5)
+        left = max(1.0, deadline - asyncio.get_running_loop().time()) + 5
         values = await self.client.sign_hash(self.credential, sad, hashes, hash_oid,
                                              sign_algo, params, timeout=left)
         if len(values) > len(hashes):
