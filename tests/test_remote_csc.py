@@ -365,3 +365,25 @@ def test_without_a_client_secret_the_cli_logs_the_person_in_with_pkce(csc, check
     assert len(opened) == 1 and opened[0].startswith(f"{csc.csc_url}/oauth2/authorize?")
     assert csc.counts["oauth2/authorize"] == 1 and csc.counts["credentials/authorize"] == 1
     checks.all(tmp_path / "x.pdf")
+
+
+def test_the_synchronous_sign_of_the_signing_key_interface_works_too(csc):
+    """``SigningKey.sign`` (what code written for tokens calls): one approval, a checked
+    signature over the data."""
+    from signkit.remote._key import verifies
+    from signkit.tokens.base import RsaPadding
+
+    with signkit.open_remote("csc", url=csc.csc_url, credential_id=CREDENTIAL_ID,
+                             auth=ClientCredentials(CLIENT_ID, CLIENT_SECRET)) as key:
+        signature = key.sign(b"to be signed", digest="sha256")
+        assert key.approvals == 1
+        assert verifies(key.certificate, signature, b"to be signed", "sha256",
+                        RsaPadding.PKCS1V15)
+        assert not verifies(key.certificate, signature, b"something else", "sha256",
+                            RsaPadding.PKCS1V15)
+
+
+def test_remote_show_of_an_unknown_credential_is_a_usage_error(csc):
+    result = CliRunner().invoke(cli, ["remote", "show", "--remote", "csc", "--service",
+                                      csc.csc_url, "--credential", "nope"])
+    assert result.exit_code == 2 and "no credential 'nope'" in result.output
