@@ -99,6 +99,7 @@ class SigningServices:
     bodies: list[str] = field(default_factory=list)  # every request body, for secret checks
     csc_url: str = ""
     smartca_url: str = ""
+    issued: list[str] = field(default_factory=list)  # OAuth tokens and SADs handed out
 
     def __post_init__(self) -> None:
         self._loop = asyncio.new_event_loop()
@@ -129,6 +130,10 @@ class SigningServices:
             self._runners.append(runner)
             ports.append(runner.addresses[0][1])
         return ports
+
+    def secrets(self) -> tuple[str, ...]:
+        """Everything secret a client was told or sent: to be found in no output."""
+        return (*SECRETS, *self.issued)
 
     def reset(self, **behaviour) -> Behaviour:
         """New behaviour, counters zeroed; requests left hanging by the last test end."""
@@ -242,6 +247,7 @@ class SigningServices:
             return self._csc_error(400, "unsupported_grant_type", str(grant))
         token = secrets.token_urlsafe(24)
         self._tokens.add(token)
+        self.issued.append(token)
         return web.json_response({"access_token": token, "token_type": "Bearer",
                                   "expires_in": 3600})
 
@@ -305,6 +311,7 @@ class SigningServices:
         if b.reject:
             return self._csc_error(400, "access_denied", "The user rejected the request")
         sad = secrets.token_urlsafe(16)
+        self.issued.append(sad)
         self._sads[sad] = (time.monotonic(), set(hashes_), number)
         return web.json_response({"SAD": sad, "expiresIn": 1 if b.expire else 300})
 

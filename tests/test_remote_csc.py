@@ -68,9 +68,11 @@ def _run(csc: SigningServices, args: list[str], *, lang: str = "en"):
                                csc.csc_url, "--credential", CREDENTIAL_ID], catch_exceptions=False)
 
 
-def _no_secret_in(*texts: str) -> None:
+def _no_secret_in(*texts: str, services: SigningServices | None = None) -> None:
+    """No password, PIN, OTP, OAuth token or SAD in any of ``texts``."""
+    found = services.secrets() if services is not None else SECRETS
     for text in texts:
-        for secret in SECRETS:
+        for secret in found:
             assert secret not in text
 
 
@@ -88,7 +90,7 @@ def test_a_batch_of_50_documents_is_authorised_once_and_every_output_passes_the_
     assert "50 document(s)" in result.output  # what the person is asked to approve
     for path in (outputs[0], outputs[-1]):
         checks.all(path)
-    _no_secret_in(result.output)
+    _no_secret_in(result.output, services=csc)
 
 
 def test_a_credential_allowing_fewer_signatures_per_authorisation_gets_several_rounds(
@@ -187,7 +189,7 @@ def test_each_failure_gives_a_clear_message_an_exit_code_and_no_output(
     assert words in result.output
     assert "Traceback" not in result.output
     assert not list((tmp_path / "out").glob("*")) if (tmp_path / "out").exists() else True
-    _no_secret_in(result.output)
+    _no_secret_in(result.output, services=csc)
 
 
 def test_fewer_signatures_than_hashes_fail_only_the_documents_left_without_one(
@@ -214,7 +216,7 @@ def test_an_otp_and_pin_from_the_secret_sources_authorise_the_batch(csc, checks,
     assert result.exit_code == 0, result.output
     assert csc.counts["credentials/authorize"] == 1
     checks.all(tmp_path / "out" / "vb-000.pdf")
-    _no_secret_in(result.output)
+    _no_secret_in(result.output, services=csc)
 
 
 def test_a_wrong_otp_is_refused_without_echoing_it(csc, tmp_path, monkeypatch):
@@ -253,7 +255,7 @@ def test_secrets_come_from_a_secrets_file_and_remote_list_shows_the_credential(
                                 str(secrets_file), "--json"])
     assert shown.exit_code == 0, shown.output
     assert '"multisign": 500' in shown.output and '"auth_mode": "implicit"' in shown.output
-    _no_secret_in(listed.output, shown.output)
+    _no_secret_in(listed.output, shown.output, services=csc)
 
 
 def test_usage_errors_name_the_missing_option(csc, tmp_path):
@@ -282,7 +284,7 @@ def test_the_command_line_and_its_output_never_hold_a_secret(csc, tmp_path):
     out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert CREDENTIAL_ID in argv
-    _no_secret_in(argv, out, err)
+    _no_secret_in(argv, out, err, services=csc)
     assert '"status": "signed"' in out
 
 
@@ -387,3 +389,21 @@ def test_remote_show_of_an_unknown_credential_is_a_usage_error(csc):
     result = CliRunner().invoke(cli, ["remote", "show", "--remote", "csc", "--service",
                                       csc.csc_url, "--credential", "nope"])
     assert result.exit_code == 2 and "no credential 'nope'" in result.output
+
+
+@pytest.mark.parametrize("behaviour", ["reject", "expire", "http_500", "garbage", "other_key",
+                                       "never_answer"])
+def test_exceptions_carry_the_service_and_no_secret(csc, tmp_path, behaviour):
+    from signkit.errors import RemoteSigningError
+
+    csc.reset(**{behaviour: True})
+    with signkit.open_remote("csc", url=csc.csc_url, credential_id=CREDENTIAL_ID,
+                             auth=ClientCredentials(CLIENT_ID, CLIENT_SECRET),
+                             approval_timeout=1) as key, \
+            pytest.raises(RemoteSigningError) as caught:
+        sign_pdf(SAMPLE, tmp_path / "x.pdf", key=key)
+    error = caught.value
+    assert error.service and error.service.startswith(csc.csc_url)
+    _no_secret_in(str(error), repr(error), repr(error.args), services=csc)
+    assert csc.issued  # the token and the SAD were really handed out, and are not shown
+    assert not (tmp_path / "x.pdf").exists()

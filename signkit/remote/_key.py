@@ -96,6 +96,7 @@ class RemoteSigningKey(SigningKey):
     the person was asked to approve."""
 
     service_name: str = "remote"
+    url: str | None = None  # the service's base URL
     signs_in_batches = True  # sign_many runs documents concurrently for this key
 
     def __init__(self, *, approval_timeout: float = DEFAULT_APPROVAL_TIMEOUT,
@@ -159,7 +160,7 @@ class RemoteSigningKey(SigningKey):
         """Queue this signature with the round's others; resolved when the round is."""
         if digest not in _HASHES:
             raise RemoteServiceError(f"digest {digest!r} is not supported; use "
-                                     "sha256, sha384 or sha512")
+                                     "sha256, sha384 or sha512", service=self.url)
         request = _Request(data, digest, padding, asyncio.get_running_loop().create_future())
         self._queue.append(request)
         if self._queued is not None:
@@ -230,18 +231,20 @@ class RemoteSigningKey(SigningKey):
             if len(signatures) != len(requests):
                 raise RemoteServiceError(
                     f"the {self.service_name} service returned {len(signatures)} signature "
-                    f"entries for {len(requests)} documents; not trusting any of them")
+                    f"entries for {len(requests)} documents; not trusting any of them",
+                    service=self.url)
             checked = [self._check(sig, r, digest, padding)
                        for sig, r in zip(signatures, requests, strict=True)]
             if checked and all(isinstance(c, RemoteSignatureError) for c in checked):
                 if all(sig is None for sig in signatures):
                     raise RemoteServiceError(
                         f"the {self.service_name} service returned no signature for any of "
-                        f"the {len(requests)} document(s); it is not working properly")
+                        f"the {len(requests)} document(s); it is not working properly",
+                        service=self.url)
                 raise RemoteServiceError(
                     f"none of the {len(requests)} signatures the {self.service_name} service "
                     "returned verifies with the credential's certificate; the service is "
-                    "not signing with this credential's key")
+                    "not signing with this credential's key", service=self.url)
         except Exception as e:  # noqa: BLE001 - every waiting document must hear of it
             error = localized(e, self.language)
             for r in requests:
@@ -268,7 +271,7 @@ class RemoteSigningKey(SigningKey):
                 f"no answer from the {self.service_name} service within "
                 f"{self.approval_timeout:g} s (the approval of {approval.count} document(s) "
                 "was not confirmed in time); nothing was signed",
-                service=getattr(self, "url", None)) from None
+                service=self.url) from None
 
     def _announce(self, approval: ApprovalRequest) -> None:
         """Tell the caller what the person is asked to approve (on the key's loop)."""
