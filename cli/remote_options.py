@@ -86,7 +86,8 @@ _OPTIONS = [
                  help="The remote service's base URL (CSC: the API is under URL/csc/v2/; "
                       "default: the profile's remote.csc_url / remote.smartca_url)."),
     click.option("--credential", "credential", metavar="ID",
-                 help="CSC credential ID (`signkit remote list` shows them)."),
+                 help="CSC credential ID, or the serial number of one of several SmartCA "
+                      "certificates (`signkit remote list` shows them)."),
     click.option("--user-id", "user_id", metavar="ID",
                  help="SmartCA user id (the person's CCCD)."),
     click.option("--approval-timeout", "approval_timeout", default="5m", show_default=True,
@@ -250,5 +251,6 @@ def open_remote_key(request: RemoteRequest, *, profile, pin_file: Path | None
     sp_id, sp_password = smartca_secrets(request.secrets_file)
     poll = float(os.environ.get("SIGNKIT_SMARTCA_POLL", "2"))
     with signkit.open_remote("smartca", url=url, user_id=request.user_id, sp_id=sp_id,
-                             sp_password=sp_password, poll_interval=poll, **common) as key:
+                             sp_password=sp_password, serial_number=request.credential,
+                             poll_interval=poll, **common) as key:
         yield key

@@ -246,3 +246,12 @@ def test_an_unknown_user_is_a_clear_refusal(smartca):
             "smartca", url=smartca.smartca_url, user_id="000000000000", sp_id=SP_ID,
             sp_password=SP_PASSWORD):
         pass
+
+
+def test_credential_picks_a_smartca_certificate_by_serial_number(smartca, pki, tmp_path):
+    serial = format(pki.cert("signer-rsa2048").serial_number, "x")
+    ok = _run(smartca, [str(SAMPLE), "-o", str(tmp_path / "a.pdf"), "--credential", serial])
+    assert ok.exit_code == 0, ok.output
+    wrong = _run(smartca, [str(SAMPLE), "-o", str(tmp_path / "b.pdf"), "--credential", "abc"])
+    assert wrong.exit_code == 4 and "no certificate with serial number abc" in wrong.output
+    assert not (tmp_path / "b.pdf").exists()
