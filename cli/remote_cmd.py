@@ -11,6 +11,7 @@ from signkit import load_profile
 from signkit.report import json_text
 
 from .errors import echo, handle_errors
+from .i18n import current_lang
 from .remote_options import RemoteRequest, csc_auth, service_url, smartca_secrets
 
 
@@ -81,12 +82,15 @@ def _print(records: list[dict], as_json: bool, detail: bool) -> None:
     if as_json:
         click.echo(json_text(records))
         return
+    vietnamese = current_lang() == "vi"
     if not records:
-        echo("no credential or certificate found", err=True)
+        echo("không tìm thấy chứng thư số nào" if vietnamese
+             else "no credential or certificate found", err=True)
     for r in records:
         name = r.get("credential") or r.get("serial_number")
+        valid = "hiệu lực" if vietnamese else "valid"
         echo(f"{name}: {r['common_name']} ({r['key']}), {r['certificate_status'] or '?'}, "
-             f"valid {r['not_before'][:10]} – {r['not_after'][:10]}")
+             f"{valid} {r['not_before'][:10]} – {r['not_after'][:10]}")
         if detail:
             for field in ("subject", "issuer", "sha256", "key_status", "auth_mode", "pin",
                           "otp", "multisign", "service_type", "cert_id", "description"):

@@ -174,11 +174,12 @@ def test_remote_list_shows_the_users_certificates(smartca, tmp_path, monkeypatch
     monkeypatch.delenv("SIGNKIT_SMARTCA_SP_PASSWORD")
     secrets_file = tmp_path / "remote.toml"
     secrets_file.write_text(f'[smartca]\nsp_id = "{SP_ID}"\nsp_password = "{SP_PASSWORD}"\n')
-    result = CliRunner().invoke(cli, ["remote", "list", "--remote", "smartca", "--service",
-                                      smartca.smartca_url, "--user-id", USER_ID,
+    result = CliRunner().invoke(cli, ["--lang", "vi", "remote", "list", "--remote", "smartca",
+                                      "--service", smartca.smartca_url, "--user-id", USER_ID,
                                       "--remote-secrets-file", str(secrets_file)])
     assert result.exit_code == 0, result.output
     assert "Nguyễn Văn An" in result.output and "Đang hoạt động" in result.output
+    assert "RSA 2048" in result.output and "hiệu lực" in result.output
     _no_secret_in(result.output, services=smartca)
 
 
