@@ -407,3 +407,21 @@ def test_exceptions_carry_the_service_and_no_secret(csc, tmp_path, behaviour):
     _no_secret_in(str(error), repr(error), repr(error.args), services=csc)
     assert csc.issued  # the token and the SAD were really handed out, and are not shown
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_b_lta_batch_with_a_remote_key_embeds_revocation_data_and_timestamps(
+        csc, checks, pki, pki_services, tmp_path):
+    from signkit.signing import PadesLevel, SignOptions
+
+    options = SignOptions(level=PadesLevel.B_LTA, tsa_url=pki_services[0] + "/testing-ca/tsa/tsa",
+                          trust=(pki.pem("root"),), other_certs=(pki.pem("interm"),))
+    pairs = [(p, tmp_path / "out" / p.name) for p in _inputs(tmp_path / "in", 3)]
+    with signkit.open_remote("csc", url=csc.csc_url, credential_id=CREDENTIAL_ID,
+                             auth=ClientCredentials(CLIENT_ID, CLIENT_SECRET)) as key:
+        outcome = sign_many(pairs, key=key, options=options)
+    assert outcome.ok, [r.error for r in outcome.results]
+    assert csc.batches == [3] and {r.level for r in outcome.results} == {"PAdES-B-LTA"}
+    verdict = signkit.verify_pdf(pairs[-1][1], options=signkit.VerifyOptions(
+        trust=(pki.pem("root"),), offline=True))
+    assert verdict.status.value == "TOTAL_PASSED", verdict
+    assert verdict.signatures[0].level == "PAdES-B-LTA"
