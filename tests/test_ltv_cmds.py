@@ -536,7 +536,7 @@ def test_b_lta_needs_a_document_timestamp_over_the_dss_not_before_it(pki, tsa_ur
 
 
 def test_timestamp_and_refresh_work_in_place_as_design_spells_them(pki, tsa_url, work):
-    """DESIGN.md: `signkit timestamp INPUT...` and `signkit ltv refresh INPUT... --within`
+    """docs/cli.md: `signkit timestamp INPUT...` and `signkit ltv refresh INPUT... --within`
     take no output option; the files are updated in place, atomically."""
     target = work / "B-B.pdf"
     original = target.read_bytes()

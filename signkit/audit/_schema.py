@@ -44,7 +44,7 @@ _V1 = (
         archive_expires TEXT,
         report_json TEXT NOT NULL
     )""",
-    # one row per signature of a file, DESIGN.md's report fields as columns
+    # one row per signature of a file, the report fields of docs/report-schema.md as columns
     """CREATE TABLE signatures (
         path TEXT NOT NULL REFERENCES files(path),
         position INTEGER NOT NULL,

@@ -1,4 +1,4 @@
-"""The verification report as JSON, in DESIGN.md's schema ("Verification report")::
+"""The verification report as JSON, in the schema of docs/report-schema.md::
 
     text = render_json(batch)            # what `signkit verify --format json` writes
     data = report_to_dict(batch)         # the same, as plain dicts/lists/str/int/bool/None
@@ -82,7 +82,7 @@ def _file(report: FileReport) -> dict[str, Any]:
 
 
 def report_to_dict(batch: BatchReport) -> dict[str, Any]:
-    """The report as JSON-ready data, keys in DESIGN.md's order."""
+    """The report as JSON-ready data, keys in docs/report-schema.md's order."""
     return {
         "signkit_version": batch.signkit_version,
         "validation_time": iso8601(batch.validation_time),

@@ -174,7 +174,7 @@ class _Spool:
 
 
 class JsonReportWriter(_Writer):
-    """The JSON report (DESIGN.md's schema), entries spooled until the counts are known."""
+    """The JSON report (docs/report-schema.md), entries spooled until the counts are known."""
 
     def __init__(self, out: TextIO, info: BatchInfo, *,
                  spool_dir: str | Path | None = None) -> None:
