@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 if TYPE_CHECKING:
     from ._key import ApprovalRequest, RemoteSigningKey
@@ -46,6 +46,17 @@ def __getattr__(name: str):
 
 
 Secret = str | Callable[[], str]
+
+
+class _CommonOptions(TypedDict):
+    """The options both services' keys take, passed through by ``open_remote``."""
+
+    approval_timeout: float
+    max_batch: int
+    timeout: float
+    description: str | None
+    on_approval: Callable[[ApprovalRequest], None] | None
+    language: str
 
 __all__ = [
     "PRODUCTION_URL",
@@ -106,9 +117,9 @@ def open_remote(
     from .csc import CscSigningKey
     from .smartca import PRODUCTION_URL, SmartCaSigningKey
 
-    common = {"approval_timeout": approval_timeout, "max_batch": max_batch,
-              "timeout": timeout, "description": description, "on_approval": on_approval,
-              "language": language}
+    common: _CommonOptions = {
+        "approval_timeout": approval_timeout, "max_batch": max_batch, "timeout": timeout,
+        "description": description, "on_approval": on_approval, "language": language}
     key: RemoteSigningKey
     if service == "csc":
         if not url or not credential_id or auth is None:

@@ -20,6 +20,9 @@ from ..errors import SigningError, TokenError
 from ..signing.document import DocumentSigner, SignResult, SignStatus
 from ._key import RemoteSigningKey
 
+# a document's result, or the error that ended it (the only ones `_round` catches)
+_Outcome = SignResult | TokenError | SigningError | OSError
+
 
 def sign_in_rounds(
     jobs: Sequence[tuple[Path, Path]], *, signer: DocumentSigner, key: RemoteSigningKey,
@@ -57,8 +60,8 @@ def sign_in_rounds(
 
 
 async def _round(chunk: Sequence[tuple[Path, Path]], signer: DocumentSigner,
-                 key: RemoteSigningKey, overwrite: bool) -> list[SignResult | Exception]:
-    async def one(src: Path, dst: Path) -> SignResult | Exception:
+                 key: RemoteSigningKey, overwrite: bool) -> list[_Outcome]:
+    async def one(src: Path, dst: Path) -> _Outcome:
         try:
             dst.parent.mkdir(parents=True, exist_ok=True)
             return await signer.sign_async(src, dst, overwrite=overwrite)

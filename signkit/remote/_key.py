@@ -36,7 +36,8 @@ from ..errors import (
 from ..tokens.base import DIGEST_SIZES, RsaPadding, SigningKey
 from ._http import JsonHttp, LoopThread
 
-_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
+    "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 DEFAULT_APPROVAL_TIMEOUT = 300.0  # seconds: the person has five minutes to confirm
 DEFAULT_MAX_BATCH = 200  # documents per approval (fewer when the credential says so)
 

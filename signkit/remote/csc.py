@@ -321,8 +321,8 @@ def _parse_credential(credential_id: str, data: dict, url: str) -> CscCredential
             f"the CSC service at {url} described credential {credential_id!r} without "
             f"{what}", service=url)
 
-    cert_part = data.get("cert") if isinstance(data.get("cert"), dict) else {}
-    key_part = data.get("key") if isinstance(data.get("key"), dict) else {}
+    cert_part = _dict_at(data, "cert")
+    key_part = _dict_at(data, "key")
     try:
         certs = [x509.load_der_x509_certificate(base64.b64decode(c, validate=True))
                  for c in cert_part.get("certificates", [])]
@@ -337,9 +337,9 @@ def _parse_credential(credential_id: str, data: dict, url: str) -> CscCredential
         multisign = max(1, int(data.get("multisign", 1)))
     except (TypeError, ValueError):
         raise bad("a number in multisign") from None
-    auth = data.get("auth") if isinstance(data.get("auth"), dict) else {}
+    auth = _dict_at(data, "auth")
     mode = str(auth.get("mode") or data.get("authMode") or "implicit")
-    objects = auth.get("objects") if isinstance(auth.get("objects"), list) else []
+    objects = _list_at(auth, "objects")
     kinds = {str(o.get("type", "")).upper() for o in objects if isinstance(o, dict)}
     needs_pin = "PIN" in kinds or _present(data.get("PIN"))
     needs_otp = "OTP" in kinds or _present(data.get("OTP"))
@@ -354,6 +354,18 @@ def _parse_credential(credential_id: str, data: dict, url: str) -> CscCredential
         description=data.get("description") if isinstance(data.get("description"), str)
         else None,
     )
+
+
+def _dict_at(data: dict, key: str) -> dict:
+    """``data[key]`` when the service sent an object there, else an empty one."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _list_at(data: dict, key: str) -> list:
+    """``data[key]`` when the service sent an array there, else an empty one."""
+    value = data.get(key)
+    return value if isinstance(value, list) else []
 
 
 def _present(part: object) -> bool:

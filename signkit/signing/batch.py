@@ -6,12 +6,16 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeGuard
 
 from ..errors import SigningError, TokenError
 from ..inputs import collect_pdfs  # noqa: F401 - re-exported as signkit.signing.collect_pdfs
 from ..tokens.base import SigningKey
 from .document import DocumentSigner, PadesLevel, SignOptions, SignResult, SignStatus
 from .workers import sign_in_workers, worker_count
+
+if TYPE_CHECKING:
+    from ..remote._key import RemoteSigningKey
 
 PARALLEL_FROM = 16  # files; below, starting the workers costs more than they save
 
@@ -104,7 +108,7 @@ def sign_many(
             if on_progress is not None:
                 on_progress(result, index + 1, len(jobs))
 
-        if getattr(key, "signs_in_batches", False) and seal is None:
+        if _signs_in_batches(key) and seal is None:
             from ..remote._batch import sign_in_rounds  # one approval per round of documents
 
             stopped, token_failed = sign_in_rounds(
@@ -145,3 +149,9 @@ def sign_many(
 def _fits_workers(options: SignOptions) -> bool:
     return (options.level is PadesLevel.B_B and options.appearance is None
             and options.placement is None)
+
+
+def _signs_in_batches(key: SigningKey) -> TypeGuard[RemoteSigningKey]:
+    # only RemoteSigningKey sets `signs_in_batches`; checked by name so that local
+    # signing never imports the remote modules (and aiohttp)
+    return bool(getattr(key, "signs_in_batches", False))

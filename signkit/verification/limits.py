@@ -11,6 +11,7 @@ from __future__ import annotations
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from ..report.messages import Message
+from .pdf_file import DocumentBytes
 
 MAX_REVISIONS = 500
 """More revisions than any real document has."""
@@ -20,7 +21,7 @@ MAX_OBJECT_BYTES = 4 * 1024 * 1024
 kilobytes; images and fonts are stream data, which is not limited here)."""
 
 
-def resource_problem(reader: PdfFileReader, data: bytes) -> Message | None:
+def resource_problem(reader: PdfFileReader, data: DocumentBytes) -> Message | None:
     """Why the document is beyond the limits, or None."""
     revisions = reader.xrefs.total_revisions
     if revisions > MAX_REVISIONS:
@@ -28,7 +29,7 @@ def resource_problem(reader: PdfFileReader, data: bytes) -> Message | None:
     return _oversized_object(reader, data)
 
 
-def _oversized_object(reader: PdfFileReader, data: bytes) -> Message | None:
+def _oversized_object(reader: PdfFileReader, data: DocumentBytes) -> Message | None:
     """An object whose bytes before its stream data (or whose whole body, for a non-stream
     object) exceed MAX_OBJECT_BYTES. An object's extent is bounded by the next position any
     cross-reference section names (or the end of the file)."""

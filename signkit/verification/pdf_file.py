@@ -42,6 +42,9 @@ MAPPED_FROM = 4 * 1024 * 1024
 
 _CHUNK = 1024 * 1024  # bytes hashed per read
 
+DocumentBytes = bytes | mmap.mmap
+"""A document's bytes: read into memory, or mapped (searched and sliced the same way)."""
+
 
 class _Mapping(mmap.mmap):
     """A read-only mapping that is also the stream pyHanko reads (``readinto`` is what
@@ -65,7 +68,7 @@ class PdfFile:
     slicing, ``stream()`` for pyHanko, ``sha256`` of the whole file. Use as a context
     manager; the mapping is released on exit."""
 
-    def __init__(self, data: bytes | mmap.mmap, *, fd: int | None = None,
+    def __init__(self, data: DocumentBytes, *, fd: int | None = None,
                  on_close: Callable[[], None] | None = None,
                  prehash: _prehash.Prehash | None = None):
         self.data = data

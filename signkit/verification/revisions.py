@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.xref import (
+    ObjStreamRef,
     XRefEntry,
     XRefSectionType,
     XRefType,
@@ -30,7 +31,7 @@ from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, SuspiciousModificati
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from ..report.messages import Message
-from .pdf_file import PdfFile
+from .pdf_file import DocumentBytes, PdfFile
 
 _SPACE = rb"[\x00\t\n\f\r ]"  # PDF white space; NUL padding is written by some producers
 _SPACE_BYTES = b"\x00\t\n\f\r "
@@ -98,7 +99,7 @@ def _signed_end(sig: EmbeddedPdfSignature, size: int) -> int | None:
     return end if start1 == 0 and 0 < end <= size else None
 
 
-def _revision_end(reader: PdfFileReader, data: bytes, revision: int, pos: int,
+def _revision_end(reader: PdfFileReader, data: DocumentBytes, revision: int, pos: int,
                   problems: list[Message]) -> int | None:
     """Where update ``revision`` ends (after its ``startxref … %%EOF``); None, with the
     reason in ``problems``, when it does not lie in its own bytes after ``pos``."""
@@ -116,7 +117,7 @@ def _revision_end(reader: PdfFileReader, data: bytes, revision: int, pos: int,
     return match.end()
 
 
-def _section_at(data: bytes, offset: int, kind: XRefSectionType) -> bool:
+def _section_at(data: DocumentBytes, offset: int, kind: XRefSectionType) -> bool:
     """Whether ``offset`` is exactly where a cross-reference table (``xref``) or stream
     (``N G obj``, white space before it tolerated as every reader does) starts."""
     if kind is XRefSectionType.STREAM:
@@ -219,7 +220,7 @@ def _object_in(reader: PdfFileReader, entry: XRefEntry, revision: int):
         return None
 
 
-def _stream_span(data: bytes, offset: int, obj) -> tuple[int, int] | None:
+def _stream_span(data: DocumentBytes, offset: int, obj) -> tuple[int, int] | None:
     """The bytes of a stream object's data, skipped when looking for object headers; only
     when they are exactly the data pyHanko read (a dictionary string that looks like the
     ``stream`` keyword must not hide anything)."""
@@ -233,7 +234,7 @@ def _stream_span(data: bytes, offset: int, obj) -> tuple[int, int] | None:
     return span if data[span[0]:span[1]] == encoded else None
 
 
-def _headers_outside(data: bytes, start: int, end: int,
+def _headers_outside(data: DocumentBytes, start: int, end: int,
                      masked: list[tuple[int, int]]) -> Iterator[re.Match]:
     cursor = start
     for lo, hi in sorted(masked):
@@ -244,13 +245,22 @@ def _headers_outside(data: bytes, start: int, end: int,
     yield from _OBJECT_HEADER.finditer(data, cursor, end)
 
 
+def _object_stream_entries(entries: list[XRefEntry]) -> Iterator[tuple[int, ObjStreamRef]]:
+    """(object number, where in which object stream) of the entries that point into one."""
+    for entry in entries:
+        if entry.xref_type is XRefType.IN_OBJ_STREAM:
+            # pyHanko gives every IN_OBJ_STREAM entry an ObjStreamRef location
+            assert isinstance(entry.location, ObjStreamRef)
+            yield entry.idnum, entry.location
+
+
 def _object_stream_problems(reader: PdfFileReader, number: int, stream: generic.StreamObject,
                             revision: int, entries: list[XRefEntry]) -> list[Message]:
     """Every object an object stream of the update holds must be listed as there, at its
     index: otherwise one reader takes it from the stream and another from elsewhere."""
-    pointing = {(e.idnum, e.location.ix_in_stream) for e in entries
-                if e.xref_type is XRefType.IN_OBJ_STREAM
-                and e.location.obj_stream_id == number}
+    pointing = {(idnum, location.ix_in_stream)
+                for idnum, location in _object_stream_entries(entries)
+                if location.obj_stream_id == number}
     try:
         count, first = int(stream["/N"]), int(stream["/First"])
         numbers = stream.data[:first].split()[0:2 * count:2]
@@ -288,7 +298,7 @@ def _viewer_reading(document: PdfFile, first: EmbeddedPdfSignature) -> list[Mess
     return [Message("hidden.viewer_level", change=level)]
 
 
-def _linearization_problem(data: bytes, first: EmbeddedPdfSignature, *,
+def _linearization_problem(data: DocumentBytes, first: EmbeddedPdfSignature, *,
                            pos_first: int) -> list[Message]:
     """pdf.js reads a file whose linearization dictionary states the file's length from the
     first-page cross-reference table, so it shows the linearized revision and not the updates

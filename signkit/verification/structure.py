@@ -6,9 +6,10 @@ from __future__ import annotations
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from ..report.messages import Message
+from .pdf_file import DocumentBytes
 
 
-def byte_range_problem(sig: EmbeddedPdfSignature, data: bytes) -> Message | None:
+def byte_range_problem(sig: EmbeddedPdfSignature, data: DocumentBytes) -> Message | None:
     """The /ByteRange must be four ordered offsets inside the file whose single gap is
     exactly this signature's /Contents string: anything else lets unsigned bytes count as
     signed (universal signature forgery, signature wrapping; CCS 2019)."""
@@ -26,7 +27,7 @@ def byte_range_problem(sig: EmbeddedPdfSignature, data: bytes) -> Message | None
     return None
 
 
-def structure_problem(sig: EmbeddedPdfSignature, data: bytes) -> Message | None:
+def structure_problem(sig: EmbeddedPdfSignature, data: DocumentBytes) -> Message | None:
     """A signature holds one SignerInfo over detached content; a document timestamp one
     SignerInfo over an encapsulated timestamp token (TSTInfo)."""
     problem = byte_range_problem(sig, data)

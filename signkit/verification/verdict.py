@@ -7,12 +7,15 @@ certificate), then changes after signing, then the profile's algorithm policy, t
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 import hashlib
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from pyhanko.sign.ades.report import AdESSubIndic
 from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator.errors import InsufficientRevinfoError
@@ -21,13 +24,13 @@ from ..profiles import AlgorithmPolicy
 from ..report import Coverage, Indication, Modifications, SignerIdentity, SubIndication
 from ..report.messages import Message
 
-_COVERAGE = {
+_COVERAGE: dict[SignatureCoverageLevel | None, Coverage] = {
     SignatureCoverageLevel.ENTIRE_FILE: Coverage.ENTIRE_FILE,
     SignatureCoverageLevel.ENTIRE_REVISION: Coverage.ENTIRE_REVISION,
 }
 _MODIFICATIONS = {level.name: Modifications[level.name] for level in ModificationLevel}
 
-Verdict = tuple[Indication, SubIndication | None, list[str]]
+Verdict = tuple[Indication, SubIndication | None, list[Message]]
 
 
 def coverage_of(status: PdfSignatureStatus) -> Coverage:
@@ -68,7 +71,7 @@ def signer_identity(cert: asn1_x509.Certificate) -> SignerIdentity:
 
 def integrity_verdict(
     status: PdfSignatureStatus, *, certified: bool, strict_modifications: bool,
-    later_signatures: set[str] = frozenset(),
+    later_signatures: AbstractSet[str] = frozenset(),
 ) -> Verdict | None:
     """HASH/SIG_CRYPTO/FORMAT failures and forbidden changes; None when all is well."""
     failed = Indication.TOTAL_FAILED
@@ -88,6 +91,9 @@ def integrity_verdict(
     if level is ModificationLevel.OTHER:
         return failed, SubIndication.FORMAT_FAILURE, [Message("modified.beyond_allowed")]
     if status.docmdp_ok is False:
+        # pyHanko sets docmdp_ok to False only after a difference analysis (a partial
+        # coverage, its other case, returned above), which sets the modification level
+        assert level is not None
         return failed, SubIndication.FORMAT_FAILURE, [
             Message("modified.docmdp", change=level.name.lower().replace("_", " "))]
     # pyHanko files later signatures under FORM_FILLING too; strict mode refuses only the
@@ -127,7 +133,7 @@ def trust_verdict(
     indic = status.trust_problem_indic
     if indic is None and status.trusted:
         return Indication.TOTAL_PASSED, None, []
-    name = indic.name if indic is not None else "NO_CERTIFICATE_CHAIN_FOUND"
+    name = _subindication_name(indic)
     if name == "CERTIFICATE_CHAIN_GENERAL_FAILURE" and any(
         isinstance(e, InsufficientRevinfoError) for e in errors
     ):
@@ -146,6 +152,15 @@ def trust_verdict(
     explanation = Message(code) if code else Message("trust.failed", name=name)
     return Indication.INDETERMINATE, sub, [
         explanation, *(Message("detail.validation", detail=w) for w in warnings[:2])]
+
+
+def _subindication_name(indic: AdESSubIndic | None) -> str:
+    if indic is None:
+        return "NO_CERTIFICATE_CHAIN_FOUND"
+    # pyHanko annotates the plain base class AdESSubIndic; its values are members of the
+    # enums AdESPassed, AdESFailure and AdESIndeterminate
+    assert isinstance(indic, enum.Enum)
+    return indic.name
 
 
 _TRUST_PROBLEMS = {

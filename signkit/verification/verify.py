@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import logging
 import re
+import typing
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,7 +55,7 @@ from .evidence import (
 from .limits import resource_problem
 from .longterm import TIME_RELATED, PastValidation, validate_at_proof_of_existence
 from .options import VerifyOptions
-from .pdf_file import PdfFile
+from .pdf_file import DocumentBytes, PdfFile
 from .revisions import HiddenChanges, hidden_changes
 from .structure import structure_problem
 from .trust import TrustSetup
@@ -183,7 +184,7 @@ class Verifier:
         return FileReport(str(path), digest, status, sub, tuple(notes), reports)
 
     def _verify_signature(
-        self, reader: PdfFileReader, sig: EmbeddedPdfSignature, data: bytes,
+        self, reader: PdfFileReader, sig: EmbeddedPdfSignature, data: DocumentBytes,
         all_fields: list[tuple[int, str]], dss: Evidence,
     ) -> SignatureReport:
         field = str(sig.field_name)
@@ -191,7 +192,7 @@ class Verifier:
         if structure is not None:
             return _signature_failure(field, SubIndication.FORMAT_FAILURE, structure)
         evidence = embedded_evidence(reader, sig, dss)
-        notes: list[str] = []
+        notes: list[Message] = []
         with _captured_warnings() as warnings:
             try:
                 context, status = self._validate(sig, evidence, fetch=True)
@@ -273,7 +274,7 @@ class Verifier:
         return context, status
 
     def _validate_in_past(self, sig: EmbeddedPdfSignature, evidence: Evidence,
-                          notes: list[str], *, revoked: bool) -> PastValidation | None:
+                          notes: list[Message], *, revoked: bool) -> PastValidation | None:
         """The slow route (pyHanko's ETSI EN 319 102-1 validation at proofs of existence);
         None when it cannot run, the plain verdict then stands."""
         try:
@@ -286,9 +287,9 @@ class Verifier:
             notes.append(Message("warning.long_term_failed", detail=_short(e)))
             return None
 
-    def _offline_gaps(self, chain: Chain, evidence: Evidence) -> list[str]:
+    def _offline_gaps(self, chain: Chain, evidence: Evidence) -> list[Message]:
         """What an offline validation lacked: an issuer certificate, revocation data."""
-        found = []
+        found: list[Message] = []
         if chain.missing_issuer is not None:
             issuer = chain.missing_issuer.human_friendly
             found.append(Message("offline.no_issuer", issuer=issuer,
@@ -300,7 +301,7 @@ class Verifier:
         return found
 
     def _check_document_timestamps(
-        self, reader: PdfFileReader, data: bytes, timestamps: list[EmbeddedPdfSignature],
+        self, reader: PdfFileReader, data: DocumentBytes, timestamps: list[EmbeddedPdfSignature],
         dss: Evidence,
     ) -> list[Verdict]:
         """Each document timestamp, newest first: a later one that passes proves an older one
@@ -497,6 +498,10 @@ def _is_certification(sig: EmbeddedPdfSignature) -> bool:
 _OBJECT_REF = re.compile(r"Reference\(idnum=(\d+), generation=(\d+)\)")
 
 
+@typing.overload
+def _name_changed_objects(reader: PdfFileReader, message: Message) -> Message: ...
+@typing.overload
+def _name_changed_objects(reader: PdfFileReader, message: str) -> str: ...
 def _name_changed_objects(reader: PdfFileReader, message: str) -> str:
     """pyHanko names changed objects by number; say what they are (a signature widget, an
     annotation, a page) so a reader of the report sees what was changed."""
@@ -584,7 +589,7 @@ def _validation_messages(warnings: list[str]) -> list[str]:
     return list(dict.fromkeys(cleaned))
 
 
-def _revocation_warnings(warnings: list[str]) -> list[str]:
+def _revocation_warnings(warnings: list[str]) -> list[Message]:
     keys = ("revocation", "ocsp", "crl", "fetch")
     found = [w for w in warnings if any(k in w.lower() for k in keys)]
     return [Message("warning.detail", detail=w) for w in dict.fromkeys(found)][:3]
