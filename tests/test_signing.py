@@ -4,6 +4,7 @@ certification, bad inputs failing alone, atomic outputs, and batches that surviv
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import io
 import os
@@ -184,6 +185,31 @@ def test_named_field_is_created_and_reason_location_contact_are_recorded(key, ch
     assert str(sig.sig_object["/Location"]) == "Hà Nội"
     assert str(sig.sig_object["/ContactInfo"]) == "vanthu@example.gov.vn"
     checks.all(out)
+
+
+def test_signing_time_is_the_time_the_signature_carries(key, tmp_path):
+    """``SignResult.signing_time`` is the /M pyHanko reads back (and reports as the signer's
+    time when validating), to the second, not a clock reading taken around the signing."""
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    out = tmp_path / "signed.pdf"
+    result = signkit.sign_pdf(SAMPLE, out, key=key("rsa2048"))
+    after = dt.datetime.now(dt.UTC)
+    sig = only_signature(out)
+    written = sig.self_reported_timestamp
+    assert written is not None and result.signing_time is not None
+    assert result.signing_time == written
+    assert result.signing_time.utcoffset() == dt.timedelta(0)
+    assert before <= result.signing_time <= after
+    assert validate_pdf_signature(sig).signer_reported_dt == result.signing_time
+
+
+def test_signing_time_from_a_worker_process_is_the_one_in_its_output(key, tmp_path,
+                                                                     only_workers):
+    jobs = [(src, tmp_path / "out" / src.name) for src in pdf_copies(tmp_path / "in", 3)]
+    outcome = signkit.sign_many(jobs, key=key("rsa2048"), workers=2)
+    assert outcome.signed == 3
+    for result, (_, dst) in zip(outcome.results, jobs, strict=True):
+        assert result.signing_time == only_signature(dst).self_reported_timestamp
 
 
 def test_signing_a_signed_document_adds_a_second_signature_keeping_the_first(

@@ -423,7 +423,7 @@ class DocumentSigner:
                 raise
             raise InputError(f"damaged PDF structure ({type(e).__name__}: {e})", path=path) \
                 from None
-        return _Signed(field_name, dt.datetime.now(dt.UTC),
+        return _Signed(field_name, pdf_signer.signing_time(),
                        plan.how if plan is not None else None,
                        plan.page if plan is not None else None)
 
@@ -560,9 +560,18 @@ class _PdfSigner(signers.PdfSigner):
         super().__init__(*args, **kwargs)
         self._timestamp_digest = timestamp_digest
         self._copied_digest = copied_digest
+        self._system_time: dt.datetime | None = None
+
+    def signing_time(self) -> dt.datetime:
+        """The signing time the signature carries (its /M, whole seconds), in UTC."""
+        assert self._system_time is not None, "asked before signing"
+        return self._system_time.astimezone(dt.UTC).replace(microsecond=0)
 
     def init_signing_session(self, pdf_out, existing_fields_only=False):
         session = super().init_signing_session(pdf_out, existing_fields_only)
+        # the time pyHanko writes into the signature dictionary (/M) and, outside PAdES,
+        # the CMS signing-time attribute
+        self._system_time = session.system_time
         if self._copied_digest is not None:
             session.cms_writer = _DigestFromCopy(session.cms_writer, self._copied_digest)
         prepare = session.prepare_tbs_document
