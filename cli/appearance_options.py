@@ -221,8 +221,8 @@ class Looks:
     def _appearance(self, settings: AppearanceSettings, *, reason: str | None = None,
                     location: str | None = None) -> Appearance:
         preset = "vn-personal" if self.then_seal else None
-        return settings.appearance(preset=preset, reason=reason, location=location,
-                                   language=self.language, time_zone=self.time_zone)
+        return _made(settings, preset=preset, reason=reason, location=location,
+                     language=self.language, time_zone=self.time_zone)
 
 
 def plan_looks(request: VisibleRequest, profile: Profile, *, then_seal: bool,
@@ -251,7 +251,7 @@ def plan_looks(request: VisibleRequest, profile: Profile, *, then_seal: bool,
     seal = None
     if then_seal:
         seal_settings = dataclasses.replace(base, font_size=None)  # the seal's own size
-        seal = seal_settings.appearance(preset="vn-seal", language=language)
+        seal = _made(seal_settings, preset="vn-seal", language=language)
         _check_size(seal)
     looks = Looks(request, config, profile.appearance, then_seal, language, seal,
                   profile.time_zone)
@@ -262,6 +262,28 @@ def plan_looks(request: VisibleRequest, profile: Profile, *, then_seal: bool,
         if not config.people:
             raise
     return looks
+
+
+PLACEMENT_HINT = " (--rect X1,Y1,X2,Y2 [--page N], --anchor TEXT or --field NAME)"
+"""Added to a file's placement error (code ``placement``): the options that place it."""
+
+# the presets whose image the library requires, and the option that gives it
+_IMAGE_OPTIONS = {"vn-personal": ("signature_image", "--signature-image FILE"),
+                  "vn-seal": ("seal_image", "--seal-image FILE")}
+
+
+def _made(settings: AppearanceSettings, *, preset: str | None, **kwargs: Any) -> Appearance:
+    """``settings.appearance(...)``; a preset refused for want of its image names the
+    option that gives it."""
+    try:
+        return settings.appearance(preset=preset, **kwargs)
+    except AppearanceError as e:
+        wanted = preset or settings.preset or (
+            "vn-personal" if settings.signature_image is not None else None)
+        image, option = _IMAGE_OPTIONS.get(wanted or "", (None, None))
+        if image is None or getattr(settings, image) is not None:
+            raise
+        raise AppearanceError(f"{e} ({option})", file=e.file) from None
 
 
 def _check_size(appearance: Appearance) -> None:

@@ -123,7 +123,7 @@ def run(ctx: click.Context, inputs: tuple[str, ...], store_path: Path, recursive
     """Verify INPUT into the store: only files it lacks or that changed (exit codes as
     verify, over all the inputs' files; 2 bad store or scheduler; 130 interrupted)."""
     import signkit
-    from signkit.audit import AuditError, Store, check, connect
+    from signkit.audit import AuditError, SchedulerError, Store, check, connect
     from signkit.verification import VerifyOptions
 
     if ship_bytes and scheduler is None:
@@ -152,6 +152,8 @@ def run(ctx: click.Context, inputs: tuple[str, ...], store_path: Path, recursive
                                 revalidate=revalidate, statuses=statuses, since=since,
                                 rehash=rehash, cluster=cluster, ship_bytes=ship_bytes,
                                 batch_size=batch_size, on_progress=progress)
+    except SchedulerError as e:
+        fail(f"--scheduler: {e}", EXIT_USAGE)  # the library names no option; the CLI does
     except AuditError as e:
         fail(str(e), EXIT_USAGE)
     except KeyboardInterrupt:

@@ -50,7 +50,7 @@ def _jobs(inputs: tuple[str, ...], recursive: bool, output: Path | None,
     try:
         jobs = plan_outputs(files, out_dir=out_dir, output=output)
     except SigningError as e:
-        fail(str(e), EXIT_USAGE)
+        fail(str(e) + " (--out-dir DIR or --in-place for several files)", EXIT_USAGE)
     for src, dst in jobs:
         if dst.exists() and src.resolve() == dst.resolve():
             raise click.UsageError(f"the output would replace the input {src}; use --in-place")

@@ -15,6 +15,7 @@ from signkit.errors import SigningError
 from signkit.report import json_text, printable
 
 from .appearance_options import (
+    PLACEMENT_HINT,
     SealKeyRequest,
     VisibleRequest,
     appearance_options,
@@ -163,7 +164,7 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
     try:
         jobs = plan_outputs(files, out_dir=out_dir, output=output)
     except SigningError as e:
-        fail(str(e), EXIT_USAGE)
+        fail(str(e) + _OUTPUTS_HINT, EXIT_USAGE)
     pades_level = PadesLevel.from_name(level or profile.level)
     tsa_url = tsa_url or profile.tsa
     if pades_level.timestamped and not tsa_url:
@@ -278,10 +279,15 @@ def _run(jobs, key, options, overwrite, on_error, fmt, show_progress, seal_key,
     return sign_all(report)
 
 
+_OUTPUTS_HINT = " (-o OUTPUT for one file, --out-dir DIR for several)"
+# the options that act on a file's error of these codes (the library names none)
+_OPTION_HINTS = {"placement": PLACEMENT_HINT}
+
+
 def _line(result: SignResult) -> str:
     if not result.ok:
         return f"{say(result.status.value)}: {result.input}: {result.error}" \
-            f"{hint_for(result.error_code)}"
+            f"{hint_for(result.error_code)}{_OPTION_HINTS.get(result.error_code or '', '')}"
     line = f"{say('signed')}: {result.input} -> {result.output} [{result.field}]"
     if result.placement:
         line += f" {result.placement}"

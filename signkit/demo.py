@@ -425,9 +425,8 @@ def _server(pki: Path):
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as e:
-            raise DemoError(f"port {port} on 127.0.0.1 is in use (is another `signkit demo "
-                            f"--serve` running?): the demo services cannot start "
-                            f"({e.strerror})") from None
+            raise DemoError(f"port {port} on 127.0.0.1 is in use (by the services of another "
+                            f"demo?): the demo services cannot start ({e.strerror})") from None
     return make_server("127.0.0.1", port, app, threaded=True)
 
 

@@ -184,9 +184,9 @@ EXAMPLES = [
      "tài liệu đã bị sửa đổi sau khi ký: thêm chú thích là thay đổi mà chữ ký chứng nhận "
      "của tài liệu (DocMDP) không cho phép"),
     (M("modified.strict", change="form filling"),
-     "modified after signing: form filling (refused by --strict-modifications)",
-     "tài liệu đã bị sửa đổi sau khi ký: điền biểu mẫu (bị từ chối theo tùy chọn "
-     "--strict-modifications)"),
+     "modified after signing: form filling (refused by the strict check of changes)",
+     "tài liệu đã bị sửa đổi sau khi ký: điền biểu mẫu (bị từ chối khi kiểm tra thay đổi "
+     "nghiêm ngặt)"),
     (M("modified.hidden", problem=M("hidden.listed_twice", revision=2, number=5)),
      "modified after signing: update 2 lists object 5 twice, at two places: readers disagree "
      "on which one counts",
@@ -384,15 +384,16 @@ EXAMPLES = [
     (M("offline.no_issuer", issuer="Common Name: signkit Test Issuing CA G2",
        subject="CN=Trịnh Văn Quang,C=VN"),
      "offline: the issuer certificate «Common Name: signkit Test Issuing CA G2» of «CN=Trịnh "
-     "Văn Quang,C=VN» is neither in the document nor in the profile or --other-certs",
+     "Văn Quang,C=VN» is neither in the document nor in the profile or the other "
+     "certificates given",
      "kiểm tra ngoại tuyến: chứng thư số của bên cấp «Common Name: signkit Test Issuing CA "
      "G2» (bên đã cấp chứng thư số «CN=Trịnh Văn Quang,C=VN») không có trong tài liệu, trong "
-     "hồ sơ tin cậy hay trong --other-certs"),
+     "hồ sơ tin cậy hay trong các chứng thư số khác được cung cấp"),
     (M("offline.no_revocation", subject="CN=Nguyễn Văn An,C=VN"),
      "offline: no revocation data (OCSP response or CRL) for «CN=Nguyễn Văn An,C=VN» in the "
-     "document or the --crl files",
+     "document or the CRL files given",
      "kiểm tra ngoại tuyến: không có dữ liệu thu hồi (phản hồi OCSP hoặc CRL) cho chứng thư "
-     "số «CN=Nguyễn Văn An,C=VN» trong tài liệu hay trong các tệp --crl"),
+     "số «CN=Nguyễn Văn An,C=VN» trong tài liệu hay trong các tệp CRL được cung cấp"),
     (M("warning.revocation_server", detail="timeout"),
      "warning: revocation server did not answer (timeout); judged without online revocation "
      "data",

@@ -127,7 +127,7 @@ def parse_rect(text: str) -> Box:
     try:
         x1, y1, x2, y2 = (float(part) for part in text.split(","))
     except ValueError:
-        raise PlacementError(f"--rect wants four numbers X1,Y1,X2,Y2 in points, not {text!r}"
+        raise PlacementError(f"a box is four numbers X1,Y1,X2,Y2 in points, not {text!r}"
                              ) from None
     return (x1, y1, x2, y2)
 
@@ -288,11 +288,11 @@ def _at_rect(document: _Document, placement: Placement, kind: PlacementKind
     x1, y1, x2, y2 = placement.rect
     number = frame.index + 1
     if not (x1 < x2 and y1 < y2):
-        raise PlacementError(f"--rect {_fmt(placement.rect)} is not a rectangle: it needs "
+        raise PlacementError(f"the box {_fmt(placement.rect)} is not a rectangle: it needs "
                              "X1 < X2 and Y1 < Y2", page=number)
     w, h = frame.size
     if x1 < -0.01 or y1 < -0.01 or x2 > w + 0.01 or y2 > h + 0.01:
-        raise PlacementError(f"--rect {_fmt(placement.rect)} is outside page {number}, whose "
+        raise PlacementError(f"the box {_fmt(placement.rect)} is outside page {number}, whose "
                              f"visible area is 0,0,{w:g},{h:g} (points, origin bottom-left)",
                              page=number)
     return frame.resolved(placement.rect, f"at {_fmt(placement.rect)} on page {number}")
@@ -372,7 +372,7 @@ def _in_field(document: _Document, name: str, page: int | None) -> ResolvedPlace
     widget = _widget(document, name, page)
     if widget.signed:
         raise PlacementError(f"signature field {name!r} is already signed; choose an empty "
-                             "field, or a new box with --rect or --anchor")
+                             "field, or a new box (at a rectangle or an anchor text)")
     frame = document.frame(widget.page_index)
     return ResolvedPlacement(
         widget.page_index, _rounded(widget.rect), name,
@@ -394,8 +394,8 @@ def _sole_empty_field(document: _Document, page: int | None) -> ResolvedPlacemen
         return _in_field(document, candidates[0], page)
     found = ("the document has no empty visible signature field" if not candidates else
              "it has several empty signature fields: " + ", ".join(map(repr, candidates)))
-    raise PlacementError("say where the visible signature goes: --rect X1,Y1,X2,Y2 [--page N],"
-                         f" --anchor TEXT or --field NAME ({found})")
+    raise PlacementError("say where the visible signature goes: a box X1,Y1,X2,Y2 on a page, "
+                         f"an anchor text or a signature field ({found})")
 
 
 def _over_signature(document: _Document, name: str, page: int | None,

@@ -139,11 +139,10 @@ class Appearance:
                 len(self.text_colour) != 3 or not all(0 <= c <= 1 for c in self.text_colour)):
             raise AppearanceError("a text colour is three numbers from 0 to 1 (R, G, B)")
         if self.preset is Preset.VN_PERSONAL and self.signature_image is None:
-            raise AppearanceError("vn-personal needs the signature image "
-                                  "(--signature-image FILE, a transparent PNG)")
+            raise AppearanceError("vn-personal needs the signature image (a transparent "
+                                  "PNG)")
         if self.preset is Preset.VN_SEAL and self.seal_image is None:
-            raise AppearanceError("vn-seal needs the seal image (--seal-image FILE, a "
-                                  "transparent PNG)")
+            raise AppearanceError("vn-seal needs the seal image (a transparent PNG)")
         if self.preset is Preset.VN_ATTACHMENT and not (self.reference or "").strip():
             raise AppearanceError("vn-attachment needs the number and code of the main "
                                   "document (reference), e.g. 123/QĐ-UBND")

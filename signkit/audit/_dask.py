@@ -72,8 +72,8 @@ def connect(scheduler: str, *, timeout: float = 10.0) -> Cluster:
     if scheduler.startswith("local:"):
         count = scheduler.removeprefix("local:")
         if not count.isdigit() or int(count) < 1:
-            raise SchedulerError(f"--scheduler {scheduler}: write local:N with N workers, "
-                                 f"e.g. local:2", scheduler)
+            raise SchedulerError(f"{scheduler!r} is not a scheduler address: write local:N "
+                                 f"with N workers, e.g. local:2", scheduler)
         local_cluster = distributed.LocalCluster(
             n_workers=int(count), threads_per_worker=1, processes=True,
             dashboard_address=None, host="127.0.0.1")
@@ -81,8 +81,8 @@ def connect(scheduler: str, *, timeout: float = 10.0) -> Cluster:
     elif "://" in scheduler:
         address = scheduler
     else:
-        raise SchedulerError(f"--scheduler {scheduler}: write tcp://HOST:PORT (a running "
-                             f"`dask scheduler`) or local:N", scheduler)
+        raise SchedulerError(f"{scheduler!r} is not a scheduler address: write tcp://HOST:PORT "
+                             f"(a running `dask scheduler`) or local:N", scheduler)
     try:
         client = distributed.Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as e:

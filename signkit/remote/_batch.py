@@ -49,12 +49,12 @@ def sign_in_rounds(
             elif isinstance(outcome, SigningError):
                 result = SignResult(src, None, SignStatus.FAILED, error=outcome.reason)
                 if stop_on_error and stopped is None:
-                    stopped = f"stopped after the error in {src} (--on-error stop)"
+                    stopped = f"stopped after the error in {src}"
             else:  # OSError
                 result = SignResult(src, None, SignStatus.FAILED,
                                     error=f"cannot write {dst}: {outcome.strerror}")
                 if stop_on_error and stopped is None:
-                    stopped = f"stopped after the error in {src} (--on-error stop)"
+                    stopped = f"stopped after the error in {src}"
             on_result(start + offset, result)
     return stopped, token_failed
 

@@ -414,7 +414,7 @@ class CscSigningKey(RemoteSigningKey):
             if _PSS not in self.credential.algorithms:
                 raise RemoteCredentialError(
                     f"the credential {self.label!r} does not offer RSASSA-PSS; sign with "
-                    "PKCS#1 v1.5 (--pkcs1v15)", service=self.url)
+                    "PKCS#1 v1.5 padding", service=self.url)
             params = algos.RSASSAPSSParams({
                 "hash_algorithm": {"algorithm": digest},
                 "mask_gen_algorithm": {"algorithm": "mgf1",

@@ -229,8 +229,8 @@ class SmartCaSigningKey(RemoteSigningKey):
                             approval: ApprovalRequest) -> list[bytes | None]:
         if digest != "sha256" or padding is not RsaPadding.PKCS1V15:
             raise RemoteCredentialError(
-                "VNPT SmartCA signs SHA-256 hashes with RSA PKCS#1 v1.5; use --digest "
-                "sha256 and --pkcs1v15", service=self.url)
+                "VNPT SmartCA signs SHA-256 hashes with RSA PKCS#1 v1.5 padding only; sign "
+                "with that digest and padding", service=self.url)
         code, doc_ids = await self.client.start(self.entry.serial_number,
                                                 [d.hex() for d in digests],
                                                 approval.description)

@@ -223,8 +223,8 @@ CATALOG: dict[str, Template] = {
         f"{_MODIFIED}: {{change}} là thay đổi mà chữ ký chứng nhận của tài liệu (DocMDP) "
         "không cho phép", {"change": "[a-z ]+"}, change=_change),
     "modified.strict": _shaped(
-        "modified after signing: {change} (refused by --strict-modifications)",
-        f"{_MODIFIED}: {{change}} (bị từ chối theo tùy chọn --strict-modifications)",
+        "modified after signing: {change} (refused by the strict check of changes)",
+        f"{_MODIFIED}: {{change}} (bị từ chối khi kiểm tra thay đổi nghiêm ngặt)",
         {"change": "[a-z ]+"}, change=_change),
     "modified.hidden": _t("modified after signing: {problem}", f"{_MODIFIED}: {{problem}}",
                           problem=nested_vietnamese),
@@ -414,14 +414,15 @@ CATALOG: dict[str, Template] = {
     # --- offline validation: what the document lacks (verify.py) ---
     "offline.no_issuer": _t(
         "offline: the issuer certificate «{issuer}» of «{subject}» is neither in the "
-        "document nor in the profile or --other-certs",
+        "document nor in the profile or the other certificates given",
         "kiểm tra ngoại tuyến: chứng thư số của bên cấp «{issuer}» (bên đã cấp chứng thư số "
-        "«{subject}») không có trong tài liệu, trong hồ sơ tin cậy hay trong --other-certs"),
+        "«{subject}») không có trong tài liệu, trong hồ sơ tin cậy hay trong các chứng thư số "
+        "khác được cung cấp"),
     "offline.no_revocation": _t(
         "offline: no revocation data (OCSP response or CRL) for «{subject}» in the document "
-        "or the --crl files",
+        "or the CRL files given",
         "kiểm tra ngoại tuyến: không có dữ liệu thu hồi (phản hồi OCSP hoặc CRL) cho chứng "
-        "thư số «{subject}» trong tài liệu hay trong các tệp --crl"),
+        "thư số «{subject}» trong tài liệu hay trong các tệp CRL được cung cấp"),
     # --- warnings on a signature that passed (verify.py) ---
     "warning.revocation_server": _t(
         "warning: revocation server did not answer ({detail}); judged without online "

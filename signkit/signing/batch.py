@@ -53,11 +53,12 @@ def plan_outputs(
     path>``. Two inputs mapping to one output is an error before anything is signed."""
     if output is not None:
         if len(files) != 1:
-            raise SigningError(f"-o names one output but {len(files)} inputs were given; "
-                               "use --out-dir for several files")
+            raise SigningError(f"one output file was named for {len(files)} inputs; "
+                               "several files need an output folder")
         return [(files[0][0], output)]
     if out_dir is None:
-        raise SigningError("give -o OUTPUT for one file or --out-dir DIR")
+        raise SigningError("no output was named: an output file for one input, or an "
+                           "output folder")
     pairs = [(src, out_dir / rel) for src, rel in files]
     seen: dict[Path, Path] = {}
     for src, dst in pairs:
