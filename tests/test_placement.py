@@ -330,7 +330,8 @@ def test_an_empty_field_gives_its_page_and_box():
 
 def test_with_nothing_said_the_only_empty_field_is_used_and_otherwise_the_clerk_is_asked():
     assert resolve_placement(TT, Placement(), SIGNATURE).field_name == "ChuKyLanhDao"
-    with pytest.raises(PlacementError, match=r"--rect.*--anchor.*no empty visible signature"):
+    with pytest.raises(PlacementError, match=r"a box X1,Y1,X2,Y2 on a page, an anchor text or "
+                       r"a signature field \(the document has no empty visible signature"):
         resolve_placement(QD, Placement(), SIGNATURE)
     two = make_pdf([PageSpec(fields=(("A", (50, 50, 200, 100)), ("B", (300, 50, 450, 100))))])
     with pytest.raises(PlacementError, match="several empty signature fields: 'A', 'B'"):
