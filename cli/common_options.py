@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -86,7 +86,20 @@ def _root_settings(ctx: click.Context) -> dict[str, Any]:
 
 
 VERBOSE_HELP = "More detail; tracebacks on internal errors."
-LANG_HELP = "Language of messages (vi: tiếng Việt)."
+LANG_HELP = ("Language of messages (vi: tiếng Việt); by default the locale's (LC_ALL, "
+             "LC_MESSAGES or LANG starting with vi: Vietnamese, else English).")
+
+
+def lang_from_environment(environ: Mapping[str, str] | None = None) -> str:
+    """The language of messages when ``--lang`` is not given: "vi" when the locale that
+    decides messages (the first set of LC_ALL, LC_MESSAGES, LANG, as POSIX orders them)
+    is Vietnamese (``vi_VN.UTF-8``, ``vi``), else "en"."""
+    environ = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name)
+        if value:
+            return "vi" if value.lower().startswith("vi") else "en"
+    return "en"
 GLOBAL_PARAM_NAMES = frozenset({"verbose", "lang"})
 
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
+from signkit.error_messages import kind_of, said
 from signkit.errors import (
     ChainUntrustedError,
     EncryptedInputError,
@@ -31,9 +32,9 @@ from signkit.errors import (
     TokenAmbiguousError,
     TokenError,
 )
-from signkit.report import printable
+from signkit.report import Message, printable
 
-from .i18n import has_text, say
+from .i18n import Said, current_lang, has_text, say
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -88,7 +89,23 @@ def render(error: SignkitError) -> str:
         renderer = _RENDERERS.get(cls)
         if renderer is not None:
             return renderer(error)
-    return f"{error}{hint_for(error.code)}"
+    if isinstance(error.reason, Said):  # raised by this command, already in its language
+        return f"{error}{hint_for(error.code)}"
+    return f"{error.text(current_lang())}{hint_for(error.code)}"
+
+
+def said_error(message: str | None, error_code: str | None) -> str:
+    """A per-file error (``SignResult.error``, ``LtvResult.error``) in the command's
+    language: a message with its code says itself; plain English is framed by the kind of
+    its ``error_code`` and kept as technical detail."""
+    if not message:
+        return ""
+    lang = current_lang()
+    if isinstance(message, Message):
+        return message.text(lang)
+    if lang == "en":
+        return message
+    return said("kind_with_detail", kind=kind_of(error_code), detail=message).text(lang)
 
 
 def hint_for(error_code: str | None) -> str:
@@ -116,16 +133,16 @@ def _key_not_found(e: KeyNotFoundError) -> str:
     if e.key_id is not None:
         return say("key_id_not_found", key_id=e.key_id, token=e.token_label,
                    labels="\n  " + "\n  ".join(e.candidates) if e.candidates else labels)
-    return str(e)
+    return e.text(current_lang())
 
 
 _RENDERERS: dict[type, Callable[[Any], str]] = {
     Pkcs11ModuleNotFoundError: _module_missing,
     Pkcs11ModuleLoadError: _module_unloadable,
     KeyNotFoundError: _key_not_found,
-    KeyAmbiguousError: lambda e: f"{e} ({say('choose_key')})",
-    TokenAmbiguousError: lambda e: f"{e} ({say('choose_token')})",
-    PinFinalTryError: lambda e: f"{e} ({say('hint_yes')})",
+    KeyAmbiguousError: lambda e: f"{e.text(current_lang())} ({say('choose_key')})",
+    TokenAmbiguousError: lambda e: f"{e.text(current_lang())} ({say('choose_token')})",
+    PinFinalTryError: lambda e: f"{e.text(current_lang())} ({say('hint_yes')})",
 }
 
 _HINTS = {

@@ -138,6 +138,11 @@ def has_text(key: str) -> bool:
     return key in _TEXT
 
 
-def say(key: str, **values: object) -> str:
+class Said(str):
+    """Text the command line already wrote in the reader's language (an error it raises
+    with it is shown as it is, not framed as English detail)."""
+
+
+def say(key: str, **values: object) -> Said:
     english, vietnamese = _TEXT[key]
-    return (vietnamese if current_lang() == "vi" else english).format(**values)
+    return Said((vietnamese if current_lang() == "vi" else english).format(**values))

@@ -29,7 +29,16 @@ from .common_options import (
     tsa_auth,
     tsa_options,
 )
-from .errors import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, fail, handle_errors, hint_for
+from .errors import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    fail,
+    handle_errors,
+    hint_for,
+    render,
+    said_error,
+)
 from .inputs import input_paths
 from .record_output import RecordWriter
 
@@ -50,7 +59,7 @@ def _jobs(inputs: tuple[str, ...], recursive: bool, output: Path | None,
     try:
         jobs = plan_outputs(files, out_dir=out_dir, output=output)
     except SigningError as e:
-        fail(str(e) + " (--out-dir DIR or --in-place for several files)", EXIT_USAGE)
+        fail(render(e) + " (--out-dir DIR or --in-place for several files)", EXIT_USAGE)
     for src, dst in jobs:
         if dst.exists() and src.resolve() == dst.resolve():
             raise click.UsageError(f"the output would replace the input {src}; use --in-place")
@@ -104,8 +113,9 @@ def _row(record: dict) -> dict:
 
 def _with_hints(outcome):
     """The outcome with this command's options added to the errors they act on."""
-    results = tuple(dataclasses.replace(r, error=r.error + hint_for(r.error_code))
-                    if r.error and hint_for(r.error_code) else r for r in outcome.results)
+    results = tuple(dataclasses.replace(
+        r, error=said_error(r.error, r.error_code) + hint_for(r.error_code))
+        if r.error else r for r in outcome.results)
     return dataclasses.replace(outcome, results=results)
 
 

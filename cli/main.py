@@ -25,7 +25,7 @@ import click
 import signkit
 
 from .audit_cmd import audit
-from .common_options import LANG_HELP, VERBOSE_HELP, GlobalOptionsGroup
+from .common_options import LANG_HELP, VERBOSE_HELP, GlobalOptionsGroup, lang_from_environment
 from .demo_cmd import demo
 from .errors import configure_logging
 from .ltv_cmds import ltv, timestamp
@@ -42,12 +42,12 @@ _PDF_COMMANDS = frozenset({"sign", "verify", "timestamp", "ltv", "demo"})
 @click.group(cls=GlobalOptionsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(signkit.__version__, prog_name="signkit")
 @click.option("-v", "--verbose", is_flag=True, help=VERBOSE_HELP)
-@click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(["en", "vi"]), default=None,
               help=LANG_HELP + " Also accepted after the subcommand, as is -v.")
 @click.pass_context
-def cli(ctx: click.Context, verbose: bool, lang: str) -> None:
+def cli(ctx: click.Context, verbose: bool, lang: str | None) -> None:
     """signkit: sign and check PDF documents with PKCS#11 tokens and PKCS#12 files."""
-    ctx.obj = {"verbose": verbose, "lang": lang}
+    ctx.obj = {"verbose": verbose, "lang": lang or lang_from_environment()}
     configure_logging(verbose=verbose)
     if ctx.invoked_subcommand in _PDF_COMMANDS:
         signkit.enable_fast_pdf_parsing()  # process-wide, which is the CLI's to decide

@@ -41,6 +41,8 @@ from .errors import (
     fail,
     handle_errors,
     hint_for,
+    render,
+    said_error,
 )
 from .help_sections import SectionedCommand
 from .i18n import current_lang, say
@@ -164,7 +166,7 @@ def sign(inputs: tuple[str, ...], output: Path | None, out_dir: Path | None, rec
     try:
         jobs = plan_outputs(files, out_dir=out_dir, output=output)
     except SigningError as e:
-        fail(str(e) + _OUTPUTS_HINT, EXIT_USAGE)
+        fail(render(e) + _OUTPUTS_HINT, EXIT_USAGE)
     pades_level = PadesLevel.from_name(level or profile.level)
     tsa_url = tsa_url or profile.tsa
     if pades_level.timestamped and not tsa_url:
@@ -286,7 +288,8 @@ _OPTION_HINTS = {"placement": PLACEMENT_HINT}
 
 def _line(result: SignResult) -> str:
     if not result.ok:
-        return f"{say(result.status.value)}: {result.input}: {result.error}" \
+        return f"{say(result.status.value)}: {result.input}: " \
+            f"{said_error(result.error, result.error_code)}" \
             f"{hint_for(result.error_code)}{_OPTION_HINTS.get(result.error_code or '', '')}"
     line = f"{say('signed')}: {result.input} -> {result.output} [{result.field}]"
     if result.placement:
@@ -339,5 +342,6 @@ def _summary(outcome: BatchOutcome, fmt: str) -> None:
         click.echo(json_text({"summary": {**counts, "stopped": outcome.stopped}}))
         return
     if outcome.stopped:
-        click.echo(say("stopped", reason=printable(outcome.stopped)), err=True)
+        click.echo(say("stopped", reason=printable(said_error(outcome.stopped, "stopped"))),
+                   err=True)
     click.echo(say("summary", **counts), err=True)

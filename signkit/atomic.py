@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, cast
 
+from .error_messages import said
 from .errors import OutputExistsError, SigningError
 
 _BUFFER_SIZE = 1 << 18  # pyHanko writes a document in many small pieces; reads of a
@@ -136,7 +137,8 @@ def refuse_existing(target: Path, *, source: Path | None = None) -> None:
 
 
 def _exists(target: Path, source: Path | None) -> OutputExistsError:
-    return OutputExistsError(f"output {target} already exists", path=source)
+    return OutputExistsError(said("output_exists.named", output=str(target)), path=source,
+                             output=target)
 
 
 def _fsync_dir(folder: Path) -> None:

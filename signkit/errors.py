@@ -48,14 +48,21 @@ Messages state facts, never command-line options: the ``signkit`` command adds i
 (``--overwrite``, ``--pin-file``, ...) when it shows them. Every class has a stable
 ``code`` (``OutputExistsError.code == "output_exists"``), kept in per-file results
 (``SignResult.error_code``) so that programs never compare messages.
+
+Messages come from codes with parameters (``signkit.error_messages``): ``error.params`` are
+the facts the message names, ``error.text("vi")`` the same message in Vietnamese, and
+``str(error)`` its English text (a ``Message``, so ``SignResult.error`` keeps both).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
+
+from .error_messages import kind_of, said
+from .report.messages import Message
 
 
 def _snake(name: str) -> str:
@@ -73,18 +80,46 @@ class SignkitError(Exception):
         if "code" not in cls.__dict__:
             cls.code = _snake(cls.__name__)
 
+    _where: str = ""  # what the message is about (a file, a profile key), before it
+
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        self.reason = message
+        self.message: str = _framed(self._where, message)
+        super().__init__(self.message)
 
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """The facts the message names, by the names its templates give them."""
+        return self.reason.params if isinstance(self.reason, Message) else {}
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` ("en" or "vi"). One that came as plain English (no code)
+        is told by its kind in Vietnamese, the English kept as technical detail."""
+        if isinstance(self.reason, Message):
+            reason = self.reason.text(lang)
+        elif lang == "en":
+            return self.message
+        else:
+            reason = said("kind_with_detail", kind=kind_of(self.code),
+                          detail=self.reason).text(lang)
+        return f"{self._where}: {reason}" if self._where else reason
+
+
+def _framed(where: str, reason: str) -> str:
+    if not where:
+        return reason
+    if isinstance(reason, Message):
+        return said("at_path", path=where, reason=reason)
+    return f"{where}: {reason}"
+
 
 class ProfileError(SignkitError):
     def __init__(self, message: str, *, file: str | None = None, key: str | None = None):
-        where = ": ".join(p for p in (file, key) if p)
-        super().__init__(f"{where}: {message}" if where else message)
+        self._where = ": ".join(p for p in (file, key) if p)
+        super().__init__(message)
         self.file = file
         self.key = key
 
@@ -104,11 +139,10 @@ class Pkcs11ModuleNotFoundError(TokenError):
 
     def __init__(self, paths_tried: Sequence[str], *, explicit: str | None = None):
         if explicit is not None:
-            message = f"The PKCS#11 module {explicit} does not exist."
+            message = said("pkcs11_module_not_found.named", path=explicit)
         else:
             tried = ", ".join(paths_tried) if paths_tried else "(no candidate paths)"
-            message = (f"No PKCS#11 module found. Tried: {tried}. Install your token's "
-                       "driver, or name its module.")
+            message = said("pkcs11_module_not_found.searched", tried=tried)
         super().__init__(message)
         self.paths_tried = tuple(paths_tried)
         self.explicit = explicit
@@ -119,7 +153,7 @@ class Pkcs11ModuleLoadError(TokenError):
     wrong architecture, a missing dependency); ``detail`` is the loader's reason."""
 
     def __init__(self, path: str, detail: str):
-        super().__init__(f"{path} is not a PKCS#11 module that can be loaded ({detail}).")
+        super().__init__(said("pkcs11_module_load.path", path=path, detail=detail))
         self.path = path
         self.detail = detail
 
@@ -130,10 +164,8 @@ class TokenNotFoundError(TokenError):
 
 class TokenAmbiguousError(TokenError):
     def __init__(self, candidates: Sequence[str]):
-        super().__init__(
-            "Several tokens are present; choose one by its label: "
-            + ", ".join(repr(c) for c in candidates)
-        )
+        super().__init__(said("token_ambiguous.labels",
+                              candidates=", ".join(repr(c) for c in candidates)))
         self.candidates = tuple(candidates)
 
 
@@ -187,11 +219,7 @@ class KeyNotFoundError(TokenError):
 
 class KeyAmbiguousError(TokenError):
     def __init__(self, candidates: Sequence[str], **kw):
-        super().__init__(
-            "Several signing keys are available; choose one by its label or id:\n  "
-            + "\n  ".join(candidates),
-            **kw,
-        )
+        super().__init__(said("key_ambiguous.keys", candidates="\n  ".join(candidates)), **kw)
         self.candidates = tuple(candidates)
 
 
@@ -204,7 +232,11 @@ class CertificateUnusableError(TokenError):
 
 
 class Pkcs12Error(TokenError):
-    pass
+    """The PKCS#12 ``file`` cannot be opened or used."""
+
+    def __init__(self, message: str, *, file: str | Path | None = None, **kw: Any):
+        super().__init__(message, **kw)
+        self.file = str(file) if file is not None else None
 
 
 class RemoteSigningError(TokenError):
@@ -240,9 +272,9 @@ class SigningError(SignkitError):
     """One document could not be signed. ``path`` names the input."""
 
     def __init__(self, message: str, *, path: str | Path | None = None):
-        super().__init__(f"{path}: {message}" if path else message)
+        self._where = str(path) if path else ""
+        super().__init__(message)
         self.path = str(path) if path is not None else None
-        self.reason = message
 
 
 class InputError(SigningError):
@@ -254,7 +286,12 @@ class EncryptedInputError(InputError):
 
 
 class OutputExistsError(SigningError):
-    pass
+    """``output`` exists already (and is kept); ``path`` names the input."""
+
+    def __init__(self, message: str, *, path: str | Path | None = None,
+                 output: str | Path | None = None):
+        super().__init__(message, path=path)
+        self.output = str(output) if output is not None else None
 
 
 class TimestampError(SigningError):

@@ -159,16 +159,17 @@ def test_library_errors_name_no_command_line_option():
         assert "--" not in str(error), str(error)
 
 
-@pytest.mark.parametrize(("lang", "hint"), [("en", "(use --overwrite to replace it)"),
-                                            ("vi", "(dùng --overwrite để ghi đè)")])
-def test_the_cli_adds_the_option_that_fixes_a_per_file_error(pki, tmp_path, lang, hint):
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "output {out} already exists (use --overwrite to replace it)"),
+    ("vi", "tệp kết quả {out} đã tồn tại (dùng --overwrite để ghi đè)")])
+def test_the_cli_adds_the_option_that_fixes_a_per_file_error(pki, tmp_path, lang, said):
     out = tmp_path / "exists.pdf"
     out.write_bytes(b"keep me")
     result = CliRunner().invoke(cli, ["--lang", lang, "sign", str(SAMPLE), "-o", str(out),
                                       "--pkcs12", str(pki.p12("signer-rsa2048"))],
                                 env={"SIGNKIT_PIN": P12_PASSWORD})
     assert result.exit_code == 1, result.output
-    assert f"output {out} already exists {hint}" in result.stdout
+    assert said.format(out=out) in result.stdout
     as_json = CliRunner().invoke(cli, ["sign", str(SAMPLE), "-o", str(out), "--pkcs12",
                                        str(pki.p12("signer-rsa2048")), "--json"],
                                  env={"SIGNKIT_PIN": P12_PASSWORD})

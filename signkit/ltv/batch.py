@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..error_messages import said
 from ..errors import SigningError
 from ..signing.document import PadesLevel
 from .add import add_validation_data
@@ -82,7 +83,7 @@ def run_batch(jobs: Sequence[tuple[Path, Path]], operation: Operation, *,
                     result = LtvResult.failed(
                         src, e, message=f"{e.strerror or e or type(e).__name__}{where}")
                 if result.status is LtvStatus.FAILED and stop_on_error:
-                    stopped = f"stopped after the error in {src}"
+                    stopped = said("stopped.after_error", path=str(src))
             results.append(result)
             if on_progress is not None:
                 on_progress(result, index + 1, len(jobs))

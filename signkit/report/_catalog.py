@@ -445,3 +445,13 @@ CATALOG: dict[str, Template] = {
                               {"time": r"\d{4}-\d\d-\d\d \d\d:\d\d UTC"}),
     "doc_ts.name": _t("document timestamp {field}", "dấu thời gian tài liệu {field}"),
 }
+
+
+def template_for(code: str) -> Template:
+    """The template of ``code``: a report message's, or (``error.*``) an error's, whose
+    catalog is ``signkit.error_messages``."""
+    if code.startswith("error."):
+        from ..error_messages import ERROR_CATALOG
+
+        return ERROR_CATALOG[code]
+    return CATALOG[code]

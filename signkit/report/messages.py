@@ -28,7 +28,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._catalog import CATALOG, TECHNICAL_DETAIL, Convert, Template
+from ._catalog import CATALOG, TECHNICAL_DETAIL, Convert, Template, template_for
 
 __all__ = ["CATALOG", "TECHNICAL_DETAIL", "Message", "Template", "moment_text"]
 
@@ -39,7 +39,7 @@ class Message(str):
     params: Mapping[str, Any]
 
     def __new__(cls, code: str, /, **params: Any) -> Message:
-        self = super().__new__(cls, _render(CATALOG[code].english, params, "en", None, {}))
+        self = super().__new__(cls, _render(template_for(code).english, params, "en", None, {}))
         self.code = code
         self.params = params
         return self
@@ -49,7 +49,7 @@ class Message(str):
 
     def text(self, lang: str = "en", zone: dt.tzinfo | None = None) -> str:
         """The message in ``lang`` ("en" or "vi"), its times in ``zone`` (default UTC)."""
-        template = CATALOG[self.code]
+        template = template_for(self.code)
         if lang == "vi":
             return _render(template.vietnamese, self.params, "vi", zone, template.convert)
         return _render(template.english, self.params, "en", zone, {})

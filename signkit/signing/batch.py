@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
 
+from ..error_messages import said
 from ..errors import SigningError, TokenError
 from ..inputs import collect_pdfs  # noqa: F401 - re-exported as signkit.signing.collect_pdfs
 from ..tokens.base import SigningKey
@@ -136,11 +137,12 @@ def sign_many(
                 except SigningError as e:
                     result = SignResult.failed(src, e, message=e.reason)
                     if stop_on_error:
-                        stopped = f"stopped after the error in {src}"
+                        stopped = said("stopped.after_error", path=str(src))
                 except OSError as e:
-                    result = SignResult.failed(src, e, message=f"cannot write {dst}: {e.strerror}")
+                    result = SignResult.failed(src, e, message=said(
+                        "output_unwritable.cannot_write", output=str(dst), detail=e.strerror))
                     if stop_on_error:
-                        stopped = f"stopped after the error in {src}"
+                        stopped = said("stopped.after_error", path=str(src))
             results.append(result)
             if on_progress is not None:
                 on_progress(result, index + 1, len(jobs))

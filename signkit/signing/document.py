@@ -39,6 +39,7 @@ from pyhanko.sign.signers.pdf_signer import PdfCMSSignedAttributes
 
 from .._event_loop import close_loop
 from ..atomic import scratch_file, start_writeback
+from ..error_messages import joined, said
 from ..errors import (
     AppearanceError,
     InputError,
@@ -421,8 +422,8 @@ class DocumentSigner:
             # the same exceptions from our own code are bugs and must surface as such.
             if not _raised_in_pyhanko(e):
                 raise
-            raise InputError(f"damaged PDF structure ({type(e).__name__}: {e})", path=path) \
-                from None
+            raise InputError(said("input.damaged_structure", kind=type(e).__name__,
+                                  detail=str(e)), path=path) from None
         return _Signed(field_name, pdf_signer.signing_time(),
                        plan.how if plan is not None else None,
                        plan.page if plan is not None else None)
@@ -443,8 +444,8 @@ class DocumentSigner:
             # a malformed page tree or form read while placing: the document's fault
             if not isinstance(e, PdfError) and not _raised_in_pyhanko(e):
                 raise
-            raise InputError(f"damaged PDF structure ({type(e).__name__}: {e})",
-                             path=path) from None
+            raise InputError(said("input.damaged_structure", kind=type(e).__name__,
+                                  detail=str(e)), path=path) from None
 
     def _level_settings(self) -> dict:
         level = self.options.level
@@ -461,15 +462,15 @@ class DocumentSigner:
         failures = self._revocation.failures if self._revocation is not None else []
         if failures:  # say which service failed and why
             return RevocationFetchError(
-                f"revocation data for {self.options.level.value} could not be obtained: "
-                + "; ".join(map(str, failures)),
+                said("revocation_fetch.failures", level=self.options.level.value,
+                     failures=joined(map(str, failures))),
                 urls=[f.url for f in failures], path=path,
             )
         urls = _revocation_urls(self._signer.signing_cert)
         where = f" (services: {', '.join(urls)})" if urls else ""
         return RevocationFetchError(
-            f"the signer's certificate chain or its revocation data could not be "
-            f"obtained for {self.options.level.value}{where}: {cause}",
+            said("revocation_fetch.chain", level=self.options.level.value, services=where,
+                 detail=str(cause)),
             urls=urls, path=path,
         )
 

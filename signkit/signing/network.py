@@ -30,6 +30,8 @@ from pyhanko_certvalidator.errors import (
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import CRLFetcher, Fetchers, OCSPFetcher
 
+from ..error_messages import said
+
 OCSP_SERVICE = "OCSP responder"
 CRL_SERVICE = "CRL distribution point"
 
@@ -46,7 +48,8 @@ class ServiceFailure:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.service} {self.url}: {self.reason}"
+        return said("net.service_failed", service=self.service, url=self.url,
+                    reason=self.reason)
 
 
 def failure_reason(error: BaseException, *, timeout: float, answer: str) -> str:
@@ -55,18 +58,18 @@ def failure_reason(error: BaseException, *, timeout: float, answer: str) -> str:
     chain = _causes(error)
     for e in chain:
         if isinstance(e, TimeoutError):
-            return f"no answer within {timeout:g} s"
+            return said("net.timeout", seconds=f"{timeout:g}")
         if isinstance(e, ConnectionRefusedError) or getattr(e, "errno", None) == errno.ECONNREFUSED:
-            return "connection refused"
+            return said("net.refused")
         if isinstance(e, aiohttp.ClientResponseError):
-            return f"HTTP {e.status} {e.message or ''}".strip()
+            return said("net.http", status=f"{e.status} {e.message or ''}".strip())
         if isinstance(e, ValueError):
-            return f"the answer is not a valid {answer}"
+            return said("net.invalid_answer", answer=answer)
     for e in chain:
         if isinstance(e, aiohttp.ClientConnectorError):
-            return f"cannot connect ({e.os_error.strerror or e.os_error})"
+            return said("net.cannot_connect", detail=str(e.os_error.strerror or e.os_error))
     root = chain[-1]
-    return str(root) or type(root).__name__
+    return said("detail", detail=str(root) or type(root).__name__)
 
 
 def ocsp_urls(cert) -> list[str]:

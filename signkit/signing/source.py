@@ -18,6 +18,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 
 from ..atomic import atomic_output, refuse_existing
+from ..error_messages import said
 from ..errors import EncryptedInputError, InputError, SigningError
 
 COPY_CHUNK_SIZE = 1 << 20  # for copies and digests through Python, when the kernel cannot
@@ -37,21 +38,21 @@ def open_input(path: Path) -> Iterator[BinaryIO]:
     try:
         stream = path.open("rb")
     except FileNotFoundError:
-        raise InputError("file not found", path=path) from None
+        raise InputError(said("input.not_found"), path=path) from None
     except IsADirectoryError:
-        raise InputError("is a folder, not a PDF file", path=path) from None
+        raise InputError(said("input.folder"), path=path) from None
     except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", path=path) from None
+        raise InputError(said("input.unreadable", detail=e.strerror), path=path) from None
     with stream:
         try:
             head = stream.read(1024)
             stream.seek(0)
         except OSError as e:
-            raise InputError(f"cannot read: {e.strerror}", path=path) from None
+            raise InputError(said("input.unreadable", detail=e.strerror), path=path) from None
         if not head:
-            raise InputError("empty file, not a PDF", path=path)
+            raise InputError(said("input.empty"), path=path)
         if b"%PDF-" not in head:
-            raise InputError("not a PDF file (no %PDF- header)", path=path)
+            raise InputError(said("input.not_pdf"), path=path)
         yield stream
 
 
@@ -61,8 +62,7 @@ def document_files(input_path: Path, output_path: Path, overwrite: bool
     """The input, open for reading, and the output's temporary file (named when the block
     ends without an error); an output that is the input, or exists, is refused first."""
     if same_file(input_path, output_path):
-        raise SigningError("the output would replace the input; choose another output",
-                           path=input_path)
+        raise SigningError(said("signing.replaces_input"), path=input_path)
     if not overwrite:
         refuse_existing(output_path, source=input_path)
     with open_input(input_path) as source, \
@@ -133,20 +133,16 @@ def open_writer(stream: BinaryIO, path: Path, password: str | None) -> Streaming
     try:
         writer = StreamingWriter(stream, strict=False)
     except (PdfError, ValueError, KeyError, TypeError, IndexError) as e:
-        raise InputError(f"damaged or unreadable PDF ({e})", path=path) from None
+        raise InputError(said("input.damaged", detail=str(e)), path=path) from None
     if writer.prev.encrypted:
         if password is None:
-            raise EncryptedInputError(
-                "the PDF is encrypted (password-protected); its password is needed "
-                "(SignOptions(password=...))",
-                path=path,
-            )
+            raise EncryptedInputError(said("encrypted_input.needs_password"), path=path)
         try:
             result = writer.encrypt(password)
         except (PdfError, ValueError) as e:
-            raise InputError(f"cannot decrypt the PDF: {e}", path=path) from None
+            raise InputError(said("input.cannot_decrypt", detail=str(e)), path=path) from None
         if result.status is AuthStatus.FAILED:
-            raise InputError("wrong password for the encrypted PDF", path=path)
+            raise InputError(said("input.wrong_pdf_password"), path=path)
     return writer
 
 

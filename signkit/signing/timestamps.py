@@ -37,7 +37,9 @@ from pyhanko.sign.attributes import TSTProvider, UnsignedAttributeProviderSpec
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError, handle_tsp_response
 
+from ..error_messages import said
 from ..errors import TimestampError, TimestampUntrustedError
+from ..report.messages import Message
 from .network import failure_reason
 
 TSA_CONTENT_TYPE = "application/timestamp-reply"
@@ -112,8 +114,9 @@ class TsaClient(TimeStamper):
 
     def _fail(self, reason: str, kind: type[TimestampError] = TimestampError
               ) -> TimestampError:
-        reason = " ".join(reason.split())  # one line: asn1crypto's messages span several
-        return kind(f"time-stamping service {self.url} failed: {reason}", url=self.url)
+        if not isinstance(reason, Message):  # one line: asn1crypto's messages span several
+            reason = said("detail", detail=" ".join(reason.split()))
+        return kind(said("timestamp.failed", url=self.url, why=reason), url=self.url)
 
     # --- transport -------------------------------------------------------------------
 
@@ -128,7 +131,7 @@ class TsaClient(TimeStamper):
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
         body = req.dump()
         attempts = self.retries + 1
-        reason = "no attempt made"
+        reason: str = said("detail", detail="no attempt made")
         for attempt in range(attempts):
             if attempt:
                 await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
@@ -141,30 +144,32 @@ class TsaClient(TimeStamper):
                     ctype = response.headers.get("Content-Type", "").split(";")[0].strip()
                     content = await response.read()
             except TimeoutError:
-                raise self._fail(f"no answer within {self.timeout:g} s") from None
+                raise self._fail(said("net.timeout", seconds=f"{self.timeout:g}")) from None
             except aiohttp.ClientConnectionError as e:  # refused, reset, DNS: retried
                 reason = failure_reason(e, timeout=self.timeout, answer="timestamp response")
                 continue
             except (aiohttp.ClientError, ValueError) as e:
                 raise self._fail(f"{type(e).__name__}: {e}") from None
             if status >= 500:
-                reason = f"HTTP {status} {phrase}".strip()
+                reason = said("net.http", status=f"{status} {phrase}".strip())
                 continue
             if status >= 400:
-                hint = " (check the TSA credentials)" if status in (401, 403) else ""
-                raise self._fail(f"HTTP {status} {phrase}".strip() + hint)
+                code = "timestamp.credentials" if status in (401, 403) else "net.http"
+                raise self._fail(said(code, status=f"{status} {phrase}".strip()))
             if status != 200:
-                raise self._fail(f"unexpected HTTP {status} {phrase}".strip())
+                raise self._fail(said("timestamp.unexpected_http",
+                                      status=f"{status} {phrase}".strip()))
             if ctype != TSA_CONTENT_TYPE:
-                raise self._fail(f"the answer is not a timestamp reply (Content-Type {ctype!r})")
+                raise self._fail(said("timestamp.not_reply", content_type=ctype))
             try:
                 parsed = _TimeStampResp.load(content)
                 parsed.native  # noqa: B018 -- parse it all now, not later inside pyHanko
             except (ValueError, TypeError, KeyError) as e:
-                raise self._fail(f"the answer is not a valid timestamp response ({e})") from None
+                raise self._fail(said("timestamp.invalid", detail=_one_line(e))) from None
             return parsed
-        tries = f" after {attempts} attempts" if attempts > 1 else ""
-        raise self._fail(f"{reason}{tries}")
+        if attempts > 1:
+            reason = said("net.after_attempts", reason=reason, attempts=attempts)
+        raise self._fail(reason)
 
     # --- checks ----------------------------------------------------------------------
 
@@ -174,22 +179,22 @@ class TsaClient(TimeStamper):
         try:
             status = res["status"]
             if status["status"].native != "granted":
-                said = [*(status["status_string"].native or ()),
-                        *(status["fail_info"].native or ())]
-                details = f": {'; '.join(said)}" if said else ""
-                raise self._fail(
-                    f"the request was refused (status {status['status'].native}{details})")
+                words = [*(status["status_string"].native or ()),
+                         *(status["fail_info"].native or ())]
+                details = f": {'; '.join(words)}" if words else ""
+                raise self._fail(said("timestamp.refused", status=status["status"].native,
+                                      details=details))
             # pyHanko compares the nonce too, but its message then fails to format
             # (it calls .hex() on an int), so compare first and say it plainly
             tst_info = res["time_stamp_token"]["content"]["encap_content_info"]["content"]
             received = tst_info.parsed["nonce"].native
             if received != nonce:
-                raise self._fail(f"wrong nonce in the answer (sent {nonce}, got {received})")
+                raise self._fail(said("timestamp.nonce", sent=nonce, got=received))
             token = handle_tsp_response(res, nonce)  # checks both again
         except TimestampRequestError as e:
             raise self._fail(str(e)) from None
         except (ValueError, TypeError, KeyError, AttributeError) as e:
-            raise self._fail(f"malformed timestamp token ({e})") from None
+            raise self._fail(said("timestamp.malformed", detail=_one_line(e))) from None
         await self._check_token(token, message_digest, md_algorithm)
         return token
 
@@ -202,11 +207,11 @@ class TsaClient(TimeStamper):
             hashed = imprint["hashed_message"].native
             certificates = list(signed_data["certificates"] or ())
         except (ValueError, TypeError, KeyError, AttributeError) as e:
-            raise self._fail(f"malformed timestamp token ({e})") from None
+            raise self._fail(said("timestamp.malformed", detail=_one_line(e))) from None
         if algorithm != md_algorithm or hashed != digest:
-            raise self._fail("the token's message imprint is not the digest that was sent")
+            raise self._fail(said("timestamp.imprint"))
         if not certificates:
-            raise self._fail("the token carries no TSA certificate although one was requested")
+            raise self._fail(said("timestamp.no_certificate"))
         if self.validation_context is None:
             return
         from pyhanko.sign.validation.errors import SignatureValidationError
@@ -235,15 +240,14 @@ class TsaClient(TimeStamper):
                     signed_data, self.validation_context, lambda _alg: digest
                 )
         except (SignatureValidationError, ValueError, KeyError) as e:
-            raise self._fail(f"the timestamp token does not validate ({e})") from None
+            raise self._fail(said("timestamp.not_validated", detail=_one_line(e))) from None
         if not (status.get("intact") and status.get("valid")):
-            raise self._fail("the timestamp token's signature is not valid")
+            raise self._fail(said("timestamp.bad_signature"))
         if status.get("trust_problem_indic") is not None:
             problem = status["trust_problem_indic"]
-            raise self._fail(
-                "the TSA certificate is not trusted "
-                f"({getattr(problem, 'name', problem)})", TimestampUntrustedError
-            )
+            raise self._fail(said("timestamp.untrusted",
+                                  problem=getattr(problem, "name", problem)),
+                             TimestampUntrustedError)
         self._trusted_tsa_certs.add(tsa_cert.dump())
 
     async def validation_paths(self, validation_context):
@@ -254,7 +258,7 @@ class TsaClient(TimeStamper):
             async for path in super().validation_paths(validation_context):
                 yield path
         except (PathBuildingError, PathValidationError) as e:
-            raise self._fail(f"its certificate could not be validated ({e})") from None
+            raise self._fail(said("timestamp.chain", detail=_one_line(e))) from None
 
 
 
@@ -279,3 +283,8 @@ class SignatureTimestamp(UnsignedAttributeProviderSpec):
     def unsigned_attr_providers(self, signature: bytes, signed_attrs, digest_algorithm: str):
         yield TSTProvider(digest_algorithm=self.digest_algorithm, data_to_ts=signature,
                           timestamper=self.timestamper)
+
+
+def _one_line(error: BaseException) -> str:
+    """An exception's words on one line (asn1crypto's messages span several)."""
+    return " ".join(str(error).split())

@@ -49,6 +49,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from .. import _pdf_speedups
+from ..error_messages import said
 from ..errors import SigningError, TokenError
 from ..tokens.base import RsaPadding, SigningKey
 from .document import DocumentSigner, SignOptions, SignResult, SignStatus
@@ -212,7 +213,8 @@ async def _sign_one(conn: Connection, signer: DocumentSigner, setup: _WorkerSetu
     except SigningError as e:
         answer = ("failed", SignResult.failed(src, e, message=e.reason))
     except OSError as e:
-        answer = ("failed", SignResult.failed(src, e, message=f"cannot write {dst}: {e.strerror}"))
+        answer = ("failed", SignResult.failed(src, e, message=said(
+            "output_unwritable.cannot_write", output=str(dst), detail=e.strerror)))
     except Exception as e:  # a bug: one line for this document, the batch goes on
         answer = ("failed", SignResult.failed(
             src, e, message=f"internal error: {type(e).__name__}: {e}"))
@@ -419,7 +421,7 @@ class _Batch:
             result = value if isinstance(value, SignResult) else \
                 SignResult(src, None, SignStatus.FAILED, error=str(value), error_code="internal")
             if self.stop_on_error:
-                self._stop(index, f"stopped after the error in {src}")
+                self._stop(index, said("stopped.after_error", path=str(src)))
         self._past_signing(index)
         self._finish(index, result)
 
@@ -462,11 +464,12 @@ class _Batch:
         except SigningError as e:
             result = SignResult.failed(src, e, message=e.reason)
             if self.stop_on_error:
-                self._stop(index, f"stopped after the error in {src}")
+                self._stop(index, said("stopped.after_error", path=str(src)))
         except OSError as e:
-            result = SignResult.failed(src, e, message=f"cannot write {dst}: {e.strerror}")
+            result = SignResult.failed(src, e, message=said(
+                "output_unwritable.cannot_write", output=str(dst), detail=e.strerror))
             if self.stop_on_error:
-                self._stop(index, f"stopped after the error in {src}")
+                self._stop(index, said("stopped.after_error", path=str(src)))
         self._past_signing(index)
         self._finish(index, result)
 

@@ -14,6 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtensionOID, NameOID
 
+from ..error_messages import said
 from ..errors import CertificateUnusableError
 
 DIGEST_SIZES = {"sha256": 32, "sha384": 48, "sha512": 64}
@@ -94,20 +95,16 @@ def check_certificate_usable(cert: x509.Certificate, *, at: dt.datetime | None =
     at = at or dt.datetime.now(dt.UTC)
     facts = CertificateFacts.of(cert)
     if at > facts.not_after:
-        raise CertificateUnusableError(
-            f"The certificate of {facts.common_name!r} expired on "
-            f"{facts.not_after:%Y-%m-%d}; a signature made with it would not be valid."
-        )
+        raise CertificateUnusableError(said("certificate_unusable.expired",
+                                            name=facts.common_name,
+                                            date=f"{facts.not_after:%Y-%m-%d}"))
     if at < facts.not_before:
-        raise CertificateUnusableError(
-            f"The certificate of {facts.common_name!r} is not valid before "
-            f"{facts.not_before:%Y-%m-%d}."
-        )
+        raise CertificateUnusableError(said("certificate_unusable.not_yet",
+                                            name=facts.common_name,
+                                            date=f"{facts.not_before:%Y-%m-%d}"))
     if not can_sign_documents(cert):
-        raise CertificateUnusableError(
-            f"The certificate of {facts.common_name!r} does not allow document signing "
-            "(key usage has neither digitalSignature nor nonRepudiation)."
-        )
+        raise CertificateUnusableError(said("certificate_unusable.usage",
+                                            name=facts.common_name))
 
 
 def public_key_shape(cert: x509.Certificate) -> tuple[KeyType, int]:

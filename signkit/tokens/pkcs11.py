@@ -17,6 +17,7 @@ import PyKCS11
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from ..error_messages import said
 from ..errors import (
     CertificateUnusableError,
     KeyAmbiguousError,
@@ -120,14 +121,13 @@ class Pkcs11Module:
             if not matching:
                 present = ", ".join(repr(t.label) for t in tokens) or "none"
                 raise TokenNotFoundError(
-                    f"No token labelled {label!r} in {self.path} (present: {present}).",
+                    said("token_not_found.label", label=label, module=self.path,
+                         present=present),
                     token_label=label,
                 )
             return matching[0]
         if not tokens:
-            raise TokenNotFoundError(
-                f"No token is present for module {self.path}. Plug in the USB token and retry."
-            )
+            raise TokenNotFoundError(said("token_not_found.none", module=self.path))
         if len(tokens) > 1:
             raise TokenAmbiguousError([t.label for t in tokens])
         return tokens[0]
@@ -139,15 +139,13 @@ class Pkcs11Module:
         state = token.pin
         if state.pin_locked:
             raise PinLockedError(
-                f"The PIN of token {token.label!r} is locked (too many wrong entries). "
-                "Ask your certificate authority to unblock it; signkit will not try to log in.",
+                said("pin_locked.token", token=token.label),
                 token_label=token.label,
                 flags=state.names(),
             )
         if state.pin_final_try and not confirm_final_try:
             raise PinFinalTryError(
-                f"Token {token.label!r} allows one more PIN attempt; a wrong PIN will lock it. "
-                "Logging in needs an explicit confirmation.",
+                said("pin_final_try.token", token=token.label),
                 token_label=token.label,
                 flags=state.names(),
             )
@@ -157,13 +155,13 @@ class Pkcs11Module:
             pin_value = pin() if callable(pin) else pin
             if pin_value == "":
                 raise PinRequiredError(
-                    f"Token {token.label!r} needs a PIN, and the PIN given is empty.",
+                    said("pin_required.empty", token=token.label),
                     token_label=token.label,
                     flags=state.names(),
                 )
         if pin_value is None and state.login_required and not state.protected_authentication_path:
             raise PinRequiredError(
-                f"Token {token.label!r} needs a PIN and none was given.",
+                said("pin_required.none", token=token.label),
                 token_label=token.label,
                 flags=state.names(),
             )
@@ -183,8 +181,8 @@ class Pkcs11Module:
                 if e.value == PyKCS11.CKR_PIN_INCORRECT:
                     after = self._token_info(token.slot).pin
                     raise PinIncorrectError(
-                        f"Wrong PIN for token {token.label!r}. signkit does not retry; "
-                        f"token state now: {', '.join(after.names()) or 'no warnings'}.",
+                        said("pin_incorrect.token", token=token.label,
+                             state=", ".join(after.names()) or "no warnings"),
                         rv=e.value,
                         token_label=token.label,
                         flags=after.names(),
@@ -331,13 +329,14 @@ class Pkcs11Session:
                 and (wanted_id is None or p[0].id == wanted_id)
             ]
             if not pairs:
-                what = f"label {key_label!r}" if key_label is not None else f"id {key_id}"
                 keys = self.keys()
                 labels = sorted(k.label for k in keys)
                 have = ", ".join(repr(label) for label in labels) or "none"
                 raise KeyNotFoundError(
-                    f"No private key with {what} on token {self.token.label!r}; "
-                    f"the labels of its keys: {have}.",
+                    said("key_not_found.label", label=key_label, token=self.token.label,
+                         labels=have) if key_label is not None else
+                    said("key_not_found.id", key_id=key_id, token=self.token.label,
+                         labels=have),
                     candidates=[k.describe() for k in keys],
                     key_label=key_label,
                     key_id=key_id,
@@ -349,8 +348,7 @@ class Pkcs11Session:
             if pairs and pairs[0][1] is not None:
                 check_certificate_usable(pairs[0][1])  # raises with the precise reason
             raise KeyNotFoundError(
-                f"Token {self.token.label!r} has no private key with a matching signing "
-                "certificate.",
+                said("key_not_found.no_signing", token=self.token.label),
                 candidates=[k.describe() for k in self.keys()],
                 token_label=self.token.label,
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import PyKCS11
 
+from ..error_messages import said
 from ..errors import PinLockedError, TokenError, TokenRemovedError
 
 _REMOVED = {
@@ -28,12 +29,13 @@ def translate_error(
     where = f" on token {token_label!r}" if token_label else ""
     if rv in _REMOVED:
         return TokenRemovedError(
-            f"The token{where} was removed or stopped answering while {action} ({name}).",
+            said("token_removed.while", where=where, action=action, name=name),
             rv=rv,
             token_label=token_label,
         )
     if rv == PyKCS11.CKR_PIN_LOCKED:
         return PinLockedError(
-            f"The PIN{where} is locked; ask your CA to unblock it.", rv=rv, token_label=token_label
+            said("pin_locked.rv", where=where), rv=rv, token_label=token_label
         )
-    return TokenError(f"Token error{where} while {action}: {name}.", rv=rv, token_label=token_label)
+    return TokenError(said("token.failed", where=where, action=action, name=name), rv=rv,
+                      token_label=token_label)

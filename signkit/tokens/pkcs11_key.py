@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import PyKCS11
 from cryptography import x509
 
+from ..error_messages import said
 from ..errors import PinIncorrectError
 from .base import RsaPadding, SigningKey
 from .mechanisms import SignPlan, plan_signature
@@ -75,7 +76,7 @@ class Pkcs11SigningKey(SigningKey):
         rv = low.C_Login(session.session, PyKCS11.CKU_CONTEXT_SPECIFIC, PyKCS11.ckbytelist(pin))
         if rv == PyKCS11.CKR_PIN_INCORRECT:
             raise PinIncorrectError(
-                f"Wrong PIN for the key {self.label!r} (context login). signkit does not retry.",
+                said("pin_incorrect.key", key=self.label),
                 rv=rv,
                 token_label=self.token.label,
             )

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric import padding as rsa_padding
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from ..error_messages import said
 from ..errors import Pkcs12Error
 from .base import DIGEST_SIZES, RsaPadding, SigningKey, check_certificate_usable, issuer_chain
 
@@ -27,18 +28,18 @@ class Pkcs12SigningKey(SigningKey):
         try:
             data = self.path.read_bytes()
         except OSError as e:
-            raise Pkcs12Error(f"Cannot read the PKCS#12 file {self.path}: {e.strerror}.") from None
+            raise Pkcs12Error(said("pkcs12.unreadable", file=str(self.path), detail=e.strerror),
+                              file=self.path) from None
         secret = password.encode() if isinstance(password, str) else password
         try:
             key, cert, extra = pkcs12.load_key_and_certificates(data, secret)
         except ValueError:
-            raise Pkcs12Error(
-                f"Cannot open {self.path}: wrong password, or not a PKCS#12 file."
-            ) from None
+            raise Pkcs12Error(said("pkcs12.wrong_password", file=str(self.path)),
+                              file=self.path) from None
         if key is None or cert is None:
-            raise Pkcs12Error(f"{self.path} holds no private key with its certificate.")
+            raise Pkcs12Error(said("pkcs12.no_key", file=str(self.path)), file=self.path)
         if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-            raise Pkcs12Error(f"{self.path}: only RSA and ECDSA keys are supported.")
+            raise Pkcs12Error(said("pkcs12.key_type", file=str(self.path)), file=self.path)
         check_certificate_usable(cert)
         self._key = key
         self.certificate = cert
@@ -47,7 +48,7 @@ class Pkcs12SigningKey(SigningKey):
 
     def sign(self, data: bytes, *, digest: str, padding: RsaPadding = RsaPadding.PKCS1V15) -> bytes:
         if digest not in _HASHES:
-            raise Pkcs12Error(f"Digest {digest!r} is not supported; use sha256, sha384 or sha512.")
+            raise Pkcs12Error(said("pkcs12.digest", digest=digest), file=self.path)
         algorithm = _HASHES[digest]()
         if isinstance(self._key, ec.EllipticCurvePrivateKey):
             return self._key.sign(data, ec.ECDSA(algorithm))

@@ -1,0 +1,343 @@
+"""The words of signkit's errors: ``ERROR_CATALOG`` maps a message code to its English and
+Vietnamese templates, the same ``Template`` and ``Message`` as report messages::
+
+    error = OutputExistsError(said("output_exists.named", output="/tmp/x.pdf"), path="a.pdf")
+    str(error)          # 'a.pdf: output /tmp/x.pdf already exists'
+    error.text("vi")    # 'a.pdf: tệp kết quả /tmp/x.pdf đã tồn tại'
+    error.params        # {'output': '/tmp/x.pdf'}
+
+Codes are ``error.<class code>`` for each class of ``signkit.errors`` (what kind of error it
+is, without parameters: the frame for a message that came as plain English), and
+``error.<class code>.<what>`` for the messages raised (their parameters are the error's
+facts). ``error.net.*`` are the reasons a network service failed (TSA, OCSP, CRL); the
+codes of ``SignResult.error_code`` that are no class (``stopped``, ``internal``...) have
+their kind too. English texts are the ones signkit always printed: JSON reports keep them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .report._catalog import TECHNICAL_DETAIL, Convert, Template
+from .report.messages import Message
+
+__all__ = ["ERROR_CATALOG", "joined", "kind_of", "said"]
+
+
+def said(code: str, /, **params: Any) -> Message:
+    """The message ``error.<code>`` with its parameters."""
+    return Message(f"error.{code}", **params)
+
+
+def joined(parts: Iterable[str], separator: str = "; ") -> str:
+    """``parts`` one after another; messages among them keep their words in each language."""
+    items = list(parts)
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    code = "joined_comma" if separator == ", " else "joined"
+    return said(code, first=items[0], rest=joined(items[1:], separator))
+
+
+def kind_of(code: str | None) -> Message:
+    """What kind of error ``code`` (a class's or a result's) is, in words."""
+    key = f"error.{code}"
+    return Message(key if key in ERROR_CATALOG else "error.signkit")
+
+
+_SERVICES = {"OCSP responder": "máy chủ OCSP",
+             "CRL distribution point": "điểm phân phối danh sách thu hồi (CRL)"}
+_ANSWERS = {"timestamp response": "phản hồi cấp dấu thời gian", "OCSP response": "phản hồi OCSP",
+            "CRL": "danh sách thu hồi (CRL)"}
+_STATES = {"no warnings": "không có cảnh báo"}
+_ACTIONS = {"logging in": "đăng nhập", "signing": "ký", "listing tokens": "liệt kê token",
+            "opening a session": "mở phiên làm việc", "reading mechanisms": "đọc các cơ chế ký",
+            "reading objects": "đọc các đối tượng trên token"}
+
+
+def _service(text: str) -> str:
+    return _SERVICES.get(text, text)
+
+
+def _answer(text: str) -> str:
+    return _ANSWERS.get(text, text)
+
+
+def _state(text: str) -> str:
+    return _STATES.get(text, text)
+
+
+def _t(english: str, vietnamese: str, **convert: Convert) -> Template:
+    return Template(english, vietnamese, convert)
+
+
+_DETAIL = "chi tiết kỹ thuật: {detail}"
+_TSA = "dịch vụ cấp dấu thời gian"
+
+# each class of signkit.errors (and each result code that is no class): what kind of error
+_KINDS: dict[str, Template] = {
+    "signkit": _t("signkit could not do it", "signkit không thực hiện được yêu cầu"),
+    "profile": _t("the profile is not valid", "hồ sơ tin cậy không hợp lệ"),
+    "token": _t("the token cannot be used", "không dùng được token"),
+    "pkcs11_module_not_found": _t("no PKCS#11 module found",
+                                  "không tìm thấy mô-đun PKCS#11"),
+    "pkcs11_module_load": _t("the PKCS#11 module cannot be loaded",
+                             "không nạp được mô-đun PKCS#11"),
+    "token_not_found": _t("no token found", "không tìm thấy token"),
+    "token_ambiguous": _t("several tokens are present", "có nhiều token đang cắm"),
+    "token_removed": _t("the token was removed or stopped answering",
+                        "token đã bị rút ra hoặc ngừng phản hồi"),
+    "pin": _t("the PIN cannot be used", "lỗi mã PIN"),
+    "pin_incorrect": _t("wrong PIN", "sai mã PIN"),
+    "pin_locked": _t("the PIN is locked", "mã PIN đã bị khóa"),
+    "pin_final_try": _t("one PIN attempt is left", "chỉ còn một lần nhập mã PIN"),
+    "pin_required": _t("a PIN is needed", "cần mã PIN"),
+    "key_not_found": _t("no such key on the token", "không tìm thấy khóa trên token"),
+    "key_ambiguous": _t("several signing keys are available", "có nhiều khóa ký"),
+    "mechanism_unsupported": _t("the token cannot sign this way",
+                                "token không hỗ trợ cơ chế ký này"),
+    "certificate_unusable": _t("the certificate cannot be used to sign",
+                               "chứng thư số không dùng để ký được"),
+    "pkcs12": _t("the PKCS#12 file cannot be used", "không dùng được tệp PKCS#12"),
+    "remote_signing": _t("the remote signing service failed",
+                         "dịch vụ ký số từ xa gặp lỗi"),
+    "remote_auth": _t("the remote signing service refused the credentials",
+                      "dịch vụ ký số từ xa từ chối thông tin xác thực"),
+    "remote_credential": _t("the remote signing credential cannot be used",
+                            "không dùng được chứng thư số ký từ xa"),
+    "approval_rejected": _t("the signer refused the request",
+                            "người ký đã từ chối yêu cầu ký"),
+    "approval_timeout": _t("the request was not approved in time",
+                           "yêu cầu ký không được phê duyệt kịp thời"),
+    "remote_service": _t("the remote signing service answered wrongly",
+                         "dịch vụ ký số từ xa trả lời không hợp lệ"),
+    "signing": _t("the document could not be signed", "không ký được tài liệu"),
+    "input": _t("the input file cannot be used", "tệp đầu vào không dùng được"),
+    "encrypted_input": _t("the PDF is encrypted", "tệp PDF đã được mã hóa"),
+    "placement": _t("the visible signature cannot be placed there",
+                    "không đặt được chữ ký hiển thị vào vị trí yêu cầu"),
+    "appearance": _t("the visible signature cannot be drawn",
+                     "không vẽ được chữ ký hiển thị"),
+    "output_exists": _t("the output file already exists", "tệp kết quả đã tồn tại"),
+    "remote_signature": _t("the remote signature is missing or wrong",
+                           "chữ ký từ dịch vụ ký số từ xa bị thiếu hoặc không đúng"),
+    "timestamp": _t("the time-stamping service failed", f"{_TSA} gặp lỗi"),
+    "timestamp_untrusted": _t("the time-stamping service is not trusted",
+                              f"{_TSA} không được tin cậy"),
+    "no_tsa": _t("no time-stamping service was given", f"chưa chỉ định {_TSA}"),
+    "chain_untrusted": _t("the certificate chains to no trust anchor",
+                          "chứng thư số không dẫn tới chứng thư gốc tin cậy nào"),
+    "revocation_fetch": _t("revocation data could not be obtained",
+                           "không lấy được thông tin thu hồi chứng thư số"),
+    # result codes that are no class
+    "stopped": _t("not attempted: the batch stopped", "chưa xử lý: việc ký hàng loạt đã dừng"),
+    "internal": _t("internal error", "lỗi nội bộ"),
+    "worker_died": _t("the worker process died", "tiến trình xử lý đã dừng đột ngột"),
+    "output_unwritable": _t("the output cannot be written", "không ghi được tệp kết quả"),
+}
+
+_MESSAGES: dict[str, Template] = {
+    # frames and lists
+    "at_path": _t("{path}: {reason}", "{path}: {reason}"),
+    "joined": _t("{first}; {rest}", "{first}; {rest}"),
+    "joined_comma": _t("{first}, {rest}", "{first}, {rest}"),
+    "detail": _t("{detail}", TECHNICAL_DETAIL + "{detail}"),
+    "kind_with_detail": _t("{detail}", "{kind} (" + _DETAIL + ")"),
+    # --- the input and the output ---
+    "input.not_found": _t("file not found", "không tìm thấy tệp"),
+    "input.folder": _t("is a folder, not a PDF file", "là một thư mục, không phải tệp PDF"),
+    "input.unreadable": _t("cannot read: {detail}", f"không đọc được tệp ({_DETAIL})"),
+    "input.empty": _t("empty file, not a PDF", "tệp rỗng, không phải tệp PDF"),
+    "input.not_pdf": _t("not a PDF file (no %PDF- header)",
+                        "không phải tệp PDF (thiếu phần đầu %PDF-)"),
+    "input.damaged": _t("damaged or unreadable PDF ({detail})",
+                        f"tệp PDF bị hỏng hoặc không đọc được ({_DETAIL})"),
+    "input.damaged_structure": _t("damaged PDF structure ({kind}: {detail})",
+                                  "cấu trúc tệp PDF bị hỏng (chi tiết kỹ thuật: {kind}: "
+                                  "{detail})"),
+    "input.cannot_decrypt": _t("cannot decrypt the PDF: {detail}",
+                               f"không giải mã được tệp PDF ({_DETAIL})"),
+    "input.wrong_pdf_password": _t("wrong password for the encrypted PDF",
+                                   "sai mật khẩu của tệp PDF đã mã hóa"),
+    "input.encrypted_unsupported": _t(
+        "encrypted (password-protected) PDFs are not supported",
+        "không hỗ trợ tệp PDF đã mã hóa (có mật khẩu)"),
+    "input.not_signed": _t(
+        "not signed: there is no signature or document timestamp to add validation data for",
+        "chưa được ký: không có chữ ký số hay dấu thời gian tài liệu nào để bổ sung dữ liệu "
+        "kiểm tra"),
+    "input.not_signed_refresh": _t(
+        "not signed: there is no signature or timestamp to preserve",
+        "chưa được ký: không có chữ ký số hay dấu thời gian nào cần gia hạn"),
+    "encrypted_input.needs_password": _t(
+        "the PDF is encrypted (password-protected); its password is needed "
+        "(SignOptions(password=...))",
+        "tệp PDF đã được mã hóa (có mật khẩu); cần mật khẩu của tệp"),
+    "signing.replaces_input": _t(
+        "the output would replace the input; choose another output",
+        "tệp kết quả sẽ ghi đè lên tệp đầu vào; hãy chọn tệp kết quả khác"),
+    "signing.changed_meanwhile": _t(
+        "the file changed while it was being processed; nothing was written",
+        "tệp đã thay đổi trong khi đang xử lý; không ghi gì cả"),
+    "output_unwritable.cannot_write": _t("cannot write {output}: {detail}",
+                                         "không ghi được {output} (" + _DETAIL + ")"),
+    "stopped.after_error": _t("stopped after the error in {path}",
+                              "đã dừng sau lỗi ở tệp {path}"),
+    "output_exists.named": _t("output {output} already exists",
+                              "tệp kết quả {output} đã tồn tại"),
+    # --- PKCS#12 files ---
+    "pkcs12.unreadable": _t("Cannot read the PKCS#12 file {file}: {detail}.",
+                            "Không đọc được tệp PKCS#12 {file} (" + _DETAIL + ")."),
+    "pkcs12.wrong_password": _t(
+        "Cannot open {file}: wrong password, or not a PKCS#12 file.",
+        "Không mở được tệp {file}: sai mật khẩu, hoặc đó không phải tệp PKCS#12."),
+    "pkcs12.no_key": _t("{file} holds no private key with its certificate.",
+                        "Tệp {file} không chứa khóa bí mật kèm chứng thư số của nó."),
+    "pkcs12.key_type": _t("{file}: only RSA and ECDSA keys are supported.",
+                          "{file}: chỉ hỗ trợ khóa RSA và ECDSA."),
+    "pkcs12.digest": _t("Digest {digest!r} is not supported; use sha256, sha384 or sha512.",
+                        "Không hỗ trợ hàm băm {digest!r}; hãy dùng sha256, sha384 hoặc sha512."),
+    # --- tokens, PINs and keys ---
+    "pkcs11_module_not_found.named": _t("The PKCS#11 module {path} does not exist.",
+                                        "Không có mô-đun PKCS#11 {path}."),
+    "pkcs11_module_not_found.searched": _t(
+        "No PKCS#11 module found. Tried: {tried}. Install your token's driver, or name its "
+        "module.",
+        "Không tìm thấy mô-đun PKCS#11 nào. Đã thử: {tried}. Hãy cài trình điều khiển của "
+        "token, hoặc chỉ rõ mô-đun của nó."),
+    "pkcs11_module_load.path": _t(
+        "{path} is not a PKCS#11 module that can be loaded ({detail}).",
+        "{path} không phải mô-đun PKCS#11 nạp được (" + _DETAIL + ")."),
+    "token_not_found.label": _t(
+        "No token labelled {label!r} in {module} (present: {present}).",
+        "Không có token nhãn {label!r} trong {module} (đang có: {present})."),
+    "token_not_found.none": _t(
+        "No token is present for module {module}. Plug in the USB token and retry.",
+        "Không có token nào cho mô-đun {module}. Hãy cắm token USB rồi thử lại."),
+    "token_ambiguous.labels": _t(
+        "Several tokens are present; choose one by its label: {candidates}",
+        "Có nhiều token đang cắm; hãy chọn một token theo nhãn: {candidates}"),
+    "token_removed.while": _t(
+        "The token{where} was removed or stopped answering while {action} ({name}).",
+        "Token{where} đã bị rút ra hoặc ngừng phản hồi khi {action} ({name}).",
+        where=lambda w: w.replace(" on token ", " "), action=lambda a: _ACTIONS.get(a, a)),
+    "token.failed": _t(
+        "Token error{where} while {action}: {name}.",
+        "Lỗi token{where} khi {action}: {name}.",
+        where=lambda w: w.replace(" on token ", " "), action=lambda a: _ACTIONS.get(a, a)),
+    "pin_locked.rv": _t(
+        "The PIN{where} is locked; ask your CA to unblock it.",
+        "Mã PIN{where} đã bị khóa; hãy đề nghị tổ chức cung cấp dịch vụ chứng thực mở khóa.",
+        where=lambda w: w.replace(" on token ", " của token ")),
+    "pin_locked.token": _t(
+        "The PIN of token {token!r} is locked (too many wrong entries). Ask your certificate "
+        "authority to unblock it; signkit will not try to log in.",
+        "Mã PIN của token {token!r} đã bị khóa (nhập sai quá nhiều lần). Hãy đề nghị tổ chức "
+        "cung cấp dịch vụ chứng thực mở khóa; signkit sẽ không thử đăng nhập."),
+    "pin_final_try.token": _t(
+        "Token {token!r} allows one more PIN attempt; a wrong PIN will lock it. Logging in "
+        "needs an explicit confirmation.",
+        "Token {token!r} chỉ còn MỘT lần nhập mã PIN; nhập sai sẽ khóa token. Cần xác nhận rõ "
+        "ràng trước khi đăng nhập."),
+    "pin_required.empty": _t("Token {token!r} needs a PIN, and the PIN given is empty.",
+                             "Token {token!r} cần mã PIN, nhưng mã PIN được cho là rỗng."),
+    "pin_required.none": _t("Token {token!r} needs a PIN and none was given.",
+                            "Token {token!r} cần mã PIN nhưng chưa có mã PIN."),
+    "pin_incorrect.token": _t(
+        "Wrong PIN for token {token!r}. signkit does not retry; token state now: {state}.",
+        "Sai mã PIN của token {token!r}. signkit không thử lại; trạng thái token hiện tại: "
+        "{state}.", state=_state),
+    "pin_incorrect.key": _t(
+        "Wrong PIN for the key {key!r} (context login). signkit does not retry.",
+        "Sai mã PIN của khóa {key!r} (đăng nhập theo ngữ cảnh). signkit không thử lại."),
+    "key_not_found.label": _t(
+        "No private key with label {label!r} on token {token!r}; the labels of its keys: "
+        "{labels}.",
+        "Token {token!r} không có khóa bí mật nhãn {label!r}; nhãn các khóa trên token: "
+        "{labels}.", labels=lambda t: "không có" if t == "none" else t),
+    "key_not_found.id": _t(
+        "No private key with id {key_id} on token {token!r}; the labels of its keys: "
+        "{labels}.",
+        "Token {token!r} không có khóa bí mật mã số {key_id}; nhãn các khóa trên token: "
+        "{labels}.", labels=lambda t: "không có" if t == "none" else t),
+    "key_not_found.no_signing": _t(
+        "Token {token!r} has no private key with a matching signing certificate.",
+        "Token {token!r} không có khóa bí mật nào kèm chứng thư số dùng để ký."),
+    "key_ambiguous.keys": _t(
+        "Several signing keys are available; choose one by its label or id:\n  {candidates}",
+        "Có nhiều khóa ký; hãy chọn một khóa theo nhãn hoặc mã số:\n  {candidates}"),
+    "certificate_unusable.expired": _t(
+        "The certificate of {name!r} expired on {date}; a signature made with it would not "
+        "be valid.",
+        "Chứng thư số của {name!r} đã hết hạn ngày {date}; chữ ký tạo bằng nó sẽ không hợp lệ."),
+    "certificate_unusable.not_yet": _t(
+        "The certificate of {name!r} is not valid before {date}.",
+        "Chứng thư số của {name!r} chưa có hiệu lực trước ngày {date}."),
+    "certificate_unusable.usage": _t(
+        "The certificate of {name!r} does not allow document signing (key usage has neither "
+        "digitalSignature nor nonRepudiation).",
+        "Chứng thư số của {name!r} không cho phép ký tài liệu (mục đích sử dụng khóa không có "
+        "digitalSignature hay nonRepudiation)."),
+    # --- network services (TSA, OCSP, CRL) ---
+    "net.timeout": _t("no answer within {seconds} s", "không có phản hồi trong {seconds} giây"),
+    "net.refused": _t("connection refused", "bị từ chối kết nối"),
+    "net.http": _t("HTTP {status}", "lỗi HTTP {status}"),
+    "net.invalid_answer": _t("the answer is not a valid {answer}",
+                             "câu trả lời không phải {answer} hợp lệ", answer=_answer),
+    "net.cannot_connect": _t("cannot connect ({detail})",
+                             "không kết nối được (" + _DETAIL + ")"),
+    "net.service_failed": _t("{service} {url}: {reason}", "{service} {url}: {reason}",
+                             service=_service),
+    "net.after_attempts": _t("{reason} after {attempts} attempts",
+                             "{reason} sau {attempts} lần thử"),
+    # --- the time-stamping service ---
+    "timestamp.failed": _t("time-stamping service {url} failed: {why}",
+                           f"{_TSA} {{url}} gặp lỗi: {{why}}"),
+    "timestamp.credentials": _t("HTTP {status} (check the TSA credentials)",
+                                "lỗi HTTP {status} (hãy kiểm tra thông tin đăng nhập TSA)"),
+    "timestamp.unexpected_http": _t("unexpected HTTP {status}", "mã HTTP bất thường {status}"),
+    "timestamp.not_reply": _t(
+        "the answer is not a timestamp reply (Content-Type {content_type!r})",
+        "câu trả lời không phải phản hồi cấp dấu thời gian (Content-Type {content_type!r})"),
+    "timestamp.invalid": _t("the answer is not a valid timestamp response ({detail})",
+                            "câu trả lời không phải phản hồi cấp dấu thời gian hợp lệ ("
+                            + _DETAIL + ")"),
+    "timestamp.refused": _t("the request was refused (status {status}{details})",
+                            "yêu cầu bị từ chối (trạng thái {status}{details})"),
+    "timestamp.nonce": _t("wrong nonce in the answer (sent {sent}, got {got})",
+                          "số nonce trong câu trả lời không khớp (đã gửi {sent}, nhận {got})"),
+    "timestamp.malformed": _t("malformed timestamp token ({detail})",
+                              "dấu thời gian sai định dạng (" + _DETAIL + ")"),
+    "timestamp.imprint": _t("the token's message imprint is not the digest that was sent",
+                            "giá trị băm trong dấu thời gian không khớp giá trị đã gửi"),
+    "timestamp.no_certificate": _t(
+        "the token carries no TSA certificate although one was requested",
+        "dấu thời gian không kèm chứng thư số của TSA dù đã yêu cầu"),
+    "timestamp.not_validated": _t("the timestamp token does not validate ({detail})",
+                                  "dấu thời gian không hợp lệ (" + _DETAIL + ")"),
+    "timestamp.bad_signature": _t("the timestamp token's signature is not valid",
+                                  "chữ ký trên dấu thời gian không hợp lệ"),
+    "timestamp.untrusted": _t("the TSA certificate is not trusted ({problem})",
+                              "chứng thư số của TSA không được tin cậy ({problem})"),
+    "timestamp.chain": _t("its certificate could not be validated ({detail})",
+                          "không kiểm tra được chứng thư số của nó (" + _DETAIL + ")"),
+    "no_tsa.needed": _t("a document timestamp is needed but no time-stamping service was given",
+                        f"cần dấu thời gian tài liệu nhưng chưa chỉ định {_TSA}"),
+    # --- revocation data (B-LT and above) ---
+    "revocation_fetch.failures": _t(
+        "revocation data for {level} could not be obtained: {failures}",
+        "không lấy được thông tin thu hồi cho mức {level}: {failures}"),
+    "revocation_fetch.chain": _t(
+        "the signer's certificate chain or its revocation data could not be obtained for "
+        "{level}{services}: {detail}",
+        "không lấy được chuỗi chứng thư số của người ký hoặc thông tin thu hồi cho mức "
+        "{level}{services} (" + _DETAIL + ")",
+        services=lambda s: s.replace(" (services: ", " (dịch vụ: ")),
+}
+
+ERROR_CATALOG: dict[str, Template] = {
+    **{f"error.{code}": template for code, template in _KINDS.items()},
+    **{f"error.{code}": template for code, template in _MESSAGES.items()},
+}
