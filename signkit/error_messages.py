@@ -171,6 +171,12 @@ _MESSAGES: dict[str, Template] = {
     "input.not_signed_refresh": _t(
         "not signed: there is no signature or timestamp to preserve",
         "chưa được ký: không có chữ ký số hay dấu thời gian nào cần gia hạn"),
+    "input.malformed_signature": _t("the signature in field {field!r} is malformed ({detail})",
+                                    "chữ ký số trong trường {field!r} sai định dạng ("
+                                    + _DETAIL + ")"),
+    "input.signer_unreadable": _t(
+        "{what}: its signer's certificate cannot be read ({detail})",
+        "{what}: không đọc được chứng thư số của bên ký (" + _DETAIL + ")"),
     "encrypted_input.needs_password": _t(
         "the PDF is encrypted (password-protected); its password is needed "
         "(SignOptions(password=...))",
@@ -181,6 +187,17 @@ _MESSAGES: dict[str, Template] = {
     "signing.changed_meanwhile": _t(
         "the file changed while it was being processed; nothing was written",
         "tệp đã thay đổi trong khi đang xử lý; không ghi gì cả"),
+    "signing.output_not_intact": _t(
+        "internal check failed: the output does not keep the original bytes intact",
+        "kiểm tra nội bộ không đạt: tệp kết quả không giữ nguyên các byte của tệp gốc"),
+    "signing.revoked": _t("{what}: its certificate is revoked ({detail})",
+                          "{what}: chứng thư số đã bị thu hồi (" + _DETAIL + ")"),
+    "signing.chain_invalid": _t("{what}: its certificate chain is not valid now ({detail})",
+                                "{what}: chuỗi chứng thư số hiện không hợp lệ (" + _DETAIL
+                                + ")"),
+    "chain_untrusted.what": _t(
+        "{what}: its certificate does not chain to a trust anchor ({detail})",
+        "{what}: chứng thư số không dẫn tới chứng thư gốc tin cậy nào (" + _DETAIL + ")"),
     "output_unwritable.cannot_write": _t("cannot write {output}: {detail}",
                                          "không ghi được {output} (" + _DETAIL + ")"),
     "stopped.after_error": _t("stopped after the error in {path}",
@@ -329,6 +346,24 @@ _MESSAGES: dict[str, Template] = {
     "revocation_fetch.failures": _t(
         "revocation data for {level} could not be obtained: {failures}",
         "không lấy được thông tin thu hồi cho mức {level}: {failures}"),
+    "revocation_fetch.for": _t("revocation data for {what} could not be obtained: {failures}",
+                               "không lấy được thông tin thu hồi cho {what}: {failures}"),
+    "revocation_fetch.insufficient": _t(
+        "revocation data for {what} could not be obtained{services}: {detail}",
+        "không lấy được thông tin thu hồi cho {what}{services} (" + _DETAIL + ")",
+        services=lambda s: s.replace(" (services: ", " (dịch vụ: ")),
+    "revocation_fetch.tsa": _t(
+        "revocation data for the TSA {url} could not be obtained: {failures}",
+        "không lấy được thông tin thu hồi cho TSA {url}: {failures}"),
+    # --- what a message is about (ltv add, ltv refresh) ---
+    "what.signature": _t("signature {field!r}", "chữ ký {field!r}"),
+    "what.document_timestamp": _t("document timestamp {field!r}",
+                                  "dấu thời gian tài liệu {field!r}"),
+    "what.signature_timestamp": _t("signature timestamp of {field!r}",
+                                   "dấu thời gian của chữ ký {field!r}"),
+    "what.timestamp_of": _t("the timestamp of {what}", "dấu thời gian của {what}"),
+    "what.newest_timestamp": _t("the newest timestamp ({kind})",
+                                "dấu thời gian mới nhất ({kind})"),
     "revocation_fetch.chain": _t(
         "the signer's certificate chain or its revocation data could not be obtained for "
         "{level}{services}: {detail}",

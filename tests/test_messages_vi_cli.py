@@ -34,7 +34,7 @@ ERROR_CLASSES = sorted(
     (cls for _, cls in inspect.getmembers(signkit.errors, inspect.isclass)
      if issubclass(cls, SignkitError)), key=lambda cls: cls.__name__)
 # message codes that belong to no class: frames, lists, network reasons, result codes
-OTHER_PREFIXES = {"at_path", "joined", "joined_comma", "detail", "kind_with_detail", "net",
+OTHER_PREFIXES = {"at_path", "joined", "joined_comma", "detail", "kind_with_detail", "net", "what",
                   "stopped", "internal", "worker_died", "output_unwritable"}
 
 

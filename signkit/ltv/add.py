@@ -21,6 +21,7 @@ from typing import BinaryIO
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
+from ..error_messages import said
 from ..errors import InputError, SigningError
 from ..signing.document import PadesLevel
 from ..verification.evidence import (
@@ -48,8 +49,7 @@ def add_validation_data(session: ArchiveSession, source: Path, target: Path, *,
     with session.open(source) as stream:
         reader = session.open_reader(stream, source)
         if not reader.embedded_signatures:
-            raise InputError("not signed: there is no signature or document timestamp to add "
-                             "validation data for", path=source)
+            raise InputError(said("input.not_signed"), path=source)
         with session.output(stream, source, target, overwrite=overwrite) as output:
             added = session.run(_extend(session, reader, stream, source, level, output))
     if not output.written:
@@ -85,14 +85,16 @@ async def _extend(session: ArchiveSession, reader: PdfFileReader, stream: Binary
 
 def signed_objects(reader: PdfFileReader) -> list[tuple[object, str]]:
     """Every CMS object whose signer needs validation data, with a name for messages."""
-    items = []
+    items: list[tuple[object, str]] = []
     for sig in reader.embedded_signatures:
         if sig.sig_object_type == "/DocTimeStamp":
-            items.append((sig.signed_data, f"document timestamp {sig.field_name!r}"))
+            items.append((sig.signed_data, said("what.document_timestamp",
+                                                field=sig.field_name)))
             continue
-        what = f"signature {sig.field_name!r}"
+        what = said("what.signature", field=sig.field_name)
         items.append((sig.signed_data, what))
-        items += [(token, f"the timestamp of {what}") for token in signature_timestamp_tokens(sig)]
+        items += [(token, said("what.timestamp_of", what=what))
+                  for token in signature_timestamp_tokens(sig)]
     return items
 
 

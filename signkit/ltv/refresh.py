@@ -26,6 +26,7 @@ from pyhanko.pdf_utils.misc import PdfStrictReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.generic_cms import extract_certificate_info
 
+from ..error_messages import said
 from ..errors import InputError
 from ..profiles import AlgorithmPolicy
 from ..verification.evidence import token_time
@@ -62,9 +63,9 @@ def _newest(values: Iterable[tuple[str, generic.PdfObject]]
         try:  # asn1crypto parses lazily: a damaged CMS fails here, not at load
             content_type = signed_data["encap_content_info"]["content_type"].native
             if content_type == "tst_info":  # a document timestamp: the token itself
-                candidates = [(signed_data, f"document timestamp {name!r}")]
+                candidates = [(signed_data, said("what.document_timestamp", field=name))]
             else:
-                candidates = [(token, f"signature timestamp of {name!r}")
+                candidates = [(token, said("what.signature_timestamp", field=name))
                               for token in _signature_timestamp_tokens(signed_data)]
             timed = [(token_time(token), token, kind) for token, kind in candidates]
         except (ValueError, KeyError, TypeError) as e:
@@ -76,8 +77,8 @@ def _newest(values: Iterable[tuple[str, generic.PdfObject]]
 
 
 def _malformed(field: str, error: Exception) -> InputError:
-    return InputError(f"the signature in field {field!r} is malformed "
-                      f"({error or type(error).__name__})")
+    return InputError(said("input.malformed_signature", field=field,
+                           detail=str(error) or type(error).__name__))
 
 
 def _signature_contents(values: Iterable[tuple[str, generic.PdfObject]]
@@ -220,8 +221,7 @@ def _scan(session: ArchiveSession, stream: BinaryIO, source: Path):
             except PdfStrictReadError:
                 continue
         if not signed:
-            raise InputError("not signed: there is no signature or timestamp to preserve",
-                             path=source)
+            raise InputError(said("input.not_signed_refresh"), path=source)
         return reader, newest
     raise AssertionError("the lenient reader raised a strict-mode error")
 
@@ -232,7 +232,7 @@ async def _renew(session: ArchiveSession, stream: BinaryIO, source: Path,
     their first proof), then a fresh document timestamp over it, then the new TSA's data."""
     reader = session.open_reader(stream, source)  # the full one: signatures to validate
     context = session.document_context(reader)
-    signed = [(newest[0], f"the newest timestamp ({newest[1]})")] if newest is not None \
+    signed = [(newest[0], said("what.newest_timestamp", kind=newest[1]))] if newest \
         else signed_objects(reader)
     paths = [await session.validate_chain(sd, context, what, source) for sd, what in signed]
     added = await session.add_document_timestamp(stream, source, paths=paths, context=context,

@@ -46,6 +46,7 @@ from pyhanko_certvalidator.fetchers.api import CRLFetcher, Fetchers, OCSPFetcher
 from .._event_loop import close_loop
 from ..atomic import atomic_output
 from ..certs import load_certificates
+from ..error_messages import joined, said
 from ..errors import (
     ChainUntrustedError,
     InputError,
@@ -122,8 +123,7 @@ class ArchiveSession:
     def tsa(self) -> TsaClient:
         if self._tsa is None:
             if not self.options.tsa_url:
-                raise NoTsaError("a document timestamp is needed but no time-stamping "
-                                 "service was given")
+                raise NoTsaError(said("no_tsa.needed"))
             # the TSA must chain to an anchor when anchors are given (no fetching: that
             # check is about trust, the DSS gets the TSA's revocation data separately)
             check = (ValidationContext(trust_roots=self.anchors, other_certs=self.intermediates,
@@ -164,16 +164,14 @@ class ArchiveSession:
                 if parse_signatures:
                     reader.embedded_signatures  # noqa: B018
             if reader.encrypted:
-                raise InputError("encrypted (password-protected) PDFs are not supported",
-                                 path=path)
+                raise InputError(said("input.encrypted_unsupported"), path=path)
             return reader
 
     def open_writer(self, stream: BinaryIO, path: Path) -> IncrementalPdfFileWriter:
         with pdf_errors(path):
             writer = StreamingWriter(stream, strict=False)
             if writer.prev.encrypted:
-                raise InputError("encrypted (password-protected) PDFs are not supported",
-                                 path=path)
+                raise InputError(said("input.encrypted_unsupported"), path=path)
             return writer
 
     # --- validation data ------------------------------------------------------------------
@@ -203,7 +201,7 @@ class ArchiveSession:
         try:
             info = extract_certificate_info(signed_data)
         except (ValueError, KeyError, TypeError) as e:
-            raise InputError(f"{what}: its signer's certificate cannot be read ({e})",
+            raise InputError(said("input.signer_unreadable", what=what, detail=str(e)),
                              path=path) from None
         validator = CertificateValidator(info.signer_cert, intermediate_certs=info.other_certs,
                                          validation_context=context)
@@ -217,20 +215,20 @@ class ArchiveSession:
         failures = self._revocation.failures if self._revocation is not None else []
         if failures:  # say which service failed and why
             return RevocationFetchError(
-                f"revocation data for {what} could not be obtained: "
-                + "; ".join(map(str, failures)), urls=[f.url for f in failures], path=path)
+                said("revocation_fetch.for", what=what, failures=joined(map(str, failures))),
+                urls=[f.url for f in failures], path=path)
         if isinstance(error, PathBuildingError):
-            return ChainUntrustedError(f"{what}: its certificate does not chain to a trust "
-                                       f"anchor ({reason})", path=path)
+            return ChainUntrustedError(said("chain_untrusted.what", what=what, detail=reason),
+                                       path=path)
         if isinstance(error, RevokedError):
-            return SigningError(f"{what}: its certificate is revoked ({reason})", path=path)
+            return SigningError(said("signing.revoked", what=what, detail=reason), path=path)
         if isinstance(error, InsufficientRevinfoError):
             urls = ocsp_urls(cert) + crl_urls(cert)
             where = f" (services: {', '.join(urls)})" if urls else ""
             return RevocationFetchError(
-                f"revocation data for {what} could not be obtained{where}: {reason}",
-                urls=urls, path=path)
-        return SigningError(f"{what}: its certificate chain is not valid now ({reason})",
+                said("revocation_fetch.insufficient", what=what, services=where,
+                     detail=reason), urls=urls, path=path)
+        return SigningError(said("signing.chain_invalid", what=what, detail=reason),
                             path=path)
 
     async def tsa_paths(self, context: ValidationContext) -> list:
@@ -241,8 +239,9 @@ class ArchiveSession:
             failures = self.revocation.failures
             if failures:
                 raise RevocationFetchError(
-                    f"revocation data for the TSA {self.tsa.url} could not be obtained: "
-                    + "; ".join(map(str, failures)), urls=[f.url for f in failures]) from None
+                    said("revocation_fetch.tsa", url=self.tsa.url,
+                         failures=joined(map(str, failures))),
+                    urls=[f.url for f in failures]) from None
             raise type(e)(e.reason, url=e.url) from None
 
     def add_dss(self, stream: BinaryIO, path: Path, *, paths: list,
@@ -339,12 +338,10 @@ def _check_output(source: BinaryIO, source_path: Path, out: BinaryIO,
         end = os.pread(out.fileno(), min(size, 1024), max(0, size - 1024))
         if size <= original or not end.rstrip().endswith(b"%%EOF") \
                 or not _same_bytes(source.fileno(), out.fileno(), original):
-            raise SigningError("internal check failed: the output does not keep the "
-                               "original bytes intact", path=source_path)
+            raise SigningError(said("signing.output_not_intact"), path=source_path)
         now = source_path.stat()
         if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-            raise SigningError("the file changed while it was being processed; "
-                               "nothing was written", path=source_path)
+            raise SigningError(said("signing.changed_meanwhile"), path=source_path)
         return whole.result()["sha256"].hexdigest()
     finally:
         whole.cancel()
@@ -372,12 +369,12 @@ def pdf_errors(path: Path) -> Iterator[None]:
     except SigningError:
         raise
     except (PdfError, ValidationInfoReadingError) as e:
-        raise InputError(f"damaged or unreadable PDF ({e})", path=path) from None
+        raise InputError(said("input.damaged", detail=str(e)), path=path) from None
     except _PDF_ERRORS as e:
         if not _raised_in_pyhanko(e):
             raise
-        raise InputError(f"damaged PDF structure ({type(e).__name__}: {e})", path=path) \
-            from None
+        raise InputError(said("input.damaged_structure", kind=type(e).__name__,
+                              detail=str(e)), path=path) from None
 
 
 def _read_dss(handler) -> DocumentSecurityStore | None:
