@@ -14,6 +14,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 
+from .error_messages import said
 from .errors import ProfileError
 from .profiles import Profile, anchor_dir
 
@@ -23,13 +24,14 @@ def load_certificates(path: Path) -> list[asn1_x509.Certificate]:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise ProfileError(f"cannot read certificate file {path}: {e.strerror}") from None
+        raise ProfileError(said("profile.certificate_unreadable", path=str(path),
+                                detail=e.strerror)) from None
     try:
         if pem.detect(data):
             return [asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(data, True)]
         return [asn1_x509.Certificate.load(data)]
     except ValueError as e:
-        raise ProfileError(f"{path} is not a certificate file ({e})") from None
+        raise ProfileError(said("profile.not_certificate", path=str(path), detail=str(e))) from None
 
 
 def load_crl(path: Path) -> asn1_crl.CertificateList:
@@ -39,7 +41,7 @@ def load_crl(path: Path) -> asn1_crl.CertificateList:
             _, _, data = pem.unarmor(data)
         return asn1_crl.CertificateList.load(data)
     except (OSError, ValueError) as e:
-        raise ProfileError(f"{path} is not a readable CRL ({e})") from None
+        raise ProfileError(said("profile.not_crl", path=str(path), detail=str(e))) from None
 
 
 def installed_certificates(profile: Profile, role: str = "root"
@@ -59,10 +61,8 @@ def installed_certificates(profile: Profile, role: str = "root"
         for cert in certs:
             fingerprint = hashlib.sha256(cert.dump()).hexdigest().upper()
             if pins and fingerprint not in pins:
-                raise ProfileError(
-                    f"{role} {path} (SHA-256 {fingerprint}) matches no pin of profile "
-                    f"{profile.name!r}; refusing to trust it"
-                )
+                raise ProfileError(said("profile.unpinned", role=role, path=str(path),
+                                        fingerprint=fingerprint, profile=profile.name))
         found.append((path, certs))
     return found
 

@@ -52,6 +52,9 @@ _SERVICES = {"OCSP responder": "máy chủ OCSP",
 _ANSWERS = {"timestamp response": "phản hồi cấp dấu thời gian", "OCSP response": "phản hồi OCSP",
             "CRL": "danh sách thu hồi (CRL)"}
 _STATES = {"no warnings": "không có cảnh báo"}
+_KINDS_OF_VALUE = {"a string": "một chuỗi ký tự", "an integer": "một số nguyên",
+                   "a list of strings": "một danh sách chuỗi ký tự",
+                   "an array of tables": "một mảng bảng (array of tables)"}
 _ACTIONS = {"logging in": "đăng nhập", "signing": "ký", "listing tokens": "liệt kê token",
             "opening a session": "mở phiên làm việc", "reading mechanisms": "đọc các cơ chế ký",
             "reading objects": "đọc các đối tượng trên token"}
@@ -204,6 +207,39 @@ _MESSAGES: dict[str, Template] = {
                               "đã dừng sau lỗi ở tệp {path}"),
     "output_exists.named": _t("output {output} already exists",
                               "tệp kết quả {output} đã tồn tại"),
+    # --- profiles and the certificates they name ---
+    "profile.file_not_found": _t("profile file not found", "không tìm thấy tệp hồ sơ"),
+    "profile.unknown": _t("unknown profile {name!r}; available: {available}",
+                          "không có hồ sơ {name!r}; các hồ sơ hiện có: {available}"),
+    "profile.toml": _t("not valid TOML ({detail})", "không phải TOML hợp lệ (" + _DETAIL + ")"),
+    "profile.sha256": _t("sha256 must be 64 hex digits",
+                         "sha256 phải gồm 64 chữ số thập lục phân"),
+    "profile.missing": _t("missing", "còn thiếu"),
+    "profile.role": _t("must be 'root' or 'intermediate'",
+                       "phải là 'root' (gốc) hoặc 'intermediate' (trung gian)"),
+    "profile.key_usage": _t("must name key usages among {allowed}",
+                            "phải nêu mục đích sử dụng khóa trong số: {allowed}"),
+    "profile.time_zone": _t("{value!r} is not UTC or an offset like +07:00",
+                            "{value!r} không phải UTC hay độ lệch múi giờ dạng +07:00"),
+    "profile.must_be": _t("must be {what}", "phải là {what}",
+                          what=lambda w: _KINDS_OF_VALUE.get(w, w)),
+    "profile.choice": _t("{value!r} is not one of {allowed}",
+                         "{value!r} không thuộc các giá trị: {allowed}"),
+    "profile.listed_file_not_found": _t("file {path} not found", "không tìm thấy tệp {path}"),
+    "profile.certificate_unreadable": _t("cannot read certificate file {path}: {detail}",
+                                         "không đọc được tệp chứng thư số {path} ("
+                                         + _DETAIL + ")"),
+    "profile.not_certificate": _t("{path} is not a certificate file ({detail})",
+                                  "{path} không phải tệp chứng thư số (" + _DETAIL + ")"),
+    "profile.not_crl": _t("{path} is not a readable CRL ({detail})",
+                          "{path} không phải danh sách thu hồi (CRL) đọc được ("
+                          + _DETAIL + ")"),
+    "profile.unpinned": _t(
+        "{role} {path} (SHA-256 {fingerprint}) matches no pin of profile {profile!r}; refusing "
+        "to trust it",
+        "chứng thư {role} {path} (SHA-256 {fingerprint}) không khớp dấu vân tay nào của hồ sơ "
+        "{profile!r}; không tin cậy chứng thư này",
+        role=lambda r: {"root": "gốc", "intermediate": "trung gian"}.get(r, r)),
     # --- PKCS#12 files ---
     "pkcs12.unreadable": _t("Cannot read the PKCS#12 file {file}: {detail}.",
                             "Không đọc được tệp PKCS#12 {file} (" + _DETAIL + ")."),
@@ -285,6 +321,22 @@ _MESSAGES: dict[str, Template] = {
     "key_ambiguous.keys": _t(
         "Several signing keys are available; choose one by its label or id:\n  {candidates}",
         "Có nhiều khóa ký; hãy chọn một khóa theo nhãn hoặc mã số:\n  {candidates}"),
+    "token.no_module_loaded": _t("No PKCS#11 module could be loaded from: {paths}",
+                                 "Không nạp được mô-đun PKCS#11 nào từ: {paths}"),
+    "mechanism_unsupported.malformed_ecdsa": _t(
+        "The token returned a malformed ECDSA signature.",
+        "Token trả về chữ ký ECDSA sai định dạng."),
+    "mechanism_unsupported.no_ecdsa": _t("The token offers no ECDSA signing mechanism.",
+                                         "Token không có cơ chế ký ECDSA."),
+    "mechanism_unsupported.no_pss": _t(
+        "The token offers no RSA-PSS mechanism for {digest}; sign with PKCS#1 v1.5 instead.",
+        "Token không có cơ chế RSA-PSS cho {digest}; hãy ký bằng PKCS#1 v1.5."),
+    "mechanism_unsupported.no_pkcs1": _t(
+        "The token offers no RSA PKCS#1 v1.5 signing mechanism.",
+        "Token không có cơ chế ký RSA PKCS#1 v1.5."),
+    "certificate_unusable.key_type": _t(
+        "Unsupported public key type {kind}; signkit signs with RSA or ECDSA keys.",
+        "Không hỗ trợ loại khóa công khai {kind}; signkit ký bằng khóa RSA hoặc ECDSA."),
     "certificate_unusable.expired": _t(
         "The certificate of {name!r} expired on {date}; a signature made with it would not "
         "be valid.",

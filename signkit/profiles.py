@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .appearance.config import AppearanceSettings, parse_settings
+from .error_messages import said
 from .errors import ProfileError
 from .tokens.base import DIGEST_SIZES, RsaPadding
 
@@ -102,7 +103,7 @@ def load_profile(name_or_path: str = "default") -> Profile:
     if name_or_path.endswith(".toml") or os.sep in name_or_path:
         path = Path(name_or_path)
         if not path.is_file():
-            raise ProfileError("profile file not found", file=str(path))
+            raise ProfileError(said("profile.file_not_found"), file=str(path))
         return _parse(path.read_text(encoding="utf-8"), str(path), path.parent)
     builtin = resources.files("signkit.ca_profiles") / f"{name_or_path}.toml"
     if builtin.is_file():
@@ -112,16 +113,15 @@ def load_profile(name_or_path: str = "default") -> Profile:
     user = _user_dir() / f"{name_or_path}.toml"
     if user.is_file():
         return _parse(user.read_text(encoding="utf-8"), str(user), user.parent)
-    raise ProfileError(
-        f"unknown profile {name_or_path!r}; available: {', '.join(available_profiles())}"
-    )
+    raise ProfileError(said("profile.unknown", name=name_or_path,
+                            available=", ".join(available_profiles())))
 
 
 def _parse(text: str, source: str, folder: Path) -> Profile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ProfileError(f"not valid TOML ({e})", file=source) from None
+        raise ProfileError(said("profile.toml", detail=str(e)), file=source) from None
     get = _Getter(data, source)
     digest = get.choice("signing.digest", tuple(DIGEST_SIZES), default="sha256")
     padding = get.choice("signing.rsa_padding", ("pkcs1v15", "pss"), default="pkcs1v15")
@@ -136,12 +136,12 @@ def _parse(text: str, source: str, folder: Path) -> Profile:
         key = f"trust.pins[{i}]"
         fingerprint = str(pin.get("sha256", "")).replace(":", "").upper()
         if len(fingerprint) != 64 or any(c not in "0123456789ABCDEF" for c in fingerprint):
-            raise ProfileError("sha256 must be 64 hex digits", file=source, key=f"{key}.sha256")
+            raise ProfileError(said("profile.sha256"), file=source, key=f"{key}.sha256")
         if "name" not in pin:
-            raise ProfileError("missing", file=source, key=f"{key}.name")
+            raise ProfileError(said("profile.missing"), file=source, key=f"{key}.name")
         role = str(pin.get("role", "root"))
         if role not in ("root", "intermediate"):
-            raise ProfileError("must be 'root' or 'intermediate'", file=source, key=f"{key}.role")
+            raise ProfileError(said("profile.role"), file=source, key=f"{key}.role")
         pins.append(TrustPin(str(pin["name"]), fingerprint, pin.get("source"), role))
     anchors = get.files("trust.anchors", folder)
     intermediates = get.files("trust.intermediates", folder)
@@ -149,7 +149,7 @@ def _parse(text: str, source: str, folder: Path) -> Profile:
                                   default=["digital_signature", "non_repudiation"]))
     unknown = set(key_usage) - _KEY_USAGES
     if unknown or not key_usage:
-        raise ProfileError(f"must name key usages among {', '.join(sorted(_KEY_USAGES))}",
+        raise ProfileError(said("profile.key_usage", allowed=", ".join(sorted(_KEY_USAGES))),
                            file=source, key="policy.key_usage")
     tsa_digest = (get.choice("signing.tsa_digest", tuple(DIGEST_SIZES))
                   if get.string("signing.tsa_digest", default=None) is not None else None)
@@ -185,7 +185,7 @@ def _time_zone(text: str, source: str) -> dt.tzinfo:
     except ValueError:
         offset = None
     if offset is None or len(text) != 6:
-        raise ProfileError(f"{text!r} is not UTC or an offset like +07:00", file=source,
+        raise ProfileError(said("profile.time_zone", value=text), file=source,
                            key="time_zone")
     return dt.timezone(offset)
 
@@ -204,7 +204,7 @@ class _Getter:
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
                 if default is self._MISSING:
-                    raise ProfileError("missing", file=self.source, key=key)
+                    raise ProfileError(said("profile.missing"), file=self.source, key=key)
                 return default
             node = node[part]
         return node
@@ -212,7 +212,7 @@ class _Getter:
     def _typed(self, key: str, default: Any, kind: type, what: str) -> Any:
         value = self._raw(key, default)
         if value is not default and not isinstance(value, kind):
-            raise ProfileError(f"must be {what}", file=self.source, key=key)
+            raise ProfileError(said("profile.must_be", what=what), file=self.source, key=key)
         return value
 
     def string(self, key: str, default: Any = _MISSING) -> Any:
@@ -224,15 +224,15 @@ class _Getter:
     def strings(self, key: str, default: Any = _MISSING) -> list[str]:
         value = self._typed(key, default, list, "a list of strings")
         if not all(isinstance(v, str) for v in value):
-            raise ProfileError("must be a list of strings", file=self.source, key=key)
+            raise ProfileError(said("profile.must_be", what="a list of strings"), file=self.source,
+                               key=key)
         return value
 
     def choice(self, key: str, allowed: tuple[str, ...], default: Any = _MISSING) -> str:
         value = self.string(key, default)
         if value not in allowed:
-            raise ProfileError(
-                f"{value!r} is not one of {', '.join(allowed)}", file=self.source, key=key
-            )
+            raise ProfileError(said("profile.choice", value=value, allowed=", ".join(allowed)),
+                               file=self.source, key=key)
         return value
 
     def files(self, key: str, folder: Path) -> tuple[Path, ...]:
@@ -240,13 +240,15 @@ class _Getter:
         paths = tuple(folder / name for name in self.strings(key, default=[]))
         for i, path in enumerate(paths):
             if not path.is_file():
-                raise ProfileError(f"file {path} not found", file=self.source, key=f"{key}[{i}]")
+                raise ProfileError(said("profile.listed_file_not_found", path=str(path)),
+                                   file=self.source, key=f"{key}[{i}]")
         return paths
 
     def table_list(self, key: str) -> list[dict[str, Any]]:
         value = self._typed(key, [], list, "an array of tables")
         if not all(isinstance(v, dict) for v in value):
-            raise ProfileError("must be an array of tables", file=self.source, key=key)
+            raise ProfileError(said("profile.must_be", what="an array of tables"),
+                               file=self.source, key=key)
         return value
 
 

@@ -16,6 +16,7 @@ from faultserver import closed_port_url
 from signkit.cli.common_options import lang_from_environment
 from signkit.cli.main import cli
 
+import signkit
 import signkit.errors
 from signkit.error_messages import ERROR_CATALOG, said
 from signkit.errors import (
@@ -247,6 +248,27 @@ def test_unreachable_tsa_is_said_in_vietnamese(way, pki, tmp_path):
                       "sau 2 lần thử", "time-stamping service", "connection refused",
                       "attempts")
     assert not (tmp_path / "x.pdf").exists()
+
+
+@WAYS
+def test_unknown_profile_is_said_in_vietnamese(way, pki, tmp_path):
+    result = run_vi(way, "sign", "--no-progress", "--profile", "khong-co", str(SAMPLE),
+                    "-o", str(tmp_path / "x.pdf"), "--pkcs12", str(pki.p12("signer-rsa2048")),
+                    pin=P12_PASSWORD)
+    assert result.exit_code == 2, result.output
+    assert_vietnamese(result, "không có hồ sơ 'khong-co'; các hồ sơ hiện có: ",
+                      "unknown profile", "available")
+
+
+def test_a_broken_profile_names_the_file_and_key_and_says_why_in_vietnamese(tmp_path):
+    profile = tmp_path / "office.toml"
+    profile.write_text('[signing]\ndigest = "md5"\n', encoding="utf-8")
+    with pytest.raises(signkit.errors.ProfileError) as caught:
+        signkit.load_profile(str(profile))
+    assert str(caught.value) == f"{profile}: signing.digest: 'md5' is not one of " \
+        "sha256, sha384, sha512"
+    assert caught.value.text("vi") == f"{profile}: signing.digest: 'md5' không thuộc các " \
+        "giá trị: sha256, sha384, sha512"
 
 
 def test_english_stays_the_default_outside_a_vietnamese_locale(pki, tmp_path):

@@ -113,9 +113,8 @@ def public_key_shape(cert: x509.Certificate) -> tuple[KeyType, int]:
         return KeyType.RSA, key.key_size
     if isinstance(key, ec.EllipticCurvePublicKey):
         return KeyType.EC, key.curve.key_size
-    raise CertificateUnusableError(
-        f"Unsupported public key type {type(key).__name__}; signkit signs with RSA or ECDSA keys."
-    )
+    raise CertificateUnusableError(said("certificate_unusable.key_type",
+                                        kind=type(key).__name__))
 
 
 class SigningKey(ABC):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import PyKCS11
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from ..error_messages import said
 from ..errors import MechanismUnsupportedError
 from .base import DIGEST_SIZES, KeyType, RsaPadding
 
@@ -50,7 +51,7 @@ class SignPlan:
 def ecdsa_raw_to_der(raw: bytes) -> bytes:
     half = len(raw) // 2
     if len(raw) % 2 or half == 0:
-        raise MechanismUnsupportedError("The token returned a malformed ECDSA signature.")
+        raise MechanismUnsupportedError(said("mechanism_unsupported.malformed_ecdsa"))
     r = int.from_bytes(raw[:half], "big")
     s = int.from_bytes(raw[half:], "big")
     return encode_dss_signature(r, s)
@@ -61,9 +62,7 @@ def plan_signature(
 ) -> SignPlan:
     """Pick the mechanism for (key type, digest, padding) from the token's list."""
     if digest not in DIGEST_SIZES:
-        raise MechanismUnsupportedError(
-            f"Digest {digest!r} is not supported; use sha256, sha384 or sha512."
-        )
+        raise MechanismUnsupportedError(said("pkcs12.digest", digest=digest))
     name = digest.upper()
     if key_type is KeyType.EC:
         combined = f"CKM_ECDSA_{name}"
@@ -71,7 +70,7 @@ def plan_signature(
             return SignPlan(_mech(combined), prehash=False, digest_info=False, raw_ecdsa=True)
         if "CKM_ECDSA" in supported:
             return SignPlan(_mech("CKM_ECDSA"), prehash=True, digest_info=False, raw_ecdsa=True)
-        raise MechanismUnsupportedError("The token offers no ECDSA signing mechanism.")
+        raise MechanismUnsupportedError(said("mechanism_unsupported.no_ecdsa"))
     if padding is RsaPadding.PSS:
         combined = f"CKM_{name}_RSA_PKCS_PSS"
         params = (
@@ -85,15 +84,13 @@ def plan_signature(
         if "CKM_RSA_PKCS_PSS" in supported:
             mech = PyKCS11.RSA_PSS_Mechanism(PyKCS11.CKM_RSA_PKCS_PSS, *params)
             return SignPlan(mech, prehash=True, digest_info=False, raw_ecdsa=False)
-        raise MechanismUnsupportedError(
-            f"The token offers no RSA-PSS mechanism for {digest}; sign with PKCS#1 v1.5 instead."
-        )
+        raise MechanismUnsupportedError(said("mechanism_unsupported.no_pss", digest=digest))
     combined = f"CKM_{name}_RSA_PKCS"
     if combined in supported:
         return SignPlan(_mech(combined), prehash=False, digest_info=False, raw_ecdsa=False)
     if "CKM_RSA_PKCS" in supported:
         return SignPlan(_mech("CKM_RSA_PKCS"), prehash=True, digest_info=True, raw_ecdsa=False)
-    raise MechanismUnsupportedError("The token offers no RSA PKCS#1 v1.5 signing mechanism.")
+    raise MechanismUnsupportedError(said("mechanism_unsupported.no_pkcs1"))
 
 
 def _mech(name: str) -> PyKCS11.Mechanism:

@@ -81,7 +81,7 @@ class Pkcs11Module:
             else:
                 module.close()
         if first is None:
-            raise TokenError("No PKCS#11 module could be loaded from: " + ", ".join(found))
+            raise TokenError(said("token.no_module_loaded", paths=", ".join(found)))
         return first
 
     def close(self) -> None:
