@@ -72,10 +72,12 @@ def verify(ctx: click.Context, inputs: tuple[str, ...], recursive: bool, profile
             writer = open_writer(fmt, out, stream.info, lang=lang, verbose=verbose,
                                  spool_dir=spool_folder(output))
             complete = True
+            gaps: set[str] = set()
             try:
                 for report in stream:
                     with interrupts.deferred():
                         writer.add(report)
+                    gaps |= _offline_gaps(report)
                     bar.update(1)
                 interrupts.disarm()  # a Ctrl-C from now on must not cut the report's end
             except KeyboardInterrupt:  # the handler has disarmed itself: a second one waits
@@ -85,9 +87,28 @@ def verify(ctx: click.Context, inputs: tuple[str, ...], recursive: bool, profile
     if not complete:
         note = word("incomplete", lang, done=writer.summary["files"], total=total)
         fail(note + (f" ({output})" if output is not None else ""), EXIT_INTERRUPTED)
+    if fmt == "text":  # a person reads it: the options that supply what it says is missing
+        for code in sorted(gaps):
+            click.echo(_OFFLINE_HINTS[code][lang == "vi"], err=True)
     status = writer.status.value
     sys.exit({"TOTAL_PASSED": EXIT_OK, "TOTAL_FAILED": EXIT_SOME_FAILED}.get(
         status, EXIT_INDETERMINATE))
+
+
+# what an offline validation lacked (report message codes), and the option that supplies it
+_OFFLINE_HINTS = {
+    "offline.no_issuer": (
+        "hint: give the missing issuer certificates with --other-certs CERT",
+        "gợi ý: cung cấp chứng thư số còn thiếu của bên cấp bằng --other-certs TỆP"),
+    "offline.no_revocation": (
+        "hint: give revocation lists (CRL) with --crl FILE",
+        "gợi ý: cung cấp danh sách thu hồi (CRL) bằng --crl TỆP"),
+}
+
+
+def _offline_gaps(report: Any) -> set[str]:
+    messages = [*report.messages, *(m for sig in report.signatures for m in sig.messages)]
+    return {code for m in messages if (code := getattr(m, "code", None)) in _OFFLINE_HINTS}
 
 
 class _NoProgress:

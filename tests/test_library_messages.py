@@ -129,3 +129,21 @@ def test_audit_run_names_the_scheduler_option_of_a_bad_address(tmp_path, schedul
     assert result.exit_code == 2, result.output
     assert f"--scheduler: {fact}" in result.output
     assert not store.exists()
+
+
+def test_verify_offline_names_the_option_that_supplies_the_missing_data(pki, tmp_path):
+    signed = tmp_path / "signed.pdf"
+    with signkit.open_pkcs12(pki.p12("signer-rsa2048"), password="p12-secret") as key:
+        signkit.sign_pdf(SAMPLE, signed, key=key)
+    args = ["verify", str(signed), "--trust", str(pki.pem("root")), "--other-certs",
+            str(pki.pem("interm")), "--profile", "vn", "--offline"]
+    english = CliRunner().invoke(cli, args)
+    assert english.exit_code == 3, english.output
+    assert "no revocation data (OCSP response or CRL)" in english.stdout
+    assert "--crl" not in english.stdout  # the report states facts
+    assert english.stderr.splitlines() == ["hint: give revocation lists (CRL) with --crl FILE"]
+    vietnamese = CliRunner().invoke(cli, ["--lang", "vi", *args])
+    assert vietnamese.stderr.splitlines() == [
+        "gợi ý: cung cấp danh sách thu hồi (CRL) bằng --crl TỆP"]
+    as_json = CliRunner().invoke(cli, [*args, "--format", "json"])
+    assert as_json.exit_code == 3 and as_json.stderr == ""  # data, read by programs
