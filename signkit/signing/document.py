@@ -137,7 +137,7 @@ class SignResult:
     status: SignStatus
     field: str | None = None
     signer: str | None = None
-    signing_time: dt.datetime | None = None
+    signing_time: dt.datetime | None = None  # as the signature carries it (/M), to the second
     level: str | None = None
     certified: bool = False
     sha256: str | None = None
