@@ -374,7 +374,7 @@ def test_two_inputs_with_the_same_output_name_are_refused_before_signing(tmp_pat
 
 def test_one_output_file_for_several_inputs_is_refused(tmp_path):
     files = [(tmp_path / "a.pdf", Path("a.pdf")), (tmp_path / "b.pdf", Path("b.pdf"))]
-    with pytest.raises(signkit.SigningError, match="--out-dir"):
+    with pytest.raises(signkit.SigningError, match="several files need an output folder"):
         signkit.plan_outputs(files, output=tmp_path / "out.pdf")
 
 
