@@ -72,6 +72,15 @@ def _state(text: str) -> str:
     return _STATES.get(text, text)
 
 
+def _what(text: str) -> str:
+    return {"seal": "con dấu", "signature": "chữ ký"}.get(text, text)
+
+
+def _pages(text: str) -> str:
+    """"page 3", "pages 2, 1", "pages 100–1" (``placement._page_list``) in Vietnamese."""
+    return "trang " + text.removeprefix("pages ").removeprefix("page ")
+
+
 def _t(english: str, vietnamese: str, **convert: Convert) -> Template:
     return Template(english, vietnamese, convert)
 
@@ -207,6 +216,92 @@ _MESSAGES: dict[str, Template] = {
                               "đã dừng sau lỗi ở tệp {path}"),
     "output_exists.named": _t("output {output} already exists",
                               "tệp kết quả {output} đã tồn tại"),
+    # --- visible signatures: where they go ---
+    "where.below": _t("below {anchor!r}", "bên dưới {anchor!r}"),
+    "where.above": _t("above {anchor!r}", "bên trên {anchor!r}"),
+    "where.right": _t("right of {anchor!r}", "bên phải {anchor!r}"),
+    "where.over": _t("over {anchor!r}", "đè lên {anchor!r}"),
+    "where.between": _t("between {anchor!r} and {until!r}", "giữa {anchor!r} và {until!r}"),
+    "placement.anchor_not_found": _t(
+        "the text {anchor!r} was not found on {pages} (scanned pages without a text layer "
+        "have no text to find)",
+        "không tìm thấy dòng chữ {anchor!r} trên {pages} (trang scan không có lớp văn bản thì "
+        "không tìm được chữ)", pages=_pages),
+    "placement.until_not_found": _t(
+        "the text {until!r} was not found below {anchor!r} on page {page}",
+        "không tìm thấy dòng chữ {until!r} bên dưới {anchor!r} trên trang {page}"),
+    "placement.gap_too_low": _t(
+        "the blank space {where} on page {page} is {room} pt high; the {what} needs {need} pt",
+        "khoảng trống {where} trên trang {page} chỉ cao {room} pt; {what} cần {need} pt",
+        what=_what),
+    "placement.text_between": _t(
+        "the text {text!r} lies {where} on page {page}: there is no blank space between them",
+        "dòng chữ {text!r} nằm {where} trên trang {page}: giữa hai dòng không có khoảng trống"),
+    "placement.wider_than_page": _t("a {width} pt wide {what} is wider than page {page}",
+                                    "{what} rộng {width} pt, rộng hơn trang {page}",
+                                    what=_what),
+    "placement.leaves_page": _t(
+        "the {what} ({size} pt) {where} on page {page} would leave the page",
+        "{what} ({size} pt) {where} trên trang {page} sẽ tràn ra ngoài trang", what=_what),
+    "placement.would_cover": _t(
+        "there is no blank space for the {what} ({size} pt) {where} on page {page}: it would "
+        "cover the text {text!r}",
+        "không có khoảng trống cho {what} ({size} pt) {where} trên trang {page}: nó sẽ che "
+        "dòng chữ {text!r}", what=_what),
+    "placement.nor_other_lines": _t(
+        "{first} (nor next to the {others} other line(s) with {anchor!r})",
+        "{first} (cũng không đặt được cạnh {others} dòng khác có {anchor!r})"),
+    "placement.field_exists_signed": _t(
+        "the document already has a signed signature field {field!r}; name a new field, or "
+        "leave out the placement options to sign into an empty one",
+        "tài liệu đã có trường chữ ký {field!r} đã được ký; hãy đặt tên trường mới, hoặc bỏ "
+        "các tùy chọn vị trí để ký vào một trường còn trống"),
+    "placement.field_exists_empty": _t(
+        "the document already has an empty signature field {field!r}; name a new field, or "
+        "leave out the placement options to sign into an empty one",
+        "tài liệu đã có trường chữ ký trống {field!r}; hãy đặt tên trường mới, hoặc bỏ các "
+        "tùy chọn vị trí để ký vào một trường còn trống"),
+    # --- visible signatures: how they are drawn ---
+    "appearance.unknown": _t("unknown appearance {name!r}; use one of {known}",
+                             "không có kiểu hiển thị {name!r}; hãy dùng một trong: {known}"),
+    "appearance.image_missing": _t("the image {path} does not exist",
+                                   "không có tệp ảnh {path}"),
+    "appearance.image_not_png": _t(
+        "the image {path} is a {format} file; Decree 30/2020 asks for a PNG with a transparent "
+        "background",
+        "ảnh {path} là tệp {format}; Nghị định 30/2020 yêu cầu ảnh PNG có nền trong suốt"),
+    "appearance.not_an_image": _t("not an image", "không phải tệp ảnh"),
+    "appearance.image_unreadable": _t("cannot read the image {path}: {why}",
+                                      "không đọc được ảnh {path}: {why}"),
+    "appearance.image_opaque": _t(
+        "the image {path} has no transparent background; save it as a PNG with transparency "
+        "(an opaque image would cover the text under it)",
+        "ảnh {path} không có nền trong suốt; hãy lưu thành PNG có nền trong suốt (ảnh có nền "
+        "sẽ che chữ bên dưới)"),
+    "appearance.image_empty": _t("the image {path} is fully transparent: there is nothing "
+                                 "to draw",
+                                 "ảnh {path} trong suốt hoàn toàn: không có gì để vẽ"),
+    "appearance.font_unreadable": _t("cannot read the font file {path}: {detail}",
+                                     "không đọc được tệp phông chữ {path} (" + _DETAIL + ")"),
+    "appearance.not_a_font": _t("{path} is not a usable TrueType/OpenType font ({detail})",
+                                "{path} không phải phông chữ TrueType/OpenType dùng được ("
+                                + _DETAIL + ")"),
+    "appearance.font_no_cmap": _t("the font {path} has no Unicode character map",
+                                  "phông chữ {path} không có bảng mã Unicode"),
+    "appearance.font_no_glyph": _t(
+        "the font {font} has no glyph for {characters}; name a font that covers Vietnamese "
+        "(e.g. Liberation Serif, Times New Roman)",
+        "phông chữ {font} không có ký tự {characters}; hãy chọn phông chữ có đủ tiếng Việt "
+        "(ví dụ Liberation Serif, Times New Roman)"),
+    "appearance.no_room": _t("there is no room for the text ({size} pt)",
+                             "không còn chỗ cho phần chữ ({size} pt)"),
+    "appearance.text_does_not_fit": _t(
+        "the text {text!r} does not fit a {size} pt box even at {minimum} pt; make the "
+        "signature box larger or the text shorter",
+        "dòng chữ {text!r} không vừa khung {size} pt kể cả ở cỡ {minimum} pt; hãy làm khung "
+        "chữ ký lớn hơn hoặc rút ngắn nội dung"),
+    "appearance.word_too_wide": _t("a word of {text!r} is wider than {width} pt at {size} pt",
+                                   "một từ trong {text!r} rộng hơn {width} pt ở cỡ {size} pt"),
     # --- profiles and the certificates they name ---
     "profile.file_not_found": _t("profile file not found", "không tìm thấy tệp hồ sơ"),
     "profile.unknown": _t("unknown profile {name!r}; available: {available}",

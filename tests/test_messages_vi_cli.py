@@ -271,6 +271,17 @@ def test_a_broken_profile_names_the_file_and_key_and_says_why_in_vietnamese(tmp_
         "giá trị: sha256, sha384, sha512"
 
 
+@WAYS
+def test_an_anchor_text_not_found_is_said_in_vietnamese(way, pki, tmp_path):
+    result = run_vi(way, "sign", "--no-progress", str(SAMPLE), "-o", str(tmp_path / "x.pdf"),
+                    "--pkcs12", str(pki.p12("signer-rsa2048")), "--appearance", "plain",
+                    "--anchor", "DÒNG KHÔNG CÓ", pin=P12_PASSWORD)
+    assert result.exit_code == 1, result.output
+    assert_vietnamese(result, "không tìm thấy dòng chữ 'DÒNG KHÔNG CÓ' trên trang ",
+                      "was not found", "scanned pages")
+    assert not (tmp_path / "x.pdf").exists()
+
+
 def test_english_stays_the_default_outside_a_vietnamese_locale(pki, tmp_path):
     bad = tmp_path / "notpdf.pdf"
     bad.write_text("hello\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..error_messages import said
 from ..errors import PlacementError
 from .placement import (
     AnchorPosition,
@@ -80,8 +81,8 @@ def at_anchor(document: _Document, placement: Placement, box_size: tuple[float, 
         refusals.append(spot)
     first = refusals[0]
     raise PlacementError(first if len(hits) == 1 else
-                         f"{first} (nor next to the {len(hits) - 1} other line(s) "
-                         f"with {placement.anchor!r})", page=index + 1)
+                         said("placement.nor_other_lines", first=first, others=len(hits) - 1,
+                              anchor=placement.anchor), page=index + 1)
 
 
 def _beside(frame: _PageFrame, placement: Placement, hit: TextHit, lines: list[TextLine],
@@ -90,24 +91,24 @@ def _beside(frame: _PageFrame, placement: Placement, hit: TextHit, lines: list[T
     """The box next to one match of the anchor, or why it does not fit there."""
     w, h = box_size
     tx1, ty1, tx2, ty2 = hit.bbox
-    gap, number, label = placement.gap, frame.index + 1, repr(placement.anchor)
+    gap, number = placement.gap, frame.index + 1
     what = {PlacementKind.SEAL: "seal"}.get(kind, "signature")
     page_w, _ = frame.size
     scaled = ""
     if placement.until is not None:
         below = [b for b in find_in_lines(lines, placement.until) if b.bbox[3] <= ty1 + 0.01]
         if not below:
-            return (f"the text {placement.until!r} was not found below {label} on page "
-                    f"{number}")
+            return said("placement.until_not_found", until=placement.until,
+                        anchor=placement.anchor, page=number)
         name = max(below, key=lambda b: b.bbox[3]).bbox  # the nearest line below
         room = ty1 - name[3] - 2 * gap
-        where = f"between {label} and {placement.until!r}"
+        where = said("where.between", anchor=placement.anchor, until=placement.until)
         if h > room:
             # a signature image may shrink into the gap; a seal keeps its real size
             factor = room / h if kind is PlacementKind.SIGNATURE else 0.0
             if factor < MIN_SIGNATURE_SCALE:
-                return (f"the blank space {where} on page {number} is {max(room, 0):.0f} pt "
-                        f"high; the {what} needs {h:.0f} pt")
+                return said("placement.gap_too_low", where=where, page=number,
+                            room=f"{max(room, 0):.0f}", what=what, need=f"{h:.0f}")
             w, h, scaled = w * factor, h * factor, f" (scaled to {factor:.0%} to fit)"
         cx = ((tx1 + tx2) / 2 + (name[0] + name[2]) / 2) / 2
         cy = (ty1 + name[3]) / 2
@@ -116,8 +117,8 @@ def _beside(frame: _PageFrame, placement: Placement, hit: TextHit, lines: list[T
         band = (min(tx1, name[0], box[0]), name[3], max(tx2, name[2], box[2]), ty1)
         between = _covered(band, glyphs)
         if between is not None:
-            return (f"the text {between.line!r} lies {where} on page {number}: there is no "
-                    "blank space between them")
+            return said("placement.text_between", text=between.line, where=where,
+                        page=number)
     else:
         cx, cy = (tx1 + tx2) / 2, (ty1 + ty2) / 2
         box = {
@@ -126,25 +127,25 @@ def _beside(frame: _PageFrame, placement: Placement, hit: TextHit, lines: list[T
             AnchorPosition.RIGHT: (tx2 + gap, cy - h / 2, tx2 + gap + w, cy + h / 2),
             AnchorPosition.OVER: (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2),
         }[placement.anchor_position]
-        where = {AnchorPosition.RIGHT: "right of"}.get(placement.anchor_position,
-                                                       placement.anchor_position.value)
-        where = f"{where} {label}"
+        where = said(f"where.{placement.anchor_position.name.lower()}",
+                     anchor=placement.anchor)
     moved = False
     if placement.anchor_position is not AnchorPosition.OVER or placement.until is not None:
         # sideways a box may move to stay on the page; up or down it would cover the anchor
         x = min(max(box[0], 0.0), page_w - w)
         if w > page_w + 0.01:
-            return f"a {w:.0f} pt wide {what} is wider than page {number}"
+            return said("placement.wider_than_page", width=f"{w:.0f}", what=what,
+                        page=number)
         moved = abs(x - box[0]) > 0.01
         box = (x, box[1], x + w, box[3])
         _, page_h = frame.size
         if box[1] < -0.01 or box[3] > page_h + 0.01:
-            return (f"the {what} ({w:.0f} x {h:.0f} pt) {where} on page {number} would "
-                    "leave the page")
+            return said("placement.leaves_page", what=what, size=f"{w:.0f} x {h:.0f}",
+                        where=where, page=number)
         covered = _covered(box, glyphs)
         if covered is not None:
-            return (f"there is no blank space for the {what} ({w:.0f} x {h:.0f} pt) {where} "
-                    f"on page {number}: it would cover the text {covered.line!r}")
+            return said("placement.would_cover", what=what, size=f"{w:.0f} x {h:.0f}",
+                        where=where, page=number, text=covered.line)
     else:
         box, moved = frame.clamped(box)
     how = f"{where} on page {number}{scaled}" + (", moved inside the page" if moved else "")
@@ -161,6 +162,5 @@ def _find_anchor(document: _Document, anchor: str, order: Sequence[int]
         if hits:
             return index, hits, lines
     searched = _page_list([i + 1 for i in order])
-    raise PlacementError(f"the text {anchor!r} was not found on {searched} (scanned pages "
-                         "without a text layer have no text to find)",
+    raise PlacementError(said("placement.anchor_not_found", anchor=anchor, pages=searched),
                          page=order[0] + 1 if len(order) == 1 else None)

@@ -27,6 +27,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
+from ..error_messages import said
 from ..errors import AppearanceError
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
@@ -66,17 +67,17 @@ class ShapingFont:
         try:
             self.data = self.path.read_bytes()
         except OSError as e:
-            raise AppearanceError(f"cannot read the font file {self.path}: {e.strerror}",
-                                  file=self.path) from None
+            raise AppearanceError(said("appearance.font_unreadable", path=str(self.path),
+                                       detail=e.strerror), file=self.path) from None
         try:
             tt = ttLib.TTFont(io.BytesIO(self.data), lazy=True)
             self._cmap = tt.getBestCmap() or {}
             tt["head"], tt["hmtx"], tt["name"]  # noqa: B018 - the engine needs these tables
         except (TTLibError, KeyError, AssertionError, ValueError, struct.error) as e:
-            raise AppearanceError(f"{self.path} is not a usable TrueType/OpenType font ({e})",
-                                  file=self.path) from None
+            raise AppearanceError(said("appearance.not_a_font", path=str(self.path),
+                                       detail=str(e)), file=self.path) from None
         if not self._cmap:
-            raise AppearanceError(f"the font {self.path} has no Unicode character map",
+            raise AppearanceError(said("appearance.font_no_cmap", path=str(self.path)),
                                   file=self.path)
         self._hb_font = hb.Font(hb.Face(self.data))
         self._hb_font.scale = (PDF_UNITS_PER_EM, PDF_UNITS_PER_EM)
@@ -96,9 +97,8 @@ class ShapingFont:
         missing = self.missing_characters(text)
         if missing:
             shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:8])
-            raise AppearanceError(
-                f"the font {self.path.name} has no glyph for {shown}; name a font that "
-                "covers Vietnamese (e.g. Liberation Serif, Times New Roman)", file=self.path)
+            raise AppearanceError(said("appearance.font_no_glyph", font=self.path.name,
+                                       characters=shown), file=self.path)
 
     def measure(self, text: str) -> LineMetrics:
         """The shaped line's advance and ink extent, in ems."""

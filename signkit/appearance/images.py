@@ -16,6 +16,7 @@ from PIL import Image, UnidentifiedImageError
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
+from ..error_messages import said
 from ..errors import AppearanceError
 
 
@@ -27,29 +28,26 @@ def load_transparent_png(path: Path) -> Image.Image:
     Raises :class:`~signkit.errors.AppearanceError` for a missing or unreadable file, a file
     that is not a PNG, and a PNG with no transparent background."""
     path = Path(path)
-    what = f"the image {path}"
     if not path.is_file():
-        raise AppearanceError(f"{what} does not exist", file=path)
+        raise AppearanceError(said("appearance.image_missing", path=str(path)), file=path)
     try:
         with Image.open(path) as opened:
             if opened.format != "PNG":
-                raise AppearanceError(
-                    f"{what} is a {opened.format or 'non-PNG'} file; Decree 30/2020 asks for a "
-                    "PNG with a transparent background", file=path)
+                raise AppearanceError(said("appearance.image_not_png", path=str(path),
+                                           format=opened.format or "non-PNG"), file=path)
             image = opened.convert("RGBA")
     except OSError as e:  # PIL's UnidentifiedImageError, truncated data, permissions
-        reason = "not an image" if isinstance(e, UnidentifiedImageError) else str(e)
-        raise AppearanceError(f"cannot read {what}: {reason}", file=path) from None
+        reason = said("appearance.not_an_image") if isinstance(e, UnidentifiedImageError) \
+            else said("detail", detail=str(e))
+        raise AppearanceError(said("appearance.image_unreadable", path=str(path), why=reason),
+                              file=path) from None
     alpha = image.getchannel("A")
     low, _ = alpha.getextrema()
     if low == 255:
-        raise AppearanceError(
-            f"{what} has no transparent background; save it as a PNG with transparency "
-            "(an opaque image would cover the text under it)", file=path)
+        raise AppearanceError(said("appearance.image_opaque", path=str(path)), file=path)
     visible = alpha.getbbox()
     if visible is None:
-        raise AppearanceError(f"{what} is fully transparent: there is nothing to draw",
-                              file=path)
+        raise AppearanceError(said("appearance.image_empty", path=str(path)), file=path)
     return image.crop(visible)
 
 

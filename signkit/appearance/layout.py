@@ -12,6 +12,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..error_messages import said
 from ..errors import AppearanceError
 from .fonts import LineMetrics, ShapingFont, normalise
 
@@ -123,7 +124,7 @@ def fit_text(paragraphs: Sequence[Paragraph], *, width: float, height: float, si
     ['Ủy ban nhân dân', 'tỉnh Quảng Ngãi']
     """
     if width <= 0 or height <= 0:
-        raise AppearanceError(f"there is no room for the text ({width:.1f} x {height:.1f} pt)")
+        raise AppearanceError(said("appearance.no_room", size=f"{width:.1f} x {height:.1f}"))
     trial = size
     while trial >= min_size - 1e-9:
         block = _set(paragraphs, trial, width, height)
@@ -131,9 +132,8 @@ def fit_text(paragraphs: Sequence[Paragraph], *, width: float, height: float, si
             return block
         trial = round(trial - SIZE_STEP, 4)
     sample = " / ".join(p.text for p in paragraphs)
-    raise AppearanceError(
-        f"the text {sample!r} does not fit a {width:.0f} x {height:.0f} pt box even at "
-        f"{min_size:g} pt; make the signature box larger or the text shorter")
+    raise AppearanceError(said("appearance.text_does_not_fit", text=sample,
+                               size=f"{width:.0f} x {height:.0f}", minimum=f"{min_size:g}"))
 
 
 def natural_size(paragraphs: Sequence[Paragraph], *, size: float,
@@ -141,7 +141,7 @@ def natural_size(paragraphs: Sequence[Paragraph], *, size: float,
     """Width and height the paragraphs take at ``size``, wrapped at ``max_width``."""
     block = _set(paragraphs, size, max_width, float("inf"))
     if block is None:
-        raise AppearanceError(
-            f"a word of {' / '.join(p.text for p in paragraphs)!r} is wider than "
-            f"{max_width:.0f} pt at {size:g} pt")
+        raise AppearanceError(said("appearance.word_too_wide",
+                                   text=" / ".join(p.text for p in paragraphs),
+                                   width=f"{max_width:.0f}", size=f"{size:g}"))
     return block.width, block.height

@@ -23,6 +23,7 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..error_messages import said
 from ..errors import AppearanceError
 from .fonts import DEFAULT_BOLD, DEFAULT_REGULAR, ShapingFont, load_font
 from .images import load_transparent_png
@@ -59,8 +60,8 @@ class Preset(enum.Enum):
         for preset in cls:
             if preset.value == key:
                 return preset
-        raise AppearanceError(f"unknown appearance {name!r}; use one of "
-                              + ", ".join(p.value for p in cls))
+        raise AppearanceError(said("appearance.unknown", name=name,
+                                   known=", ".join(p.value for p in cls)))
 
     @property
     def decree30(self) -> bool:

@@ -20,6 +20,7 @@ from ..appearance.compose import preferred_size
 from ..appearance.placement import Placement, PlacementKind, resolve_placement
 from ..appearance.presets import Appearance, Preset
 from ..appearance.stamp import AppearanceStampStyle, appearance_style
+from ..error_messages import said
 from ..errors import PlacementError
 from .fields import new_field_name
 
@@ -82,10 +83,8 @@ class VisibleSignature:
         if spot.field_name is not None:
             return FieldPlan(spot.field_name, None, style, spot.how, spot.page_number)
         if field is not None and field in existing:
-            state = "a signed" if existing[field] is not None else "an empty"
-            raise PlacementError(f"the document already has {state} signature field "
-                                 f"{field!r}; name a new field, or leave out the placement "
-                                 "options to sign into an empty one")
+            state = "signed" if existing[field] is not None else "empty"
+            raise PlacementError(said(f"placement.field_exists_{state}", field=field))
         name = field or new_field_name(existing)
         # pyHanko annotates the box as ints; PDF rectangles are reals, and it takes them
         spec = pdf_fields.SigFieldSpec(name, on_page=spot.page_index,
