@@ -251,6 +251,87 @@ _MESSAGES: dict[str, Template] = {
     "placement.nor_other_lines": _t(
         "{first} (nor next to the {others} other line(s) with {anchor!r})",
         "{first} (cũng không đặt được cạnh {others} dòng khác có {anchor!r})"),
+    "placement.several_ways": _t("choose one way to place the signature, not {given}",
+                                 "hãy chọn một cách đặt chữ ký, không dùng cùng lúc {given}",
+                                 given=lambda g: g.replace(" and ", " và ")),
+    "placement.bad_rectangle": _t("a rectangle is four numbers X1,Y1,X2,Y2, not {value}",
+                                  "hình chữ nhật là bốn số X1,Y1,X2,Y2, không phải {value}"),
+    "placement.bad_box": _t("a box is four numbers X1,Y1,X2,Y2 in points, not {text!r}",
+                            "khung là bốn số X1,Y1,X2,Y2 tính bằng point, không phải {text!r}"),
+    "placement.page_zero": _t("page numbers start at 1 (use -1 for the last page)",
+                              "số trang bắt đầu từ 1 (dùng -1 cho trang cuối)"),
+    "placement.until_alone": _t("'until' needs an anchor text to start from",
+                                "'until' cần một dòng chữ neo để bắt đầu"),
+    "placement.empty_anchor": _t("an anchor text cannot be empty",
+                                 "dòng chữ neo không được để trống"),
+    "placement.unknown_position": _t("unknown anchor position {position!r}; use one of {known}",
+                                     "không có vị trí neo {position!r}; hãy dùng một trong: "
+                                     "{known}"),
+    "placement.negative_gap": _t("the gap to the anchor text cannot be negative",
+                                 "khoảng cách tới dòng chữ neo không được âm"),
+    "placement.no_size": _t("the signature box must have a size, not {size}",
+                            "khung chữ ký phải có kích thước, không phải {size}"),
+    "placement.no_such_page": _t("there is no page {page}: the document has {count} pages",
+                                 "không có trang {page}: tài liệu có {count} trang"),
+    "placement.no_such_page_one": _t("there is no page {page}: the document has 1 page",
+                                     "không có trang {page}: tài liệu chỉ có 1 trang"),
+    "placement.no_mediabox": _t("page {page} has no MediaBox", "trang {page} không có MediaBox"),
+    "placement.empty_page_area": _t(
+        "page {page} has an empty visible area (CropBox outside its MediaBox)",
+        "trang {page} không có vùng hiển thị (CropBox nằm ngoài MediaBox)"),
+    "placement.bad_rotate": _t("page {page} has an invalid /Rotate {rotate} (must be a "
+                               "multiple of 90)",
+                               "trang {page} có /Rotate {rotate} không hợp lệ (phải là bội "
+                               "số của 90)"),
+    "placement.box_too_big": _t("a {box} pt box does not fit on page {page} ({size} pt)",
+                                "khung {box} pt không vừa trang {page} ({size} pt)"),
+    "placement.not_rectangle": _t("the box {box} is not a rectangle: it needs X1 < X2 and "
+                                  "Y1 < Y2",
+                                  "khung {box} không phải hình chữ nhật: cần X1 < X2 và "
+                                  "Y1 < Y2"),
+    "placement.outside_page": _t(
+        "the box {box} is outside page {page}, whose visible area is {area} (points, origin "
+        "bottom-left)",
+        "khung {box} nằm ngoài trang {page}, vùng hiển thị của trang là {area} (tính bằng "
+        "point, gốc ở góc dưới bên trái)"),
+    "placement.not_signature_field": _t("field {field!r} is not a signature field ({detail})",
+                                        "trường {field!r} không phải trường chữ ký ("
+                                        + _DETAIL + ")"),
+    "placement.fields_are": _t("its signature fields are {names}",
+                               "các trường chữ ký của tài liệu: {names}"),
+    "placement.no_fields": _t("it has no signature field", "tài liệu không có trường chữ ký"),
+    "placement.no_such_field": _t("the document has no signature field {field!r}; {have}",
+                                  "tài liệu không có trường chữ ký {field!r}; {have}"),
+    "placement.several_widgets": _t(
+        "signature field {field!r} has {count} widgets; signkit needs exactly one",
+        "trường chữ ký {field!r} có {count} vùng hiển thị; signkit cần đúng một"),
+    "placement.invisible_field": _t(
+        "signature field {field!r} is invisible: it has no box on a page",
+        "trường chữ ký {field!r} ẩn: không có khung trên trang nào"),
+    "placement.field_elsewhere": _t("signature field {field!r} is on page {page}, not on page "
+                                    "{wanted}",
+                                    "trường chữ ký {field!r} nằm ở trang {page}, không phải "
+                                    "trang {wanted}"),
+    "placement.widget_nowhere": _t("the signature field's widget is on no page",
+                                   "vùng hiển thị của trường chữ ký không nằm trên trang nào"),
+    "placement.field_signed": _t(
+        "signature field {field!r} is already signed; choose an empty field, or a new box "
+        "(at a rectangle or an anchor text)",
+        "trường chữ ký {field!r} đã được ký; hãy chọn một trường còn trống, hoặc một khung "
+        "mới (theo tọa độ hoặc theo dòng chữ neo)"),
+    "placement.no_empty_field": _t("the document has no empty visible signature field",
+                                   "tài liệu không có trường chữ ký hiển thị nào còn trống"),
+    "placement.several_empty_fields": _t("it has several empty signature fields: {names}",
+                                         "tài liệu có nhiều trường chữ ký trống: {names}"),
+    "placement.where": _t(
+        "say where the visible signature goes: a box X1,Y1,X2,Y2 on a page, an anchor text "
+        "or a signature field ({found})",
+        "hãy cho biết đặt chữ ký hiển thị ở đâu: một khung X1,Y1,X2,Y2 trên trang, một dòng "
+        "chữ neo hoặc một trường chữ ký ({found})"),
+    "placement.page": _t("page {page}", "trang {page}"),
+    "placement.a_widget": _t("a widget", "một vùng hiển thị"),
+    "placement.malformed_rect": _t("{where} has a malformed rectangle {value}",
+                                   "{where} có hình chữ nhật sai định dạng {value}"),
     "placement.field_exists_signed": _t(
         "the document already has a signed signature field {field!r}; name a new field, or "
         "leave out the placement options to sign into an empty one",

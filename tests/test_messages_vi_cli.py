@@ -34,9 +34,10 @@ WRONG_PIN = "97531864"
 ERROR_CLASSES = sorted(
     (cls for _, cls in inspect.getmembers(signkit.errors, inspect.isclass)
      if issubclass(cls, SignkitError)), key=lambda cls: cls.__name__)
-# message codes that belong to no class: frames, lists, network reasons, result codes
-OTHER_PREFIXES = {"at_path", "joined", "joined_comma", "detail", "kind_with_detail", "net", "what",
-                  "stopped", "internal", "worker_died", "output_unwritable"}
+# message codes that belong to no class: frames, lists, network reasons, what and where a
+# message is about, result codes
+OTHER_PREFIXES = {"at_path", "joined", "joined_comma", "detail", "kind_with_detail", "net",
+                  "what", "where", "stopped", "internal", "worker_died", "output_unwritable"}
 
 
 def fields(template: str) -> set[str]:

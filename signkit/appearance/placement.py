@@ -29,6 +29,7 @@ from pyhanko.pdf_utils.misc import FormFillingError, PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 
+from ..error_messages import said
 from ..errors import InputError, PlacementError
 from .text_search import Box, Matrix, normalise
 
@@ -73,30 +74,30 @@ class Placement:
         given = [name for name in ("rect", "anchor", "field", "over_signature")
                  if getattr(self, name) is not None]
         if len(given) > 1:
-            raise PlacementError("choose one way to place the signature, not "
-                                 + " and ".join(given))
+            raise PlacementError(said("placement.several_ways", given=" and ".join(given)))
         if self.rect is not None:
             try:
                 x1, y1, x2, y2 = (float(v) for v in self.rect)
             except (TypeError, ValueError):
-                raise PlacementError(f"a rectangle is four numbers X1,Y1,X2,Y2, not "
-                                     f"{self.rect!r}") from None
+                raise PlacementError(said("placement.bad_rectangle", value=repr(self.rect))
+                                     ) from None
             object.__setattr__(self, "rect", (x1, y1, x2, y2))
         if self.page == 0:
-            raise PlacementError("page numbers start at 1 (use -1 for the last page)")
+            raise PlacementError(said("placement.page_zero"))
         if self.until is not None and self.anchor is None:
-            raise PlacementError("'until' needs an anchor text to start from")
+            raise PlacementError(said("placement.until_alone"))
         for text in (self.anchor, self.until):
             if text is not None and not normalise(text, strip_marks=False):
-                raise PlacementError("an anchor text cannot be empty")
+                raise PlacementError(said("placement.empty_anchor"))
         try:
             object.__setattr__(self, "anchor_position", AnchorPosition(self.anchor_position))
         except ValueError:
-            raise PlacementError(
-                f"unknown anchor position {self.anchor_position!r}; use one of "
-                + ", ".join(p.value for p in AnchorPosition)) from None
+            raise PlacementError(said("placement.unknown_position",
+                                      position=self.anchor_position,
+                                      known=", ".join(p.value for p in AnchorPosition))
+                                 ) from None
         if self.gap < 0:
-            raise PlacementError("the gap to the anchor text cannot be negative")
+            raise PlacementError(said("placement.negative_gap"))
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,7 @@ def parse_rect(text: str) -> Box:
     try:
         x1, y1, x2, y2 = (float(part) for part in text.split(","))
     except ValueError:
-        raise PlacementError(f"a box is four numbers X1,Y1,X2,Y2 in points, not {text!r}"
-                             ) from None
+        raise PlacementError(said("placement.bad_box", text=text)) from None
     return (x1, y1, x2, y2)
 
 
@@ -145,7 +145,7 @@ def resolve_placement(
     kind = PlacementKind(preset_kind)
     width, height = box_size
     if width <= 0 or height <= 0:
-        raise PlacementError(f"the signature box must have a size, not {width} x {height}")
+        raise PlacementError(said("placement.no_size", size=f"{width} x {height}"))
     document = _Document(pdf, password or "")
     if placement.rect is not None:
         return _at_rect(document, placement, kind)
@@ -189,9 +189,9 @@ class _Document:
     def page_index(self, page: int) -> int:
         index = page - 1 if page > 0 else self.page_count + page
         if not 0 <= index < self.page_count:
-            raise PlacementError(f"there is no page {page}: the document has "
-                                 f"{self.page_count} page{'s' if self.page_count != 1 else ''}",
-                                 page=page)
+            raise PlacementError(said("placement.no_such_page" if self.page_count != 1 else
+                                      "placement.no_such_page_one", page=page,
+                                      count=self.page_count), page=page)
         return index
 
     def page_ref(self, index: int) -> generic.Reference:
@@ -219,7 +219,7 @@ class _PageFrame:
         number = index + 1
         media = _inherited(page, "/MediaBox")
         if media is None:
-            raise PlacementError(f"page {number} has no MediaBox", page=number)
+            raise PlacementError(said("placement.no_mediabox", page=number), page=number)
         crop_value = _inherited(page, "/CropBox")
         media_box = _as_box(media, number)
         crop = media_box if crop_value is None else _as_box(crop_value, number)
@@ -227,16 +227,15 @@ class _PageFrame:
         crop = (max(crop[0], media_box[0]), max(crop[1], media_box[1]),
                 min(crop[2], media_box[2]), min(crop[3], media_box[3]))
         if crop[0] >= crop[2] or crop[1] >= crop[3]:
-            raise PlacementError(f"page {number} has an empty visible area "
-                                 "(CropBox outside its MediaBox)", page=number)
+            raise PlacementError(said("placement.empty_page_area", page=number), page=number)
         rotate = _inherited(page, "/Rotate")
         try:
             rotation = int(rotate or 0) % 360
         except (TypeError, ValueError):
             rotation = -1
         if rotation not in (0, 90, 180, 270):
-            raise PlacementError(f"page {number} has an invalid /Rotate {rotate!r} "
-                                 "(must be a multiple of 90)", page=number)
+            raise PlacementError(said("placement.bad_rotate", page=number, rotate=repr(rotate)),
+                                 page=number)
         return cls(index, crop, rotation)
 
     @property
@@ -271,8 +270,9 @@ class _PageFrame:
         w, h = self.size
         bw, bh = box[2] - box[0], box[3] - box[1]
         if bw > w + 0.01 or bh > h + 0.01:
-            raise PlacementError(f"a {bw:.0f} x {bh:.0f} pt box does not fit on page "
-                                 f"{self.index + 1} ({w:.0f} x {h:.0f} pt)", page=self.index + 1)
+            raise PlacementError(said("placement.box_too_big", box=f"{bw:.0f} x {bh:.0f}",
+                                      page=self.index + 1, size=f"{w:.0f} x {h:.0f}"),
+                                 page=self.index + 1)
         x = min(max(box[0], 0.0), w - bw)
         y = min(max(box[1], 0.0), h - bh)
         moved = abs(x - box[0]) > 0.01 or abs(y - box[1]) > 0.01
@@ -288,13 +288,12 @@ def _at_rect(document: _Document, placement: Placement, kind: PlacementKind
     x1, y1, x2, y2 = placement.rect
     number = frame.index + 1
     if not (x1 < x2 and y1 < y2):
-        raise PlacementError(f"the box {_fmt(placement.rect)} is not a rectangle: it needs "
-                             "X1 < X2 and Y1 < Y2", page=number)
+        raise PlacementError(said("placement.not_rectangle", box=_fmt(placement.rect)),
+                             page=number)
     w, h = frame.size
     if x1 < -0.01 or y1 < -0.01 or x2 > w + 0.01 or y2 > h + 0.01:
-        raise PlacementError(f"the box {_fmt(placement.rect)} is outside page {number}, whose "
-                             f"visible area is 0,0,{w:g},{h:g} (points, origin bottom-left)",
-                             page=number)
+        raise PlacementError(said("placement.outside_page", box=_fmt(placement.rect),
+                                  page=number, area=f"0,0,{w:g},{h:g}"), page=number)
     return frame.resolved(placement.rect, f"at {_fmt(placement.rect)} on page {number}")
 
 
@@ -325,12 +324,13 @@ def _widget(document: _Document, name: str, page: int | None = None) -> _Widget:
     try:
         found = list(enumerate_sig_fields(reader, with_name=name))
     except (FormFillingError, PdfError) as e:  # the name is not a signature field's
-        raise PlacementError(f"field {name!r} is not a signature field ({e})") from None
+        raise PlacementError(said("placement.not_signature_field", field=name,
+                                  detail=str(e))) from None
     if not found:
         names = [n for n, _, _ in enumerate_sig_fields(reader)]
-        have = ("its signature fields are " + ", ".join(repr(n) for n in names)
-                if names else "it has no signature field")
-        raise PlacementError(f"the document has no signature field {name!r}; {have}")
+        have = said("placement.fields_are", names=", ".join(repr(n) for n in names)) \
+            if names else said("placement.no_fields")
+        raise PlacementError(said("placement.no_such_field", field=name, have=have))
     _, value, field_ref = found[0]
     field = field_ref.get_object()
     annot_ref = field_ref.reference
@@ -338,17 +338,17 @@ def _widget(document: _Document, name: str, page: int | None = None) -> _Widget:
         kids = field.raw_get("/Kids")
         kids = kids.get_object() if isinstance(kids, generic.IndirectObject) else kids
         if len(kids) != 1 or not isinstance(kids.raw_get(0), generic.IndirectObject):
-            raise PlacementError(f"signature field {name!r} has {len(kids)} widgets; "
-                                 "signkit needs exactly one")
+            raise PlacementError(said("placement.several_widgets", field=name,
+                                      count=len(kids)))
         annot_ref = kids.raw_get(0).reference
     annot = reader.get_object(annot_ref)
     rect = _as_box(annot["/Rect"], None) if "/Rect" in annot else (0.0, 0.0, 0.0, 0.0)
     if rect[2] - rect[0] < 1 or rect[3] - rect[1] < 1:
-        raise PlacementError(f"signature field {name!r} is invisible: it has no box on a page")
+        raise PlacementError(said("placement.invisible_field", field=name))
     index = _page_of(document, annot, annot_ref)
     if page is not None and document.page_index(page) != index:
-        raise PlacementError(f"signature field {name!r} is on page {index + 1}, "
-                             f"not on page {page}", page=page)
+        raise PlacementError(said("placement.field_elsewhere", field=name, page=index + 1,
+                                  wanted=page), page=page)
     return _Widget(name, bool(value), index, rect)
 
 
@@ -365,14 +365,13 @@ def _page_of(document: _Document, annot: generic.DictionaryObject,
             entry = annots.raw_get(i)
             if isinstance(entry, generic.IndirectObject) and entry.reference == annot_ref:
                 return index
-    raise PlacementError("the signature field's widget is on no page")
+    raise PlacementError(said("placement.widget_nowhere"))
 
 
 def _in_field(document: _Document, name: str, page: int | None) -> ResolvedPlacement:
     widget = _widget(document, name, page)
     if widget.signed:
-        raise PlacementError(f"signature field {name!r} is already signed; choose an empty "
-                             "field, or a new box (at a rectangle or an anchor text)")
+        raise PlacementError(said("placement.field_signed", field=name))
     frame = document.frame(widget.page_index)
     return ResolvedPlacement(
         widget.page_index, _rounded(widget.rect), name,
@@ -392,10 +391,9 @@ def _sole_empty_field(document: _Document, page: int | None) -> ResolvedPlacemen
             candidates.append(name)
     if len(candidates) == 1:
         return _in_field(document, candidates[0], page)
-    found = ("the document has no empty visible signature field" if not candidates else
-             "it has several empty signature fields: " + ", ".join(map(repr, candidates)))
-    raise PlacementError("say where the visible signature goes: a box X1,Y1,X2,Y2 on a page, "
-                         f"an anchor text or a signature field ({found})")
+    found = said("placement.no_empty_field") if not candidates else \
+        said("placement.several_empty_fields", names=", ".join(map(repr, candidates)))
+    raise PlacementError(said("placement.where", found=found))
 
 
 def _over_signature(document: _Document, name: str, page: int | None,
@@ -433,9 +431,9 @@ def _as_box(value, page: int | None) -> Box:
     try:
         x1, y1, x2, y2 = (float(v) for v in value)
     except (TypeError, ValueError):
-        where = f"page {page}" if page else "a widget"
-        raise PlacementError(f"{where} has a malformed rectangle {value!r}", page=page
-                             ) from None
+        where = said("placement.page", page=page) if page else said("placement.a_widget")
+        raise PlacementError(said("placement.malformed_rect", where=where, value=repr(value)),
+                             page=page) from None
     return (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
 
 
