@@ -53,6 +53,10 @@ _ANSWERS = {"timestamp response": "phản hồi cấp dấu thời gian", "OCSP 
             "CRL": "danh sách thu hồi (CRL)"}
 _STATES = {"no warnings": "không có cảnh báo"}
 _KINDS_OF_VALUE = {"a string": "một chuỗi ký tự", "an integer": "một số nguyên",
+                   "a table": "một bảng", "true or false": "true hoặc false",
+                   "a page number (1 = first, -1 = last)":
+                       "một số trang (1 = trang đầu, -1 = trang cuối)",
+                   "a positive number": "một số dương", "a non-empty string": "một chuỗi khác rỗng",
                    "a list of strings": "một danh sách chuỗi ký tự",
                    "an array of tables": "một mảng bảng (array of tables)"}
 _ACTIONS = {"logging in": "đăng nhập", "signing": "ký", "listing tokens": "liệt kê token",
@@ -70,6 +74,12 @@ def _answer(text: str) -> str:
 
 def _state(text: str) -> str:
     return _STATES.get(text, text)
+
+
+def _kind_of_value(text: str) -> str:
+    if text.startswith("one of "):
+        return "một trong: " + text.removeprefix("one of ")
+    return _KINDS_OF_VALUE.get(text, text)
 
 
 def _what(text: str) -> str:
@@ -183,6 +193,11 @@ _MESSAGES: dict[str, Template] = {
     "input.not_signed_refresh": _t(
         "not signed: there is no signature or timestamp to preserve",
         "chưa được ký: không có chữ ký số hay dấu thời gian nào cần gia hạn"),
+    "input.text_unreadable": _t("the PDF's text cannot be read ({detail})",
+                                "không đọc được phần chữ của tệp PDF (" + _DETAIL + ")"),
+    "input.page_text_unreadable": _t("the text of page {page} cannot be read ({detail})",
+                                     "không đọc được phần chữ của trang {page} ("
+                                     + _DETAIL + ")"),
     "input.malformed_signature": _t("the signature in field {field!r} is malformed ({detail})",
                                     "chữ ký số trong trường {field!r} sai định dạng ("
                                     + _DETAIL + ")"),
@@ -345,6 +360,41 @@ _MESSAGES: dict[str, Template] = {
     # --- visible signatures: how they are drawn ---
     "appearance.unknown": _t("unknown appearance {name!r}; use one of {known}",
                              "không có kiểu hiển thị {name!r}; hãy dùng một trong: {known}"),
+    "appearance.unknown_language": _t("unknown language {language!r}; use vi or en",
+                                      "không có ngôn ngữ {language!r}; hãy dùng vi hoặc en"),
+    "appearance.seal_size": _t("a seal of {size} mm? Give its real diameter, between 10 and "
+                               "100 mm",
+                               "con dấu {size} mm? Hãy cho đường kính thật, từ 10 đến 100 mm"),
+    "appearance.font_sizes": _t(
+        "font sizes must be positive, the smallest ({smallest}) at most the wanted ({wanted})",
+        "cỡ chữ phải dương, cỡ nhỏ nhất ({smallest}) không lớn hơn cỡ mong muốn ({wanted})"),
+    "appearance.text_colour": _t("a text colour is three numbers from 0 to 1 (R, G, B)",
+                                 "màu chữ là ba số từ 0 đến 1 (R, G, B)"),
+    "appearance.needs_signature_image": _t(
+        "vn-personal needs the signature image (a transparent PNG)",
+        "vn-personal cần ảnh chữ ký (ảnh PNG nền trong suốt)"),
+    "appearance.needs_seal_image": _t("vn-seal needs the seal image (a transparent PNG)",
+                                      "vn-seal cần ảnh con dấu (ảnh PNG nền trong suốt)"),
+    "appearance.needs_reference": _t(
+        "vn-attachment needs the number and code of the main document (reference), e.g. "
+        "123/QĐ-UBND",
+        "vn-attachment cần số và ký hiệu của văn bản chính (reference), ví dụ 123/QĐ-UBND"),
+    "appearance.box_too_small": _t("a {size} pt box is too small to draw in",
+                                   "khung {size} pt quá nhỏ để vẽ"),
+    "appearance.no_room_for_image": _t(
+        "the box has no room left for the signature image between the title and the name; "
+        "make it taller",
+        "khung không còn chỗ cho ảnh chữ ký giữa chức danh và họ tên; hãy làm khung cao hơn"),
+    "appearance.seal_box": _t(
+        "the seal at its real size ({mm} mm) needs a box of at least {need} pt; this one is "
+        "{size} pt",
+        "con dấu ở kích thước thật ({mm} mm) cần khung ít nhất {need} pt; khung này chỉ "
+        "{size} pt"),
+    "appearance.no_room_beside_seal": _t(
+        "the box has no room beside the seal for the organisation and the signing time; make "
+        "it wider",
+        "khung không còn chỗ cạnh con dấu cho tên cơ quan và thời gian ký; hãy làm khung rộng "
+        "hơn"),
     "appearance.image_missing": _t("the image {path} does not exist",
                                    "không có tệp ảnh {path}"),
     "appearance.image_not_png": _t(
@@ -397,8 +447,15 @@ _MESSAGES: dict[str, Template] = {
                             "phải nêu mục đích sử dụng khóa trong số: {allowed}"),
     "profile.time_zone": _t("{value!r} is not UTC or an offset like +07:00",
                             "{value!r} không phải UTC hay độ lệch múi giờ dạng +07:00"),
-    "profile.must_be": _t("must be {what}", "phải là {what}",
-                          what=lambda w: _KINDS_OF_VALUE.get(w, w)),
+    "profile.must_be": _t("must be {what}", "phải là {what}", what=_kind_of_value),
+    "profile.config_not_found": _t("config file not found", "không tìm thấy tệp cấu hình"),
+    "profile.cannot_read": _t("cannot read: {detail}", "không đọc được tệp (" + _DETAIL + ")"),
+    "profile.unknown_table": _t('unknown table; use [appearance] and [people."NAME"]',
+                                'bảng không hợp lệ; hãy dùng [appearance] và [people."TÊN"]'),
+    "profile.people_tables": _t("must be tables keyed by the signer's name",
+                                "phải là các bảng theo tên người ký"),
+    "profile.unknown_setting": _t("unknown setting; known: {known}",
+                                  "thiết lập không hợp lệ; các thiết lập có: {known}"),
     "profile.choice": _t("{value!r} is not one of {allowed}",
                          "{value!r} không thuộc các giá trị: {allowed}"),
     "profile.listed_file_not_found": _t("file {path} not found", "không tìm thấy tệp {path}"),

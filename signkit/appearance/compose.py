@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from ..error_messages import said
 from ..errors import AppearanceError
 from .images import fit_image, load_transparent_png
 from .layout import LEADING, Paragraph, SetLine, TextBlock, fit_text, natural_size
@@ -92,7 +93,7 @@ def compose(appearance: Appearance, width: float, height: float, *,
         paragraph.font.require(paragraph.text)
     inner_w, inner_h = width - 2 * PADDING, height - 2 * PADDING
     if inner_w <= 0 or inner_h <= 0:
-        raise AppearanceError(f"a {width:.0f} x {height:.0f} pt box is too small to draw in")
+        raise AppearanceError(said("appearance.box_too_small", size=f"{width:.0f} x {height:.0f}"))
     preset = appearance.preset
     if preset is Preset.VN_PERSONAL:
         images, lines = _compose_personal(appearance, paragraphs, inner_w, inner_h)
@@ -127,8 +128,7 @@ def _compose_personal(appearance: Appearance, paragraphs: list[Paragraph], width
         lines += _placed(block, band_max, top=block.height)
         bottom += block.height + gap
     if top - bottom <= 0:
-        raise AppearanceError("the box has no room left for the signature image between "
-                              "the title and the name; make it taller")
+        raise AppearanceError(said("appearance.no_room_for_image"))
     image = _image(appearance)
     img_w, img_h = fit_image(image, width, top - bottom)
     placed = PlacedImage(image, (width - img_w) / 2, bottom + (top - bottom - img_h) / 2,
@@ -144,18 +144,16 @@ def _compose_seal(appearance: Appearance, paragraphs: list[Paragraph], width: fl
     seal_w, seal_h = _seal_size(appearance)
     if seal_w > width + 0.01 or seal_h > height + 0.01:
         need_w, need_h = seal_w + 2 * PADDING, seal_h + 2 * PADDING
-        raise AppearanceError(
-            f"the seal at its real size ({appearance.seal_size_mm:g} mm) needs a box of at "
-            f"least {need_w:.0f} x {need_h:.0f} pt; this one is {width + 2 * PADDING:.0f} x "
-            f"{height + 2 * PADDING:.0f} pt")
+        raise AppearanceError(said("appearance.seal_box", mm=f"{appearance.seal_size_mm:g}",
+                                   need=f"{need_w:.0f} x {need_h:.0f}",
+                                   size=f"{width + 2 * PADDING:.0f} x {height + 2 * PADDING:.0f}"))
     seal = PlacedImage(_image(appearance), width - seal_w, (height - seal_h) / 2,
                        seal_w, seal_h)
     if not paragraphs:
         return (seal,), ()
     room = width - seal_w - _side_gap(appearance.size)
     if room <= 0:
-        raise AppearanceError("the box has no room beside the seal for the organisation and "
-                              "the signing time; make it wider")
+        raise AppearanceError(said("appearance.no_room_beside_seal"))
     block = _fit_block(appearance, paragraphs, room, height)
     lines = _placed(block, height, top=(height + block.height) / 2)
     return (seal,), lines

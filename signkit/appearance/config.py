@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from ..error_messages import said
 from ..errors import AppearanceError, ProfileError
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ class AppearanceSettings:
                 origin = self.origins.get(name)
                 path = getattr(self, name)
                 if origin is not None and path is not None and str(path) == error.file:
-                    raise ProfileError(str(error), file=origin[0], key=origin[1]) from None
+                    raise ProfileError(error.reason, file=origin[0], key=origin[1]) from None
             raise
 
 
@@ -187,22 +188,22 @@ def load_appearance_config(path: str | Path | None = None) -> AppearanceConfig:
     source = str(path)
     if not path.is_file():
         if named:
-            raise ProfileError("config file not found", file=source)
+            raise ProfileError(said("profile.config_not_found"), file=source)
         return AppearanceConfig()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
-        raise ProfileError(f"cannot read: {e}", file=source) from None
+        raise ProfileError(said("profile.cannot_read", detail=str(e)), file=source) from None
     except tomllib.TOMLDecodeError as e:
-        raise ProfileError(f"not valid TOML ({e})", file=source) from None
+        raise ProfileError(said("profile.toml", detail=str(e)), file=source) from None
     unknown = sorted(set(data) - {"appearance", "people"})
     if unknown:
-        raise ProfileError("unknown table; use [appearance] and [people.\"NAME\"]",
+        raise ProfileError(said("profile.unknown_table"),
                            file=source, key=unknown[0])
     defaults = parse_settings(data.get("appearance", {}), source, path.parent, "appearance")
     people_table = data.get("people", {})
     if not isinstance(people_table, dict):
-        raise ProfileError("must be tables keyed by the signer's name", file=source,
+        raise ProfileError(said("profile.people_tables"), file=source,
                            key="people")
     people = {name: parse_settings(table, source, path.parent, f'people."{name}"')
               for name, table in people_table.items()}
@@ -212,14 +213,14 @@ def load_appearance_config(path: str | Path | None = None) -> AppearanceConfig:
 def parse_settings(table: Any, source: str, folder: Path, key: str) -> AppearanceSettings:
     """One ``[appearance]`` or person table; relative paths are relative to ``folder``."""
     if not isinstance(table, dict):
-        raise ProfileError("must be a table", file=source, key=key)
+        raise ProfileError(said("profile.must_be", what="a table"), file=source, key=key)
     values: dict[str, Any] = {}
     origins: dict[str, tuple[str, str]] = {}
     names = set(_setting_names())
     for name, value in table.items():
         where = f"{key}.{name}"
         if name not in names:
-            raise ProfileError("unknown setting; known: " + ", ".join(sorted(names)),
+            raise ProfileError(said("profile.unknown_setting", known=", ".join(sorted(names))),
                                file=source, key=where)
         values[name] = _typed(name, value, source, where, folder)
         origins[name] = (source, where)
@@ -228,7 +229,7 @@ def parse_settings(table: Any, source: str, folder: Path, key: str) -> Appearanc
 
 def _typed(name: str, value: Any, source: str, where: str, folder: Path) -> Any:
     def wrong(what: str) -> ProfileError:
-        return ProfileError(f"must be {what}", file=source, key=where)
+        return ProfileError(said("profile.must_be", what=what), file=source, key=where)
 
     if name in ("visible", "seal_info"):
         if not isinstance(value, bool):
@@ -253,7 +254,8 @@ def _typed(name: str, value: Any, source: str, where: str, folder: Path) -> Any:
         path = Path(value).expanduser()
         path = path if path.is_absolute() else folder / path
         if not path.is_file():
-            raise ProfileError(f"file {path} not found", file=source, key=where)
+            raise ProfileError(said("profile.listed_file_not_found", path=str(path)), file=source,
+                               key=where)
         return path
     return value
 

@@ -129,24 +129,21 @@ class Appearance:
             if value is not None:
                 set_(self, name, Path(value))
         if self.language not in _LABELS:
-            raise AppearanceError(f"unknown language {self.language!r}; use vi or en")
+            raise AppearanceError(said("appearance.unknown_language", language=self.language))
         if not 10 <= self.seal_size_mm <= 100:
-            raise AppearanceError(f"a seal of {self.seal_size_mm:g} mm? Give its real "
-                                  "diameter, between 10 and 100 mm")
+            raise AppearanceError(said("appearance.seal_size", size=f"{self.seal_size_mm:g}"))
         if not 0 < self.min_font_size <= self.size:
-            raise AppearanceError(f"font sizes must be positive, the smallest "
-                                  f"({self.min_font_size:g}) at most the wanted ({self.size:g})")
+            raise AppearanceError(said("appearance.font_sizes", smallest=f"{self.min_font_size:g}",
+                                       wanted=f"{self.size:g}"))
         if self.text_colour is not None and (
                 len(self.text_colour) != 3 or not all(0 <= c <= 1 for c in self.text_colour)):
-            raise AppearanceError("a text colour is three numbers from 0 to 1 (R, G, B)")
+            raise AppearanceError(said("appearance.text_colour"))
         if self.preset is Preset.VN_PERSONAL and self.signature_image is None:
-            raise AppearanceError("vn-personal needs the signature image (a transparent "
-                                  "PNG)")
+            raise AppearanceError(said("appearance.needs_signature_image"))
         if self.preset is Preset.VN_SEAL and self.seal_image is None:
-            raise AppearanceError("vn-seal needs the seal image (a transparent PNG)")
+            raise AppearanceError(said("appearance.needs_seal_image"))
         if self.preset is Preset.VN_ATTACHMENT and not (self.reference or "").strip():
-            raise AppearanceError("vn-attachment needs the number and code of the main "
-                                  "document (reference), e.g. 123/QĐ-UBND")
+            raise AppearanceError(said("appearance.needs_reference"))
         for image in self.images:
             load_transparent_png(image)
         if self.font is not None:

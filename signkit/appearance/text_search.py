@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from ..error_messages import said
 from ..errors import InputError
 
 Box = tuple[float, float, float, float]
@@ -45,7 +46,8 @@ def page_lines(data: bytes, order: Sequence[int], to_page_space: Callable[[int],
         pages = list(PDFPage.create_pages(PDFDocument(
             PDFParser(io.BytesIO(data)), password=password)))
     except (PSException, ValueError, KeyError, TypeError) as e:
-        raise InputError(f"the PDF's text cannot be read ({e or type(e).__name__})") from None
+        raise InputError(said("input.text_unreadable",
+                              detail=str(e) or type(e).__name__)) from None
     resources = PDFResourceManager(caching=True)
     device = PDFPageAggregator(resources, laparams=LAParams(all_texts=True))
     interpreter = PDFPageInterpreter(resources, device)
@@ -58,8 +60,8 @@ def page_lines(data: bytes, order: Sequence[int], to_page_space: Callable[[int],
             interpreter.render_contents(page.resources, page.contents, ctm=ctm)
             device.end_page(page)
         except (PSException, ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
-            raise InputError(f"the text of page {index + 1} cannot be read "
-                             f"({e or type(e).__name__})") from None
+            raise InputError(said("input.page_text_unreadable", page=index + 1,
+                                  detail=str(e) or type(e).__name__)) from None
         yield index, sorted(_lines_in(device.get_result()), key=lambda ln: (-ln.top, ln.left))
 
 
