@@ -582,6 +582,98 @@ _MESSAGES: dict[str, Template] = {
         "digitalSignature nor nonRepudiation).",
         "Chứng thư số của {name!r} không cho phép ký tài liệu (mục đích sử dụng khóa không có "
         "digitalSignature hay nonRepudiation)."),
+    # --- remote signing services (CSC, VNPT SmartCA) ---
+    "remote_service.no_answer": _t(
+        "the {service_name} service at {url} did not answer {call} within {seconds} s",
+        "dịch vụ {service_name} tại {url} không trả lời {call} trong {seconds} giây"),
+    "remote_service.unreachable": _t(
+        "cannot reach the {service_name} service at {url}: {detail}",
+        "không kết nối được dịch vụ {service_name} tại {url} (" + _DETAIL + ")"),
+    "remote_service.not_json": _t(
+        "the {service_name} service answered {url} with HTTP {status} and something that is "
+        "not a JSON object; it is not working properly",
+        "dịch vụ {service_name} trả lời {url} bằng HTTP {status} kèm nội dung không phải đối "
+        "tượng JSON; dịch vụ đang hoạt động không đúng"),
+    "remote_service.digest": _t("digest {digest!r} is not supported; use sha256, sha384 or "
+                                "sha512",
+                                "không hỗ trợ hàm băm {digest!r}; hãy dùng sha256, sha384 hoặc "
+                                "sha512"),
+    "remote_service.count_mismatch": _t(
+        "the {service_name} service returned {got} signature entries for {documents} "
+        "documents; not trusting any of them",
+        "dịch vụ {service_name} trả về {got} chữ ký cho {documents} tài liệu; không tin cậy "
+        "chữ ký nào"),
+    "remote_service.no_signatures": _t(
+        "the {service_name} service returned no signature for any of the {documents} "
+        "document(s); it is not working properly",
+        "dịch vụ {service_name} không trả về chữ ký nào cho {documents} tài liệu; dịch vụ "
+        "đang hoạt động không đúng"),
+    "remote_service.wrong_key": _t(
+        "none of the {documents} signatures the {service_name} service returned verifies with "
+        "the credential's certificate; the service is not signing with this credential's key",
+        "không chữ ký nào trong {documents} chữ ký dịch vụ {service_name} trả về khớp với "
+        "chứng thư số; dịch vụ không ký bằng khóa của chứng thư số này"),
+    "remote_service.failed_on": _t(
+        "the {service_name} service at {url} failed on {call} (HTTP {status}: {why})",
+        "dịch vụ {service_name} tại {url} gặp lỗi khi gọi {call} (HTTP {status}: {why})"),
+    "approval_timeout.no_answer": _t(
+        "no answer from the {service_name} service within {seconds} s (the approval of "
+        "{documents} document(s) was not confirmed in time); nothing was signed",
+        "dịch vụ {service_name} không trả lời trong {seconds} giây (yêu cầu duyệt ký "
+        "{documents} tài liệu không được xác nhận kịp thời); chưa ký tài liệu nào"),
+    "approval_timeout.csc_expired": _t(
+        "the CSC authorisation expired before the documents were signed ({why}); nothing was "
+        "signed",
+        "phiên ủy quyền CSC đã hết hạn trước khi ký xong ({why}); chưa ký tài liệu nào"),
+    "approval_timeout.smartca_expired": _t(
+        "the SmartCA transaction expired before it was confirmed ({why}); nothing was signed",
+        "giao dịch SmartCA đã hết hạn trước khi được xác nhận ({why}); chưa ký tài liệu nào"),
+    "approval_rejected.csc": _t(
+        "the signer refused the signing request ({why}); nothing was signed",
+        "người ký đã từ chối yêu cầu ký ({why}); chưa ký tài liệu nào"),
+    "approval_rejected.smartca": _t(
+        "the signer refused the signing request in the SmartCA app ({why}); nothing was "
+        "signed",
+        "người ký đã từ chối yêu cầu ký trong ứng dụng SmartCA ({why}); chưa ký tài liệu nào"),
+    "remote_credential.refused_secret": _t(
+        "the CSC service refused the credential's {secret}: {why}",
+        "dịch vụ CSC từ chối mã {secret} của chứng thư số: {why}"),
+    "remote_credential.refused_call": _t(
+        "the {service_name} service at {url} refused {call} (HTTP {status}: {why})",
+        "dịch vụ {service_name} tại {url} từ chối {call} (HTTP {status}: {why})"),
+    "remote_credential.certificate_status": _t(
+        "the credential {credential!r}'s certificate is {status} according to the service; it "
+        "cannot make a valid signature",
+        "theo dịch vụ, chứng thư số của {credential!r} đang ở trạng thái {status}; không thể "
+        "tạo chữ ký hợp lệ"),
+    "remote_credential.key_status": _t(
+        "the credential {credential!r}'s key is {status}",
+        "khóa của chứng thư số {credential!r} đang ở trạng thái {status}"),
+    "remote_credential.auth_mode": _t(
+        "the credential {credential!r} is authorised by {mode!r}, which signkit does not "
+        "support yet (implicit and explicit PIN/OTP are)",
+        "chứng thư số {credential!r} dùng cách xác thực {mode!r}, signkit chưa hỗ trợ (chỉ hỗ "
+        "trợ implicit và explicit PIN/OTP)"),
+    "remote_credential.no_certificate": _t(
+        "the SmartCA account {user!r} has no certificate",
+        "tài khoản SmartCA {user!r} không có chứng thư số nào"),
+    "remote_credential.no_certificate_serial": _t(
+        "the SmartCA account {user!r} has no certificate with serial number {serial}",
+        "tài khoản SmartCA {user!r} không có chứng thư số số hiệu {serial}"),
+    "remote_credential.not_active": _t(
+        "the SmartCA certificate of {user!r} is not active according to the service "
+        "({states}); it cannot make a valid signature",
+        "theo dịch vụ, chứng thư số SmartCA của {user!r} không ở trạng thái hoạt động "
+        "({states}); không thể tạo chữ ký hợp lệ"),
+    "remote_signature.missing": _t(
+        "the {service_name} service returned no signature for this document; nothing was "
+        "written",
+        "dịch vụ {service_name} không trả về chữ ký cho tài liệu này; không ghi gì cả"),
+    "remote_signature.wrong": _t(
+        "the signature the {service_name} service returned for this document does not verify "
+        "with the credential's certificate; nothing was written",
+        "chữ ký dịch vụ {service_name} trả về cho tài liệu này không khớp với chứng thư số; "
+        "không ghi gì cả"),
     # --- network services (TSA, OCSP, CRL) ---
     "net.timeout": _t("no answer within {seconds} s", "không có phản hồi trong {seconds} giây"),
     "net.refused": _t("connection refused", "bị từ chối kết nối"),

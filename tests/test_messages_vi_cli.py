@@ -283,6 +283,37 @@ def test_an_anchor_text_not_found_is_said_in_vietnamese(way, pki, tmp_path):
     assert not (tmp_path / "x.pdf").exists()
 
 
+@pytest.fixture(scope="module")
+def remote_services(pki):
+    from remote_servers import SigningServices, material_from
+
+    running = SigningServices(material_from(pki)).start()
+    yield running
+    running.stop()
+
+
+@WAYS
+@pytest.mark.parametrize(("behaviour", "vietnamese", "english"), [
+    ({"reject": True}, "người ký đã từ chối yêu cầu ký trong ứng dụng SmartCA",
+     "refused the signing request"),
+    ({"revoked": True}, "không ở trạng thái hoạt động", "not active"),
+], ids=["rejected", "revoked"])
+def test_remote_signing_errors_are_said_in_vietnamese(way, remote_services, monkeypatch,
+                                                      tmp_path, behaviour, vietnamese, english):
+    from remote_servers import SP_ID, SP_PASSWORD, USER_ID
+
+    remote_services.reset(**behaviour)
+    monkeypatch.setenv("SIGNKIT_SMARTCA_SP_ID", SP_ID)
+    monkeypatch.setenv("SIGNKIT_SMARTCA_SP_PASSWORD", SP_PASSWORD)
+    monkeypatch.setenv("SIGNKIT_SMARTCA_POLL", "0.1")
+    result = run_vi(way, "sign", "--no-progress", str(SAMPLE), "-o", str(tmp_path / "x.pdf"),
+                    "--remote", "smartca", "--service", remote_services.smartca_url,
+                    "--user-id", USER_ID, pin=None)
+    assert result.exit_code == 4, result.output
+    assert_vietnamese(result, vietnamese, english, "nothing was signed")
+    assert not (tmp_path / "x.pdf").exists()
+
+
 def test_english_stays_the_default_outside_a_vietnamese_locale(pki, tmp_path):
     bad = tmp_path / "notpdf.pdf"
     bad.write_text("hello\n")

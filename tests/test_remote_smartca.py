@@ -185,8 +185,8 @@ def test_remote_list_shows_the_users_certificates(smartca, tmp_path, monkeypatch
 
 @pytest.mark.parametrize(("behaviour", "words"), [
     ({"reject": True}, "người ký đã từ chối yêu cầu ký"),
-    ({"revoked": True}, "chứng thư số trên dịch vụ ký số từ xa không dùng được"),
-    ({"fewer": 1}, "bị thiếu hoặc không khớp chứng thư số"),
+    ({"revoked": True}, "chứng thư số SmartCA của '001085012345' không ở trạng thái hoạt động"),
+    ({"fewer": 1}, "dịch vụ SmartCA không trả về chữ ký cho tài liệu này; không ghi gì cả"),
 ])
 def test_messages_are_vietnamese_with_lang_vi_and_keep_the_detail(smartca, tmp_path,
                                                                   behaviour, words):

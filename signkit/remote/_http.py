@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import aiohttp
 
 from .._event_loop import close_loop
+from ..error_messages import said
 from ..errors import RemoteServiceError
 
 T = TypeVar("T")
@@ -98,21 +99,20 @@ class JsonHttp:
                 raw = await response.read()
         except TimeoutError:
             raise RemoteServiceError(
-                f"the {self.service} service at {url} did not answer {name} within "
-                f"{timeout or self.timeout:g} s", service=url) from None
+                said("remote_service.no_answer", service_name=self.service, url=url, call=name,
+                     seconds=f"{timeout or self.timeout:g}"), service=url) from None
         except aiohttp.ClientError as e:
             raise RemoteServiceError(
-                f"cannot reach the {self.service} service at {url}: "
-                f"{self.safe(str(e) or type(e).__name__)}", service=url) from None
+                said("remote_service.unreachable", service_name=self.service, url=url,
+                     detail=self.safe(str(e) or type(e).__name__)), service=url) from None
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             data = None
         if not isinstance(data, dict):
             raise RemoteServiceError(
-                f"the {self.service} service answered {url} with HTTP {status} and "
-                "something that is not a JSON object; it is not working properly",
-                service=url)
+                said("remote_service.not_json", service_name=self.service, url=url,
+                     status=status), service=url)
         return status, data
 
     @property

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa, utils
 from cryptography.hazmat.primitives.asymmetric import padding as rsa_padding
 
+from ..error_messages import said
 from ..errors import (
     ApprovalRejectedError,
     ApprovalTimeoutError,
@@ -33,6 +34,7 @@ from ..errors import (
     RemoteSignatureError,
     SignkitError,
 )
+from ..report.messages import Message
 from ..tokens.base import DIGEST_SIZES, RsaPadding, SigningKey
 from ._http import JsonHttp, LoopThread
 
@@ -58,6 +60,8 @@ def localized(error: BaseException, language: str) -> BaseException:
     """``error`` with its message in ``language`` ("vi": a Vietnamese sentence, then the
     English detail in brackets, so nothing is lost); other errors as they are."""
     if language != "vi" or not isinstance(error, SignkitError):
+        return error
+    if isinstance(error.reason, Message):  # a coded message: the reader's words come later
         return error
     for kind, vietnamese in _VIETNAMESE:
         if isinstance(error, kind):
@@ -160,8 +164,8 @@ class RemoteSigningKey(SigningKey):
                          padding: RsaPadding = RsaPadding.PKCS1V15) -> bytes:
         """Queue this signature with the round's others; resolved when the round is."""
         if digest not in _HASHES:
-            raise RemoteServiceError(f"digest {digest!r} is not supported; use "
-                                     "sha256, sha384 or sha512", service=self.url)
+            raise RemoteServiceError(said("remote_service.digest", digest=digest),
+                                     service=self.url)
         request = _Request(data, digest, padding, asyncio.get_running_loop().create_future())
         self._queue.append(request)
         if self._queued is not None:
@@ -231,21 +235,18 @@ class RemoteSigningKey(SigningKey):
                 self._timed(digests, digest, padding, approval)))
             if len(signatures) != len(requests):
                 raise RemoteServiceError(
-                    f"the {self.service_name} service returned {len(signatures)} signature "
-                    f"entries for {len(requests)} documents; not trusting any of them",
-                    service=self.url)
+                    said("remote_service.count_mismatch", service_name=self.service_name,
+                         got=len(signatures), documents=len(requests)), service=self.url)
             checked = [self._check(sig, r, digest, padding)
                        for sig, r in zip(signatures, requests, strict=True)]
             if checked and all(isinstance(c, RemoteSignatureError) for c in checked):
                 if all(sig is None for sig in signatures):
                     raise RemoteServiceError(
-                        f"the {self.service_name} service returned no signature for any of "
-                        f"the {len(requests)} document(s); it is not working properly",
-                        service=self.url)
+                        said("remote_service.no_signatures", service_name=self.service_name,
+                             documents=len(requests)), service=self.url)
                 raise RemoteServiceError(
-                    f"none of the {len(requests)} signatures the {self.service_name} service "
-                    "returned verifies with the credential's certificate; the service is "
-                    "not signing with this credential's key", service=self.url)
+                    said("remote_service.wrong_key", service_name=self.service_name,
+                         documents=len(requests)), service=self.url)
         except Exception as e:  # noqa: BLE001 - every waiting document must hear of it
             error = localized(e, self.language)
             for r in requests:
@@ -269,9 +270,8 @@ class RemoteSigningKey(SigningKey):
                 self.approval_timeout)
         except TimeoutError:
             raise ApprovalTimeoutError(
-                f"no answer from the {self.service_name} service within "
-                f"{self.approval_timeout:g} s (the approval of {approval.count} document(s) "
-                "was not confirmed in time); nothing was signed",
+                said("approval_timeout.no_answer", service_name=self.service_name,
+                     seconds=f"{self.approval_timeout:g}", documents=approval.count),
                 service=self.url) from None
 
     def _announce(self, approval: ApprovalRequest) -> None:
@@ -282,14 +282,12 @@ class RemoteSigningKey(SigningKey):
     def _check(self, signature: bytes | None, request: _Request, digest: str,
                padding: RsaPadding) -> bytes | RemoteSignatureError:
         if signature is None:
-            return RemoteSignatureError(
-                f"the {self.service_name} service returned no signature for this document; "
-                "nothing was written")
+            return RemoteSignatureError(said("remote_signature.missing",
+                                             service_name=self.service_name))
         signature = _der_ecdsa(signature, self.certificate)
         if not verifies(self.certificate, signature, request.data, digest, padding):
-            return RemoteSignatureError(
-                f"the signature the {self.service_name} service returned for this document "
-                "does not verify with the credential's certificate; nothing was written")
+            return RemoteSignatureError(said("remote_signature.wrong",
+                                             service_name=self.service_name))
         return signature
 
     # --- life -------------------------------------------------------------------------------

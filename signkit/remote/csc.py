@@ -30,6 +30,7 @@ from asn1crypto import algos
 from cryptography import x509
 from pyhanko.sign.signers.csc_signer import CSCServiceSessionInfo
 
+from ..error_messages import said
 from ..errors import (
     ApprovalRejectedError,
     ApprovalTimeoutError,
@@ -229,24 +230,23 @@ class CscClient:
                 f"the CSC service at {self.url} refused signkit's authorisation for "
                 f"{name}: {why}", service=self.url)
         if error == "access_denied" or "reject" in why.lower():
-            raise ApprovalRejectedError(
-                f"the signer refused the signing request ({why}); nothing was signed",
-                service=self.url)
+            raise ApprovalRejectedError(said("approval_rejected.csc", why=why),
+                                        service=self.url)
         if "expired" in why.lower():
-            raise ApprovalTimeoutError(
-                f"the CSC authorisation expired before the documents were signed ({why}); "
-                "nothing was signed", service=self.url)
+            raise ApprovalTimeoutError(said("approval_timeout.csc_expired", why=why),
+                                       service=self.url)
         if error in ("invalid_pin", "invalid_otp"):
             raise RemoteCredentialError(
-                f"the CSC service refused the credential's "
-                f"{'PIN' if error == 'invalid_pin' else 'OTP'}: {why}", service=self.url)
+                said("remote_credential.refused_secret",
+                     secret="PIN" if error == "invalid_pin" else "OTP", why=why),
+                service=self.url)
         if status >= 500:
             raise RemoteServiceError(
-                f"the CSC service at {self.url} failed on {name} (HTTP {status}: {why})",
-                service=self.url)
+                said("remote_service.failed_on", service_name="CSC", url=self.url, call=name,
+                     status=status, why=why), service=self.url)
         raise RemoteCredentialError(
-            f"the CSC service at {self.url} refused {name} (HTTP {status}: {why})",
-            service=self.url)
+            said("remote_credential.refused_call", service_name="CSC", url=self.url, call=name,
+                 status=status, why=why), service=self.url)
 
     def _why(self, data: dict, status: int) -> str:
         text = data.get("error_description") or data.get("error") or f"HTTP {status}"
@@ -458,17 +458,18 @@ class CscSigningKey(RemoteSigningKey):
 
 
 def _check_credential(credential: CscCredential, url: str) -> None:
-    name = f"the credential {credential.credential_id!r}"
     if credential.cert_status.lower() != "valid":
         raise RemoteCredentialError(
-            f"{name}'s certificate is {credential.cert_status} according to the service; "
-            "it cannot make a valid signature", service=url)
+            said("remote_credential.certificate_status", credential=credential.credential_id,
+                 status=credential.cert_status), service=url)
     if credential.key_status.lower() != "enabled":
-        raise RemoteCredentialError(f"{name}'s key is {credential.key_status}", service=url)
+        raise RemoteCredentialError(said("remote_credential.key_status",
+                                         credential=credential.credential_id,
+                                         status=credential.key_status), service=url)
     if credential.auth_mode not in ("implicit", "explicit"):
         raise RemoteCredentialError(
-            f"{name} is authorised by {credential.auth_mode!r}, which signkit does not "
-            "support yet (implicit and explicit PIN/OTP are)", service=url)
+            said("remote_credential.auth_mode", credential=credential.credential_id,
+                 mode=credential.auth_mode), service=url)
     check_certificate_usable(credential.certificate, at=dt.datetime.now(dt.UTC))
 
 

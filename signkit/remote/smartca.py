@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from cryptography import x509
 
+from ..error_messages import said
 from ..errors import (
     ApprovalRejectedError,
     ApprovalTimeoutError,
@@ -92,19 +93,17 @@ class SmartCaClient:
                 f"and its password ({why})", service=self.url)
         if status >= 500:
             raise RemoteServiceError(
-                f"the SmartCA service at {self.url} failed on {name} (HTTP {status}: {why})",
-                service=self.url)
+                said("remote_service.failed_on", service_name="SmartCA", url=self.url,
+                     call=name, status=status, why=why), service=self.url)
         if any(word in why.lower() for word in _REJECTED):
-            raise ApprovalRejectedError(
-                f"the signer refused the signing request in the SmartCA app ({why}); "
-                "nothing was signed", service=self.url)
+            raise ApprovalRejectedError(said("approval_rejected.smartca", why=why),
+                                        service=self.url)
         if any(word in why.lower() for word in _EXPIRED):
-            raise ApprovalTimeoutError(
-                f"the SmartCA transaction expired before it was confirmed ({why}); "
-                "nothing was signed", service=self.url)
+            raise ApprovalTimeoutError(said("approval_timeout.smartca_expired", why=why),
+                                       service=self.url)
         raise RemoteCredentialError(
-            f"the SmartCA service at {self.url} refused {name} (HTTP {status}: {why})",
-            service=self.url)
+            said("remote_credential.refused_call", service_name="SmartCA", url=self.url,
+                 call=name, status=status, why=why), service=self.url)
 
     async def certificates(self) -> list[SmartCaCertificate]:
         data, _ = await self.call("v1/credentials/get_certificate", {
@@ -155,13 +154,11 @@ class SmartCaClient:
                                         name="signatures/status")
         state = str(data.get("transaction_status") or data.get("status") or message).lower()
         if any(word in state for word in _REJECTED):
-            raise ApprovalRejectedError(
-                f"the signer refused the signing request in the SmartCA app ({message or state})"
-                "; nothing was signed", service=self.url)
+            raise ApprovalRejectedError(said("approval_rejected.smartca", why=message or state),
+                                        service=self.url)
         if any(word in state for word in _EXPIRED):
-            raise ApprovalTimeoutError(
-                f"the SmartCA transaction expired before it was confirmed "
-                f"({message or state}); nothing was signed", service=self.url)
+            raise ApprovalTimeoutError(said("approval_timeout.smartca_expired",
+                                            why=message or state), service=self.url)
         signatures = data.get("signatures")
         return (signatures if isinstance(signatures, list) and signatures else None), state
 
@@ -209,14 +206,15 @@ class SmartCaSigningKey(RemoteSigningKey):
             entries = [e for e in entries if e.serial_number.lower() == serial.lower()]
         if not entries:
             raise RemoteCredentialError(
-                f"the SmartCA account {self.client.user_id!r} has no certificate"
-                + (f" with serial number {serial}" if serial else ""), service=self.url)
+                said("remote_credential.no_certificate_serial", user=self.client.user_id,
+                     serial=serial) if serial else
+                said("remote_credential.no_certificate", user=self.client.user_id),
+                service=self.url)
         usable = [e for e in entries if _active(e.status)]
         if not usable:
             states = ", ".join(sorted({e.status or "unknown" for e in entries}))
             raise RemoteCredentialError(
-                f"the SmartCA certificate of {self.client.user_id!r} is not active "
-                f"according to the service ({states}); it cannot make a valid signature",
+                said("remote_credential.not_active", user=self.client.user_id, states=states),
                 service=self.url)
         entry = max(usable, key=lambda e: e.certificate.not_valid_after_utc)
         check_certificate_usable(entry.certificate)
