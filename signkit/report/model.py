@@ -1,5 +1,6 @@
 """The verification report as data: frozen dataclasses and enums whose values are the
-ETSI EN 319 102-1 names and the JSON vocabulary of docs/report-schema.md. Writers are functions of it."""
+ETSI EN 319 102-1 names and the JSON vocabulary of docs/report-schema.md. Writers are
+functions of it."""
 
 from __future__ import annotations
 
