@@ -147,6 +147,7 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     except OSError as e:  # some filesystems refuse directory fsync; the file itself is synced
         if e.errno != errno.EINVAL:
-            raise SigningError(f"cannot sync folder {folder}: {e.strerror}") from None
+            raise SigningError(said("output_unwritable.cannot_sync", folder=str(folder),
+                                    detail=e.strerror)) from None
     finally:
         os.close(fd)

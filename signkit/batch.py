@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import overload
 
 from . import _pdf_speedups, _prehash
+from .error_messages import kind_of, said
 from .errors import SignkitError
 from .report import BatchInfo, BatchReport, FileReport, Indication, SubIndication
 from .report.messages import Message
@@ -247,7 +248,8 @@ def _worker_main(conn: Connection, others: list[Connection], options: VerifyOpti
                                          "verification worker to start")))
         return
     except Exception as e:  # noqa: BLE001 - the parent raises it, as Verifier() would there
-        _send(conn, ("error", e if _picklable(e) else SignkitError(f"{type(e).__name__}: {e}")))
+        _send(conn, ("error", e if _picklable(e) else SignkitError(
+            said("kind_with_detail", kind=kind_of("internal"), detail=f"{type(e).__name__}: {e}"))))
         return
     _send(conn, ("ready", None))
     with verifier:
@@ -417,8 +419,8 @@ class _Watchdog:
         worker.process.join()
         if not worker.ready:
             self._kill(worker)
-            raise SignkitError(f"a verification worker process died while starting "
-                               f"({_death(worker.process.exitcode)})")
+            raise SignkitError(said("worker_died.starting",
+                                    why=_death(worker.process.exitcode)))
         if worker.index is not None:
             how = _death(worker.process.exitcode)
             self._stop(worker, lambda path: _over_limit(

@@ -225,6 +225,26 @@ _MESSAGES: dict[str, Template] = {
     "chain_untrusted.what": _t(
         "{what}: its certificate does not chain to a trust anchor ({detail})",
         "{what}: chứng thư số không dẫn tới chứng thư gốc tin cậy nào (" + _DETAIL + ")"),
+    "output_unwritable.cannot_sync": _t("cannot sync folder {folder}: {detail}",
+                                        "không đồng bộ được thư mục {folder} (" + _DETAIL
+                                        + ")"),
+    "signing.internal_check": _t("internal check failed: {why}",
+                                 "kiểm tra nội bộ không đạt (chi tiết kỹ thuật: {why})"),
+    "signing.one_output_many_inputs": _t(
+        "one output file was named for {count} inputs; several files need an output folder",
+        "chỉ có một tệp kết quả cho {count} tệp đầu vào; nhiều tệp cần một thư mục kết quả"),
+    "signing.no_output": _t(
+        "no output was named: an output file for one input, or an output folder",
+        "chưa chỉ định nơi ghi kết quả: một tệp kết quả cho một tệp đầu vào, hoặc một thư mục "
+        "kết quả"),
+    "signing.same_output": _t("{first} and {second} would both be written to {output}",
+                              "{first} và {second} sẽ cùng được ghi vào {output}"),
+    "worker_died.starting": _t("a verification worker process died while starting ({why})",
+                               "một tiến trình kiểm tra đã dừng đột ngột khi khởi động ({why})"),
+    "token.no_free_slot": _t("No free slot to initialise a token in {module}.",
+                             "Không còn khe trống để khởi tạo token trong {module}."),
+    "input.no_page_tree": _t("damaged PDF: its page tree cannot be read",
+                             "tệp PDF bị hỏng: không đọc được cây trang"),
     "output_unwritable.cannot_write": _t("cannot write {output}: {detail}",
                                          "không ghi được {output} (" + _DETAIL + ")"),
     "stopped.after_error": _t("stopped after the error in {path}",
@@ -613,6 +633,55 @@ _MESSAGES: dict[str, Template] = {
         "the credential's certificate; the service is not signing with this credential's key",
         "không chữ ký nào trong {documents} chữ ký dịch vụ {service_name} trả về khớp với "
         "chứng thư số; dịch vụ không ký bằng khóa của chứng thư số này"),
+    "remote_service.answer_without": _t(
+        "the {service_name} service at {url} answered {call} without {what}",
+        "dịch vụ {service_name} tại {url} trả lời {call} mà thiếu {what}"),
+    "remote_service.credential_without": _t(
+        "the CSC service at {url} described credential {credential!r} without {what}",
+        "dịch vụ CSC tại {url} mô tả chứng thư số {credential!r} mà thiếu {what}"),
+    "remote_service.unreadable_certificate": _t(
+        "the SmartCA service at {url} listed a certificate that cannot be read",
+        "dịch vụ SmartCA tại {url} liệt kê một chứng thư số không đọc được"),
+    "remote_service.hash_count_mismatch": _t(
+        "the CSC service at {url} returned {got} signatures for {hashes} hashes; not trusting "
+        "any of them",
+        "dịch vụ CSC tại {url} trả về {got} chữ ký cho {hashes} giá trị băm; không tin cậy "
+        "chữ ký nào"),
+    "remote_auth.oauth_client": _t(
+        "the CSC service at {url} refused the OAuth2 client {client!r}: {why}",
+        "dịch vụ CSC tại {url} từ chối ứng dụng OAuth2 {client!r}: {why}"),
+    "remote_auth.not_authorised": _t("the CSC service at {url} did not authorise signkit: {why}",
+                                     "dịch vụ CSC tại {url} không cấp quyền cho signkit: {why}"),
+    "remote_auth.state": _t(
+        "the OAuth2 redirect does not carry the state signkit sent; start the login again",
+        "địa chỉ chuyển hướng OAuth2 không mang giá trị state signkit đã gửi; hãy đăng nhập "
+        "lại"),
+    "remote_auth.no_code": _t("no authorization code was given", "chưa có mã cấp quyền"),
+    "remote_auth.refused": _t(
+        "the CSC service at {url} refused signkit's authorisation for {call}: {why}",
+        "dịch vụ CSC tại {url} từ chối quyền của signkit khi gọi {call}: {why}"),
+    "remote_auth.smartca": _t(
+        "the SmartCA service at {url} refused the service id {sp_id!r} and its password ({why})",
+        "dịch vụ SmartCA tại {url} từ chối mã dịch vụ {sp_id!r} và mật khẩu của nó ({why})"),
+    "pin_required.credential": _t("the credential {credential!r} asks for a PIN and none was "
+                                  "given",
+                                  "chứng thư số {credential!r} cần mã PIN nhưng chưa có mã PIN"),
+    "remote_credential.no_otp": _t(
+        "the credential {credential!r} asks for a one-time password (OTP) and none was given",
+        "chứng thư số {credential!r} cần mật khẩu dùng một lần (OTP) nhưng chưa có"),
+    "remote_credential.no_pss": _t(
+        "the credential {label!r} does not offer RSASSA-PSS; sign with PKCS#1 v1.5 padding",
+        "chứng thư số {label!r} không hỗ trợ RSASSA-PSS; hãy ký với đệm PKCS#1 v1.5"),
+    "remote_credential.no_algorithm": _t(
+        "the credential {label!r} offers none of the signature algorithms signkit needs for "
+        "{digest} ({offered})",
+        "chứng thư số {label!r} không có thuật toán ký nào signkit cần cho {digest} ({offered})",
+        offered=lambda o: "không có" if o == "none" else o),
+    "remote_credential.smartca_only_sha256": _t(
+        "VNPT SmartCA signs SHA-256 hashes with RSA PKCS#1 v1.5 padding only; sign with that "
+        "digest and padding",
+        "VNPT SmartCA chỉ ký giá trị băm SHA-256 với đệm RSA PKCS#1 v1.5; hãy ký với hàm băm và "
+        "đệm đó"),
     "remote_service.failed_on": _t(
         "the {service_name} service at {url} failed on {call} (HTTP {status}: {why})",
         "dịch vụ {service_name} tại {url} gặp lỗi khi gọi {call} (HTTP {status}: {why})"),

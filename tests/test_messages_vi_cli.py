@@ -5,8 +5,11 @@ without the English sentence."""
 
 from __future__ import annotations
 
+import ast
 import inspect
 import string
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import signkit.cli.pins
@@ -75,6 +78,52 @@ def test_every_message_code_keeps_its_parameters_in_vietnamese(code):
 def test_every_message_code_belongs_to_an_error_class_or_a_known_frame(code):
     prefix = code.removeprefix("error.").split(".")[0]
     assert prefix in {cls.code for cls in ERROR_CLASSES} | OTHER_PREFIXES, code
+
+
+PACKAGE = Path(signkit.__file__).parent
+ERROR_NAMES = {cls.__name__ for cls in ERROR_CLASSES}
+
+
+def _calls(name_of: Callable[[ast.Call], str | None]) -> list[tuple[str, ast.Call]]:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and name_of(node):
+                found.append((f"{path.relative_to(PACKAGE.parent)}:{node.lineno}", node))
+    return found
+
+
+def _called(node: ast.Call) -> str | None:
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else \
+        func.attr if isinstance(func, ast.Attribute) else None
+
+
+def test_no_library_error_is_raised_with_an_english_sentence_instead_of_a_code():
+    """A clerk-facing message written as an English string literal has no Vietnamese: every
+    error of signkit.errors gets its message from ``said(code, ...)``."""
+    def english(node: ast.Call) -> str | None:
+        if _called(node) not in ERROR_NAMES or not node.args:
+            return None
+        first = node.args[0]
+        plain = isinstance(first, ast.Constant | ast.JoinedStr | ast.BinOp) or (
+            isinstance(first, ast.Call) and _called(first) == "str")
+        return "english" if plain else None
+
+    offenders = [f"{where}: {ast.unparse(node)[:100]}" for where, node in _calls(english)]
+    assert not offenders, "errors raised with English text:\n" + "\n".join(offenders)
+
+
+def test_every_code_the_library_says_is_in_the_catalog():
+    def coded(node: ast.Call) -> str | None:
+        return "said" if _called(node) == "said" and node.args \
+            and isinstance(node.args[0], ast.Constant) else None
+
+    used = _calls(coded)
+    assert len(used) > 150  # the probe found the raise sites
+    missing = [f"{where}: {node.args[0].value}" for where, node in used  # type: ignore[attr-defined]
+               if f"error.{node.args[0].value}" not in ERROR_CATALOG]  # type: ignore[attr-defined]
+    assert not missing, missing
 
 
 def test_english_text_of_coded_errors_is_unchanged_and_the_facts_are_attributes():

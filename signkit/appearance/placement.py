@@ -174,11 +174,11 @@ class _Document:
             try:
                 self.reader = PdfFileReader(io.BytesIO(pdf), strict=False)
             except (PdfError, ValueError, KeyError, TypeError, IndexError) as e:
-                raise InputError(f"damaged or unreadable PDF ({e})") from None
+                raise InputError(said("input.damaged", detail=str(e))) from None
         try:
             self.page_count = int(self.reader.root["/Pages"]["/Count"])
         except (PdfError, KeyError, TypeError, ValueError):
-            raise InputError("damaged PDF: its page tree cannot be read") from None
+            raise InputError(said("input.no_page_tree")) from None
         self._frames: dict[int, _PageFrame] = {}
 
     def data(self) -> bytes:

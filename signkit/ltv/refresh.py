@@ -26,7 +26,7 @@ from pyhanko.pdf_utils.misc import PdfStrictReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.generic_cms import extract_certificate_info
 
-from ..error_messages import said
+from ..error_messages import kind_of, said
 from ..errors import InputError
 from ..profiles import AlgorithmPolicy
 from ..verification.evidence import token_time
@@ -197,7 +197,8 @@ def refresh_document(session: ArchiveSession, source: Path, target: Path, *,
         try:
             facts = timestamp_facts(*newest) if newest is not None else None
         except ValueError as e:
-            raise InputError(str(e), path=source) from None
+            raise InputError(said("kind_with_detail", kind=kind_of("input"), detail=str(e)),
+                             path=source) from None
         reasons = renewal_reasons(facts, rule)
         if not reasons:
             return LtvResult(source, None, LtvStatus.NOT_NEEDED, newest_timestamp=facts)

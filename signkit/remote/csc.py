@@ -171,8 +171,8 @@ class CscClient:
         status, data = await self.http.post(token_url, form=form, name="oauth2/token")
         if status != 200 or not isinstance(data.get("access_token"), str):
             raise RemoteAuthError(
-                f"the CSC service at {self.url} refused the OAuth2 client "
-                f"{getattr(auth, 'client_id', '')!r}: {self._why(data, status)}",
+                said("remote_auth.oauth_client", url=self.url,
+                     client=getattr(auth, "client_id", ""), why=self._why(data, status)),
                 service=self.url)
         return data["access_token"]
 
@@ -196,15 +196,13 @@ class CscClient:
                                            or answer.lstrip("?"))
             if params.get("error"):
                 raise RemoteAuthError(
-                    f"the CSC service at {self.url} did not authorise signkit: "
-                    f"{self.http.safe(params['error'][0])}", service=self.url)
+                    said("remote_auth.not_authorised", url=self.url,
+                         why=self.http.safe(params["error"][0])), service=self.url)
             if params.get("state", [None])[0] != state:
-                raise RemoteAuthError(
-                    "the OAuth2 redirect does not carry the state signkit sent; "
-                    "start the login again", service=self.url)
+                raise RemoteAuthError(said("remote_auth.state"), service=self.url)
             code = params.get("code", [""])[0]
         if not code:
-            raise RemoteAuthError("no authorization code was given", service=self.url)
+            raise RemoteAuthError(said("remote_auth.no_code"), service=self.url)
         self._sent += [code, verifier]
         form = {"grant_type": "authorization_code", "code": code,
                 "client_id": auth.client_id, "redirect_uri": auth.redirect_uri,
@@ -226,9 +224,8 @@ class CscClient:
         error = str(data.get("error", ""))
         why = self._why(data, status)
         if status == 401 or error in ("invalid_token", "invalid_client", "unauthorized_client"):
-            raise RemoteAuthError(
-                f"the CSC service at {self.url} refused signkit's authorisation for "
-                f"{name}: {why}", service=self.url)
+            raise RemoteAuthError(said("remote_auth.refused", url=self.url, call=name, why=why),
+                                  service=self.url)
         if error == "access_denied" or "reject" in why.lower():
             raise ApprovalRejectedError(said("approval_rejected.csc", why=why),
                                         service=self.url)
@@ -257,8 +254,9 @@ class CscClient:
         ids = data.get("credentialIDs")
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             raise RemoteServiceError(
-                f"the CSC service at {self.url} answered credentials/list without a list "
-                "of credentialIDs", service=self.url)
+                said("remote_service.answer_without", service_name="CSC", url=self.url,
+                     call="credentials/list", what="a list of credentialIDs"),
+                service=self.url)
         return ids
 
     async def credential(self, credential_id: str) -> CscCredential:
@@ -276,25 +274,24 @@ class CscClient:
         if credential.needs_pin:
             value = _reveal(pin)
             if not value:
-                raise PinRequiredError(
-                    f"the credential {credential.credential_id!r} asks for a PIN and none "
-                    "was given")
+                raise PinRequiredError(said("pin_required.credential",
+                                            credential=credential.credential_id))
             self._sent.append(value)
             body["PIN"] = value
         if credential.needs_otp:
             value = _reveal(otp)
             if not value:
                 raise RemoteCredentialError(
-                    f"the credential {credential.credential_id!r} asks for a one-time "
-                    "password (OTP) and none was given", service=self.url)
+                    said("remote_credential.no_otp", credential=credential.credential_id),
+                    service=self.url)
             self._sent.append(value)
             body["OTP"] = value
         data = await self.call("credentials/authorize", body, timeout=timeout)
         sad = data.get("SAD")
         if not isinstance(sad, str) or not sad:
             raise RemoteServiceError(
-                f"the CSC service at {self.url} answered credentials/authorize without SAD",
-                service=self.url)
+                said("remote_service.answer_without", service_name="CSC", url=self.url,
+                     call="credentials/authorize", what="SAD"), service=self.url)
         self._sent.append(sad)
         return sad
 
@@ -310,16 +307,17 @@ class CscClient:
         signatures = data.get("signatures")
         if not isinstance(signatures, list) or not all(isinstance(s, str) for s in signatures):
             raise RemoteServiceError(
-                f"the CSC service at {self.url} answered signatures/signHash without a list "
-                "of signatures", service=self.url)
+                said("remote_service.answer_without", service_name="CSC", url=self.url,
+                     call="signatures/signHash", what="a list of signatures"),
+                service=self.url)
         return signatures
 
 
 def _parse_credential(credential_id: str, data: dict, url: str) -> CscCredential:
     def bad(what: str) -> RemoteServiceError:
         return RemoteServiceError(
-            f"the CSC service at {url} described credential {credential_id!r} without "
-            f"{what}", service=url)
+            said("remote_service.credential_without", url=url, credential=credential_id,
+                 what=what), service=url)
 
     cert_part = _dict_at(data, "cert")
     key_part = _dict_at(data, "key")
@@ -412,9 +410,8 @@ class CscSigningKey(RemoteSigningKey):
         key_type = self.key_type
         if key_type is KeyType.RSA and padding is RsaPadding.PSS:
             if _PSS not in self.credential.algorithms:
-                raise RemoteCredentialError(
-                    f"the credential {self.label!r} does not offer RSASSA-PSS; sign with "
-                    "PKCS#1 v1.5 padding", service=self.url)
+                raise RemoteCredentialError(said("remote_credential.no_pss", label=self.label),
+                                            service=self.url)
             params = algos.RSASSAPSSParams({
                 "hash_algorithm": {"algorithm": digest},
                 "mask_gen_algorithm": {"algorithm": "mgf1",
@@ -425,8 +422,8 @@ class CscSigningKey(RemoteSigningKey):
             if oid in self.credential.algorithms:
                 return oid, None
         raise RemoteCredentialError(
-            f"the credential {self.label!r} offers none of the signature algorithms signkit "
-            f"needs for {digest} ({', '.join(sorted(self.credential.algorithms)) or 'none'})",
+            said("remote_credential.no_algorithm", label=self.label, digest=digest,
+                 offered=", ".join(sorted(self.credential.algorithms)) or "none"),
             service=self.url)
 
     async def _sign_digests(self, digests: list[bytes], digest: str, padding: RsaPadding,
@@ -446,8 +443,8 @@ class CscSigningKey(RemoteSigningKey):
                                              sign_algo, params, timeout=left)
         if len(values) > len(hashes):
             raise RemoteServiceError(
-                f"the CSC service at {self.url} returned {len(values)} signatures for "
-                f"{len(hashes)} hashes; not trusting any of them", service=self.url)
+                said("remote_service.hash_count_mismatch", url=self.url, got=len(values),
+                     hashes=len(hashes)), service=self.url)
         signatures: list[bytes | None] = []
         for value in values:
             try:

@@ -89,8 +89,8 @@ class SmartCaClient:
         why = message or f"HTTP {status}"
         if status == 401 or code in (401, "401") or "credential_invalid" in why.lower():
             raise RemoteAuthError(
-                f"the SmartCA service at {self.url} refused the service id {self.sp_id!r} "
-                f"and its password ({why})", service=self.url)
+                said("remote_auth.smartca", url=self.url, sp_id=self.sp_id, why=why),
+                service=self.url)
         if status >= 500:
             raise RemoteServiceError(
                 said("remote_service.failed_on", service_name="SmartCA", url=self.url,
@@ -112,8 +112,8 @@ class SmartCaClient:
         entries = data.get("user_certificates")
         if not isinstance(entries, list):
             raise RemoteServiceError(
-                f"the SmartCA service at {self.url} answered get_certificate without "
-                "user_certificates", service=self.url)
+                said("remote_service.answer_without", service_name="SmartCA", url=self.url,
+                     call="get_certificate", what="user_certificates"), service=self.url)
         return [self._certificate(e) for e in entries if isinstance(e, dict)]
 
     def _certificate(self, entry: dict) -> SmartCaCertificate:
@@ -123,9 +123,8 @@ class SmartCaClient:
             pool = [_load(chain_data[k]) for k in ("ca_cert", "root_cert")
                     if isinstance(chain_data, dict) and chain_data.get(k)]
         except (KeyError, ValueError, TypeError, binascii.Error):
-            raise RemoteServiceError(
-                f"the SmartCA service at {self.url} listed a certificate that cannot be "
-                "read", service=self.url) from None
+            raise RemoteServiceError(said("remote_service.unreadable_certificate",
+                                          url=self.url), service=self.url) from None
         return SmartCaCertificate(
             cert_id=str(entry.get("cert_id", "")),
             serial_number=str(entry.get("serial_number") or format(cert.serial_number, "x")),
@@ -226,9 +225,8 @@ class SmartCaSigningKey(RemoteSigningKey):
     async def _sign_digests(self, digests: list[bytes], digest: str, padding: RsaPadding,
                             approval: ApprovalRequest) -> list[bytes | None]:
         if digest != "sha256" or padding is not RsaPadding.PKCS1V15:
-            raise RemoteCredentialError(
-                "VNPT SmartCA signs SHA-256 hashes with RSA PKCS#1 v1.5 padding only; sign "
-                "with that digest and padding", service=self.url)
+            raise RemoteCredentialError(said("remote_credential.smartca_only_sha256"),
+                                        service=self.url)
         code, doc_ids = await self.client.start(self.entry.serial_number,
                                                 [d.hex() for d in digests],
                                                 approval.description)

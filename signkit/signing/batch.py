@@ -54,17 +54,16 @@ def plan_outputs(
     path>``. Two inputs mapping to one output is an error before anything is signed."""
     if output is not None:
         if len(files) != 1:
-            raise SigningError(f"one output file was named for {len(files)} inputs; "
-                               "several files need an output folder")
+            raise SigningError(said("signing.one_output_many_inputs", count=len(files)))
         return [(files[0][0], output)]
     if out_dir is None:
-        raise SigningError("no output was named: an output file for one input, or an "
-                           "output folder")
+        raise SigningError(said("signing.no_output"))
     pairs = [(src, out_dir / rel) for src, rel in files]
     seen: dict[Path, Path] = {}
     for src, dst in pairs:
         if dst in seen:
-            raise SigningError(f"{seen[dst]} and {src} would both be written to {dst}")
+            raise SigningError(said("signing.same_output", first=str(seen[dst]), second=str(src),
+                                    output=str(dst)))
         seen[dst] = src
     return pairs
 

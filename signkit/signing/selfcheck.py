@@ -38,6 +38,7 @@ from pyhanko_certvalidator.sig_validate import (
     SignatureValidationContext,
 )
 
+from ..error_messages import said
 from ..errors import SigningError
 from .source import COPY_CHUNK_SIZE, stream_size
 
@@ -180,7 +181,7 @@ def check_signed_output(
     bytes; return the whole file's SHA-256 (hex). ``prefix``: the digests of those first
     bytes, already under way (else they are computed here)."""
     def fail(why: str) -> SigningError:
-        return SigningError(f"internal check failed: {why}", path=source)
+        return SigningError(said("signing.internal_check", why=why), path=source)
 
     size = stream_size(out)
     tail = _read_tail(out.fileno(), appended_from, size)

@@ -14,6 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from ..error_messages import said
 from ..errors import TokenError
 
 
@@ -40,7 +41,7 @@ def init_token(module: str, *, label: str, so_pin: str, user_pin: str) -> None:
         free = [s for s in lib.getSlotList(tokenPresent=True)
                 if not lib.getTokenInfo(s).flags & PyKCS11.CKF_TOKEN_INITIALIZED]
         if not free:
-            raise TokenError(f"No free slot to initialise a token in {module}.")
+            raise TokenError(said("token.no_free_slot", module=module))
         # PyKCS11 pads a short label with NULs; PKCS#11 wants 32 blank-padded bytes
         lib.initToken(free[0], so_pin, label.encode().ljust(32, b" ").decode())
         slot = next(s for s in lib.getSlotList(tokenPresent=True)
