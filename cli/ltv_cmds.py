@@ -39,6 +39,7 @@ from .errors import (
     render,
     said_error,
 )
+from .i18n import current_lang
 from .inputs import input_paths
 from .record_output import RecordWriter
 
@@ -116,7 +117,8 @@ def _with_hints(outcome):
     results = tuple(dataclasses.replace(
         r, error=said_error(r.error, r.error_code) + hint_for(r.error_code))
         if r.error else r for r in outcome.results)
-    return dataclasses.replace(outcome, results=results)
+    stopped = said_error(outcome.stopped, "stopped") or None
+    return dataclasses.replace(outcome, results=results, stopped=stopped)
 
 
 def _finish(outcome, fmt: str, *, command: str, profile: str, extra: dict | None = None):
@@ -131,7 +133,7 @@ def _finish(outcome, fmt: str, *, command: str, profile: str, extra: dict | None
             writer.add(_row(file_record(result)))
         writer.finish(render_text(outcome).splitlines()[-1])
     else:
-        click.echo(render_text(_with_hints(outcome)), nl=False)
+        click.echo(render_text(_with_hints(outcome), lang=current_lang()), nl=False)
     sys.exit(EXIT_OK if outcome.ok else EXIT_SOME_FAILED)
 
 

@@ -301,6 +301,19 @@ def test_unreachable_tsa_is_said_in_vietnamese(way, pki, tmp_path):
 
 
 @WAYS
+def test_timestamp_with_the_tsa_down_is_said_in_vietnamese(way, pki, tmp_path):
+    url = closed_port_url("/tsa")
+    out = tmp_path / "x.pdf"
+    result = run_vi(way, "timestamp", str(SAMPLE), "-o", str(out), "--tsa", url,
+                    "--trust", str(pki.pem("root")), "--tsa-retries", "0", pin=None)
+    assert result.exit_code == 1, result.output
+    assert_vietnamese(result, f"dịch vụ cấp dấu thời gian {url} gặp lỗi: bị từ chối kết nối",
+                      "time-stamping service", "connection refused", "FAILED", "STATUS")
+    assert "TRẠNG THÁI" in result.output and "1 tệp: 1 LỖI" in result.output
+    assert not out.exists()
+
+
+@WAYS
 def test_unknown_profile_is_said_in_vietnamese(way, pki, tmp_path):
     result = run_vi(way, "sign", "--no-progress", "--profile", "khong-co", str(SAMPLE),
                     "-o", str(tmp_path / "x.pdf"), "--pkcs12", str(pki.p12("signer-rsa2048")),

@@ -98,17 +98,29 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def render_text(outcome: LtvOutcome) -> str:
-    """A table: status, file, details; then a summary line."""
-    rows = [(r.status.value, printable(str(r.input)), printable(describe(r)))
+# the table's words in Vietnamese (``lang="vi"``); a file's details stay as the caller gives
+_VIETNAMESE = {"STATUS": "TRẠNG THÁI", "FILE": "TỆP", "DETAILS": "CHI TIẾT",
+               "ADDED": "ĐÃ BỔ SUNG", "RENEWED": "ĐÃ GIA HẠN", "NOT_NEEDED": "KHÔNG CẦN",
+               "DUE": "ĐẾN HẠN", "FAILED": "LỖI", "SKIPPED": "BỎ QUA", "none": "không có"}
+
+
+def render_text(outcome: LtvOutcome, lang: str = "en") -> str:
+    """A table: status, file, details; then a summary line (``lang="vi"``: in Vietnamese)."""
+    def word(text: str) -> str:
+        return _VIETNAMESE.get(text, text) if lang == "vi" else text
+
+    rows = [(word(r.status.value), printable(str(r.input)), printable(describe(r)))
             for r in outcome.results]
-    status_w = max([len("STATUS"), *(len(s) for s, _, _ in rows)])
-    file_w = min(60, max([len("FILE"), *(len(f) for _, f, _ in rows)]))
-    lines = [f"{'STATUS':<{status_w}}  {'FILE':<{file_w}}  DETAILS"]
+    status_w = max([len(word("STATUS")), *(len(s) for s, _, _ in rows)])
+    file_w = min(60, max([len(word("FILE")), *(len(f) for _, f, _ in rows)]))
+    lines = [f"{word('STATUS'):<{status_w}}  {word('FILE'):<{file_w}}  {word('DETAILS')}"]
     lines += [f"{s:<{status_w}}  {f:<{file_w}}  {d}" for s, f, d in rows]
     counts = summary(outcome)
-    told = ", ".join(f"{counts[s.value]} {s.value}" for s in LtvStatus if s.value in counts)
-    lines.append(f"{_count(counts['files'], 'file')}: {told or 'none'}")
+    told = ", ".join(f"{counts[s.value]} {word(s.value)}" for s in LtvStatus
+                     if s.value in counts)
+    files = f"{counts['files']} tệp" if lang == "vi" else _count(counts["files"], "file")
+    lines.append(f"{files}: {told or word('none')}")
     if outcome.stopped:
-        lines.append(f"Batch stopped: {printable(outcome.stopped)}")
+        stopped = "Dừng xử lý hàng loạt" if lang == "vi" else "Batch stopped"
+        lines.append(f"{stopped}: {printable(outcome.stopped)}")
     return "\n".join(lines) + "\n"
