@@ -155,7 +155,11 @@ _HINTS = {
 
 
 def plain_reason(error: OSError) -> str:
-    return _PLAIN_REASONS.get(error.errno or 0) or error.strerror or str(error)
+    """Why the file system refused, in the command's language where signkit knows it."""
+    reason = _PLAIN_REASONS.get(error.errno or 0)
+    if reason is not None and has_text(reason):
+        return say(reason)
+    return reason or error.strerror or str(error)
 
 
 def handle_errors(func: F) -> F:
@@ -174,7 +178,7 @@ def handle_errors(func: F) -> F:
         except (click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
-            fail("interrupted", EXIT_INTERRUPTED)
+            fail(say("interrupted_short"), EXIT_INTERRUPTED)
         except BrokenPipeError:
             # the reader of our output went away (`signkit ... | head`): not an error to report
             sys.stderr.close()
@@ -183,7 +187,7 @@ def handle_errors(func: F) -> F:
             if e.errno not in _WRITE_ERRNOS:
                 _internal_error(e)
             _silence_stdout()
-            fail(f"cannot write the output: {plain_reason(e)}", EXIT_USAGE)
+            fail(say("cannot_write_output", reason=plain_reason(e)), EXIT_USAGE)
         except Exception as e:  # noqa: BLE001 - the last line of defence for users
             _internal_error(e)
         _flush_stdout()
@@ -195,8 +199,7 @@ def handle_errors(func: F) -> F:
 def _internal_error(error: Exception) -> None:
     if _verbose():
         traceback.print_exc()
-    fail(f"internal error: {type(error).__name__}: {error} (run with -v for details)",
-         EXIT_SOME_FAILED)
+    fail(say("internal_error", detail=f"{type(error).__name__}: {error}"), EXIT_SOME_FAILED)
 
 
 def _verbose() -> bool:
@@ -211,7 +214,7 @@ def _flush_stdout() -> None:
         raise
     except OSError as e:
         _silence_stdout()
-        fail(f"cannot write the output: {plain_reason(e)}", EXIT_USAGE)
+        fail(say("cannot_write_output", reason=plain_reason(e)), EXIT_USAGE)
 
 
 def _silence_stdout() -> None:

@@ -119,6 +119,18 @@ _TEXT = {
                           "hãy cho mật khẩu bằng --pdf-password-file TỆP"),
     "hint_tsa": ("give --tsa URL or set signing.tsa in the profile",
                  "hãy dùng --tsa URL hoặc đặt signing.tsa trong hồ sơ"),
+    "interrupted_short": ("interrupted", "đã dừng theo yêu cầu"),
+    "cannot_write_output": ("cannot write the output: {reason}",
+                            "không ghi được kết quả: {reason}"),
+    "internal_error": ("internal error: {detail} (run with -v for details)",
+                       "lỗi nội bộ: {detail} (chạy với -v để xem chi tiết)"),
+    "the disk is full": ("the disk is full", "ổ đĩa đã đầy"),
+    "the disk quota is used up": ("the disk quota is used up", "đã dùng hết hạn mức ổ đĩa"),
+    "the file would be too large": ("the file would be too large", "tệp sẽ quá lớn"),
+    "the file system is read-only": ("the file system is read-only",
+                                     "hệ thống tệp chỉ cho phép đọc"),
+    "permission denied": ("permission denied", "không có quyền truy cập"),
+    "the folder does not exist": ("the folder does not exist", "thư mục không tồn tại"),
     "bad_tsa_url": (
         "{url!r} is not the address of a time-stamping service: give an http:// or https:// "
         "URL, e.g. http://tsa.example.vn/tsa",

@@ -376,6 +376,27 @@ def test_remote_signing_errors_are_said_in_vietnamese(way, remote_services, monk
     assert not (tmp_path / "x.pdf").exists()
 
 
+def test_a_full_disk_is_said_in_vietnamese_by_a_real_process_in_a_vietnamese_locale(
+        pki, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    signed = tmp_path / "signed.pdf"
+    with signkit.open_pkcs12(pki.p12("signer-rsa2048"), password=P12_PASSWORD) as key:
+        signkit.sign_pdf(SAMPLE, signed, key=key)
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-c", "from signkit.cli.main import cli; cli()", "verify",
+             str(signed), "--trust", str(pki.pem("root")), "--other-certs",
+             str(pki.pem("interm")), "--format", "json"],
+            env={**env, "LANG": "vi_VN.UTF-8"}, stdout=full, stderr=subprocess.PIPE,
+            text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == "signkit: không ghi được kết quả: ổ đĩa đã đầy"
+
+
 def test_english_stays_the_default_outside_a_vietnamese_locale(pki, tmp_path):
     bad = tmp_path / "notpdf.pdf"
     bad.write_text("hello\n")
