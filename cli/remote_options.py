@@ -28,7 +28,7 @@ from signkit.errors import RemoteCredentialError
 
 from . import pins
 from .errors import echo
-from .i18n import current_lang
+from .i18n import Said, current_lang
 from .pins import secret_source
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,6 +49,14 @@ _TEXT = {
               "rồi dán địa chỉ trình duyệt được chuyển tới"),
     "pin": ("PIN of the credential {credential}", "Mã PIN của chứng thư {credential}"),
     "otp": ("One-time password (OTP) for {credential}", "Mã OTP cho chứng thư {credential}"),
+    "no_otp": ("the credential {credential!r} asks for a one-time password: set {env} or run "
+               "in a terminal to be asked",
+               "chứng thư {credential!r} cần mật khẩu dùng một lần (OTP): đặt {env} hoặc chạy "
+               "trong terminal để nhập"),
+    "no_browser": ("logging in to the CSC service needs a browser; set {env} (a client secret) "
+                   "or run in a terminal",
+                   "đăng nhập dịch vụ CSC cần trình duyệt; hãy đặt {env} (client secret) hoặc "
+                   "chạy trong terminal"),
 }
 
 
@@ -184,17 +192,13 @@ def _otp_source(credential: str) -> Callable[[], str]:
             return os.environ[ENV_OTP]
         if pins.prompter.interactive():
             return pins.prompter.secret(text("otp", credential=credential))
-        raise RemoteCredentialError(
-            f"the credential {credential!r} asks for a one-time password: set {ENV_OTP} or "
-            "run in a terminal to be asked")
+        raise RemoteCredentialError(Said(text("no_otp", credential=credential, env=ENV_OTP)))
     return get
 
 
 def browser_login(url: str) -> str:
     if not pins.prompter.interactive():
-        raise RemoteCredentialError(
-            f"logging in to the CSC service needs a browser; set {ENV_CSC_SECRET} (a client "
-            "secret) or run in a terminal")
+        raise RemoteCredentialError(Said(text("no_browser", env=ENV_CSC_SECRET)))
     with contextlib.suppress(Exception):
         import webbrowser
 
