@@ -226,7 +226,6 @@ def check_sizes(ap: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return min(args.cli_files, args.files)
 
 
-@contextlib.contextmanager
 def compile_bytecode() -> None:
     """Compile signkit's modules and the venv's to bytecode before anything is timed, as
     installing a wheel does: with PYTHONDONTWRITEBYTECODE set (some shells and CI images
@@ -240,6 +239,7 @@ def compile_bytecode() -> None:
         compileall.compile_dir(folder, quiet=2, workers=0)
 
 
+@contextlib.contextmanager
 def work_folder(ap: argparse.ArgumentParser, args: argparse.Namespace,
                 prefix: str) -> Iterator[Path]:
     """``--workdir`` (which must be empty) or a new temporary folder, removed at the end
