@@ -284,3 +284,14 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("fuzz")
         for line in harness.STATS.summary_lines():
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="module")
+def services(pki):
+    """The loopback CSC and SmartCA services (tests/remote_servers.py), signing with the test
+    PKI's signer; one per test module (tests reset its switches and counters)."""
+    from remote_servers import SigningServices, material_from
+
+    running = SigningServices(material_from(pki)).start()
+    yield running
+    running.stop()

@@ -35,13 +35,6 @@ from signkit.remote import AuthorizationCode, ClientCredentials
 from signkit.signing import SignStatus, sign_many, sign_pdf
 
 
-@pytest.fixture(scope="module")
-def services(pki):
-    running = SigningServices(material_from(pki)).start()
-    yield running
-    running.stop()
-
-
 @pytest.fixture
 def csc(services, monkeypatch):
     services.reset()

@@ -12,19 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE
-from remote_servers import SECRETS, SP_ID, SP_PASSWORD, USER_ID, SigningServices, material_from
+from remote_servers import SECRETS, SP_ID, SP_PASSWORD, USER_ID, SigningServices
 from signkit.cli.main import cli
 
 import signkit
 from signkit.errors import ApprovalRejectedError, RemoteCredentialError, RemoteServiceError
 from signkit.signing import SignStatus, sign_many, sign_pdf
-
-
-@pytest.fixture(scope="module")
-def services(pki):
-    running = SigningServices(material_from(pki)).start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture

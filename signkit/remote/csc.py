@@ -251,13 +251,7 @@ class CscClient:
 
     async def list_credentials(self) -> list[str]:
         data = await self.call("credentials/list", {"credentialInfo": False})
-        ids = data.get("credentialIDs")
-        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            raise RemoteServiceError(
-                said("remote_service.answer_without", service_name="CSC", url=self.url,
-                     call="credentials/list", what="a list of credentialIDs"),
-                service=self.url)
-        return ids
+        return self._strings(data, "credentialIDs", "credentials/list")
 
     async def credential(self, credential_id: str) -> CscCredential:
         data = await self.call("credentials/info", {
@@ -304,13 +298,17 @@ class CscClient:
         if params is not None:
             body["signAlgoParams"] = params
         data = await self.call("signatures/signHash", body, timeout=timeout)
-        signatures = data.get("signatures")
-        if not isinstance(signatures, list) or not all(isinstance(s, str) for s in signatures):
+        return self._strings(data, "signatures", "signatures/signHash")
+
+    def _strings(self, data: dict, key: str, call: str) -> list[str]:
+        """``data[key]``, which the service must answer as a list of strings."""
+        values = data.get(key)
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise RemoteServiceError(
                 said("remote_service.answer_without", service_name="CSC", url=self.url,
-                     call="signatures/signHash", what="a list of signatures"),
+                     call=call, what=f"a list of {key}"),
                 service=self.url)
-        return signatures
+        return values
 
 
 def _parse_credential(credential_id: str, data: dict, url: str) -> CscCredential:
