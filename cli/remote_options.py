@@ -243,7 +243,7 @@ def open_remote_key(request: RemoteRequest, *, profile, pin_file: Path | None
 
     url = service_url(request, profile)
     common = {"approval_timeout": request.approval_timeout,
-              "on_approval": _announcer(current_lang()), "language": current_lang()}
+              "on_approval": _announcer(current_lang())}
     if request.service == "csc":
         auth = csc_auth(request.secrets_file)
         pin = secret_source(pin_file, text("pin", credential=request.credential))

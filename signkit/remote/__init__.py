@@ -56,7 +56,6 @@ class _CommonOptions(TypedDict):
     timeout: float
     description: str | None
     on_approval: Callable[[ApprovalRequest], None] | None
-    language: str
 
 __all__ = [
     "PRODUCTION_URL",
@@ -95,7 +94,6 @@ def open_remote(
     description: str | None = None,
     on_approval: Callable[[ApprovalRequest], None] | None = None,
     poll_interval: float = 2.0,
-    language: str = "en",
 ) -> Iterator[RemoteSigningKey]:
     """A remote credential as a ``SigningKey``, for ``sign_pdf``/``sign_many``.
 
@@ -104,8 +102,8 @@ def open_remote(
     when the credential asks for them. SmartCA: ``user_id`` (the person's CCCD), ``sp_id``
     and ``sp_password``, ``url`` (default: VNPT's production gateway). ``on_approval``
     hears of each approval asked (to tell the person to look at their phone);
-    ``approval_timeout`` seconds bound each wait; ``language="vi"`` gives the errors'
-    messages in Vietnamese (the English detail kept in brackets). Errors:
+    ``approval_timeout`` seconds bound each wait. Errors (coded messages: ``error.text("vi")``
+    reads them in Vietnamese):
     ``RemoteSigningError`` and its subclasses (a ``TokenError``); a missing or wrong
     signature fails its document (``RemoteSignatureError``).
 
@@ -119,7 +117,7 @@ def open_remote(
 
     common: _CommonOptions = {
         "approval_timeout": approval_timeout, "max_batch": max_batch, "timeout": timeout,
-        "description": description, "on_approval": on_approval, "language": language}
+        "description": description, "on_approval": on_approval}
     key: RemoteSigningKey
     if service == "csc":
         if not url or not credential_id or auth is None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import hashlib
 from abc import abstractmethod
 from collections.abc import Callable, Iterator
@@ -26,15 +25,10 @@ from cryptography.hazmat.primitives.asymmetric import padding as rsa_padding
 
 from ..error_messages import said
 from ..errors import (
-    ApprovalRejectedError,
     ApprovalTimeoutError,
-    RemoteAuthError,
-    RemoteCredentialError,
     RemoteServiceError,
     RemoteSignatureError,
-    SignkitError,
 )
-from ..report.messages import Message
 from ..tokens.base import DIGEST_SIZES, RsaPadding, SigningKey
 from ._http import JsonHttp, LoopThread
 
@@ -42,38 +36,6 @@ _HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 DEFAULT_APPROVAL_TIMEOUT = 300.0  # seconds: the person has five minutes to confirm
 DEFAULT_MAX_BATCH = 200  # documents per approval (fewer when the credential says so)
-
-_VIETNAMESE = (  # (error class, what it means, in Vietnamese); the English detail follows
-    (ApprovalRejectedError, "người ký đã từ chối yêu cầu ký; không văn bản nào được ký"),
-    (ApprovalTimeoutError, "không có xác nhận trong thời gian chờ, hoặc giao dịch đã hết hạn; "
-                           "không văn bản nào được ký"),
-    (RemoteAuthError, "dịch vụ ký số từ xa không chấp nhận thông tin xác thực (mã khách hàng, "
-                      "mật khẩu dịch vụ)"),
-    (RemoteCredentialError, "chứng thư số trên dịch vụ ký số từ xa không dùng được"),
-    (RemoteServiceError, "dịch vụ ký số từ xa hoạt động không đúng; dừng ký"),
-    (RemoteSignatureError, "chữ ký dịch vụ trả về cho văn bản này bị thiếu hoặc không khớp "
-                           "chứng thư số; không ghi tệp"),
-)
-
-
-def localized(error: BaseException, language: str) -> BaseException:
-    """``error`` with its message in ``language`` ("vi": a Vietnamese sentence, then the
-    English detail in brackets, so nothing is lost); other errors as they are."""
-    if language != "vi" or not isinstance(error, SignkitError):
-        return error
-    if isinstance(error.reason, Message):  # a coded message: the reader's words come later
-        return error
-    for kind, vietnamese in _VIETNAMESE:
-        if isinstance(error, kind):
-            translated: SignkitError = copy.copy(error)
-            detail = getattr(error, "reason", None) or error.message
-            translated.message = f"{vietnamese} ({detail})"
-            if hasattr(error, "reason"):
-                setattr(translated, "reason", translated.message)  # noqa: B010
-            translated.args = (translated.message,)
-            return translated
-    return error
-
 
 @dataclass(frozen=True)
 class ApprovalRequest:
@@ -106,8 +68,7 @@ class RemoteSigningKey(SigningKey):
 
     def __init__(self, *, approval_timeout: float = DEFAULT_APPROVAL_TIMEOUT,
                  max_batch: int = DEFAULT_MAX_BATCH, description: str | None = None,
-                 on_approval: Callable[[ApprovalRequest], None] | None = None,
-                 language: str = "en") -> None:
+                 on_approval: Callable[[ApprovalRequest], None] | None = None) -> None:
         if approval_timeout <= 0:
             raise ValueError("approval_timeout must be positive")
         if max_batch < 1:
@@ -116,7 +77,6 @@ class RemoteSigningKey(SigningKey):
         self.max_batch = max_batch
         self.description = description
         self.on_approval = on_approval
-        self.language = language  # "vi": the errors' messages in Vietnamese
         self.approvals = 0
         self._thread = LoopThread()
         self._queue: list[_Request] = []
@@ -248,16 +208,15 @@ class RemoteSigningKey(SigningKey):
                     said("remote_service.wrong_key", service_name=self.service_name,
                          documents=len(requests)), service=self.url)
         except Exception as e:  # noqa: BLE001 - every waiting document must hear of it
-            error = localized(e, self.language)
             for r in requests:
                 if not r.answer.done():
-                    r.answer.set_exception(error)
+                    r.answer.set_exception(e)
             return
         for r, outcome in zip(requests, checked, strict=True):
             if r.answer.done():
                 continue
             if isinstance(outcome, Exception):
-                r.answer.set_exception(localized(outcome, self.language))
+                r.answer.set_exception(outcome)
             else:
                 r.answer.set_result(outcome)
 

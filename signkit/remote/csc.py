@@ -53,7 +53,6 @@ from ._key import (
     DEFAULT_MAX_BATCH,
     ApprovalRequest,
     RemoteSigningKey,
-    localized,
 )
 
 Secret = str | Callable[[], str]
@@ -378,11 +377,9 @@ class CscSigningKey(RemoteSigningKey):
                  approval_timeout: float = DEFAULT_APPROVAL_TIMEOUT,
                  max_batch: int = DEFAULT_MAX_BATCH, timeout: float = 30.0,
                  description: str | None = None,
-                 on_approval: Callable[[ApprovalRequest], None] | None = None,
-                 language: str = "en") -> None:
+                 on_approval: Callable[[ApprovalRequest], None] | None = None) -> None:
         super().__init__(approval_timeout=approval_timeout, max_batch=max_batch,
-                         description=description, on_approval=on_approval,
-                         language=language)
+                         description=description, on_approval=on_approval)
         self.client = CscClient(url, auth=auth, timeout=timeout)
         self.http = self.client.http
         self.url = self.client.url
@@ -390,12 +387,9 @@ class CscSigningKey(RemoteSigningKey):
         try:
             self.credential = self._thread.run(self.client.credential(credential_id))
             _check_credential(self.credential, self.url)
-        except BaseException as e:
+        except BaseException:
             self.close()
-            error = localized(e, language)
-            if error is e:
-                raise
-            raise error from None
+            raise
         self.certificate = self.credential.certificate
         self.chain = self.credential.chain
         self.label = credential_id

@@ -35,7 +35,6 @@ from ._key import (
     DEFAULT_MAX_BATCH,
     ApprovalRequest,
     RemoteSigningKey,
-    localized,
 )
 
 Secret = str | Callable[[], str]
@@ -176,11 +175,9 @@ class SmartCaSigningKey(RemoteSigningKey):
                  approval_timeout: float = DEFAULT_APPROVAL_TIMEOUT,
                  max_batch: int = DEFAULT_MAX_BATCH, timeout: float = 30.0,
                  poll_interval: float = 2.0, description: str | None = None,
-                 on_approval: Callable[[ApprovalRequest], None] | None = None,
-                 language: str = "en") -> None:
+                 on_approval: Callable[[ApprovalRequest], None] | None = None) -> None:
         super().__init__(approval_timeout=approval_timeout, max_batch=max_batch,
-                         description=description, on_approval=on_approval,
-                         language=language)
+                         description=description, on_approval=on_approval)
         self.client = SmartCaClient(url, sp_id=sp_id, sp_password=sp_password,
                                     user_id=user_id, timeout=timeout)
         self.http = self.client.http
@@ -189,12 +186,9 @@ class SmartCaSigningKey(RemoteSigningKey):
         try:
             self.entry = self._choose(self._thread.run(self.client.certificates()),
                                       serial_number)
-        except BaseException as e:
+        except BaseException:
             self.close()
-            error = localized(e, language)
-            if error is e:
-                raise
-            raise error from None
+            raise
         self.certificate = self.entry.certificate
         self.chain = self.entry.chain
         self.label = f"SmartCA {user_id}"
