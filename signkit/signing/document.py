@@ -346,11 +346,9 @@ class DocumentSigner:
             if copied == size and input_size >= _EARLY_WRITEBACK_SIZE:
                 writeback.append(start_writeback(out))
 
-        def copied_digest(algorithm: str, length: int):
-            """The hash of the output's first ``length`` bytes, if it is under way."""
-            if not prefix or prefix[0].length != length:
-                return None
-            return prefix[0].result().get(algorithm)
+        def copied_digest(algorithm: str):
+            """The hash of the copied input (the output's first ``input_size`` bytes)."""
+            return prefix[0].result().get(algorithm) if prefix else None
 
         try:
             signed = await self._sign_stream(source, path, out, on_copying=follow_copy,
@@ -369,11 +367,10 @@ class DocumentSigner:
 
     async def _sign_stream(self, source: BinaryIO, path: Path, out: BinaryIO, *,
                            on_copying: Callable[[int, int], None] | None = None,
-                           copied_digest: Callable[..., object] | None = None,
+                           copied_digest: Callable[[str], object] | None = None,
                            over_signature: str | None = None) -> _Signed:
         writer = _open_writer(source, path, self.options.password)
         writer.on_copying = on_copying
-        input_size = stream_size(source)
         opts = self.options
         if self._revocation is not None:
             self._revocation.start_document()
@@ -397,8 +394,7 @@ class DocumentSigner:
         pdf_signer = _PdfSigner(
             meta, signer=self._signer, new_field_spec=new_field,
             timestamper=self.timestamper, timestamp_digest=self._timestamp_digest,
-            copied_digest=(None if copied_digest is None
-                           else functools.partial(copied_digest, length=input_size)),
+            copied_digest=copied_digest,
             **({"stamp_style": plan.stamp_style} if plan is not None else {}),
         )
         try:
