@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import os
+import sys
 import threading
 from collections.abc import Iterable
 
@@ -33,7 +34,16 @@ MOST_FILES = 2
 """At most this many files are hashed ahead (a batch of thousands is not: its workers
 overlap their files with each other)."""
 
-_READ = 1024 * 1024
+_READ = CHECKPOINT  # one read and one update per saved state: few waits for the GIL
+
+_SWITCH_INTERVAL = 0.0001
+"""While a pass runs, the importing thread hands the GIL over after this long instead of
+Python's 5 ms: each chunk the pass hashes (without the GIL) ends in a wait for it, and at
+5 ms those waits, not SHA-256, would set the pace."""
+
+_running = 0
+_running_lock = threading.Lock()
+_default_interval = sys.getswitchinterval()
 
 
 class Prehash:
@@ -48,6 +58,12 @@ class Prehash:
         self._thread = threading.Thread(target=self._run, name="signkit-prehash", daemon=True)
 
     def _run(self) -> None:
+        try:
+            self._hash()
+        finally:
+            _pass_ended()
+
+    def _hash(self) -> None:
         try:
             fd = os.open(self.path, os.O_RDONLY)
         except OSError:
@@ -88,6 +104,21 @@ class Prehash:
 _started: dict[str, Prehash] = {}
 
 
+def _pass_started() -> None:
+    global _running
+    with _running_lock:
+        _running += 1
+        sys.setswitchinterval(_SWITCH_INTERVAL)
+
+
+def _pass_ended() -> None:
+    global _running
+    with _running_lock:
+        _running -= 1
+        if _running == 0:
+            sys.setswitchinterval(_default_interval)
+
+
 def _identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
     # the change time too: a write or a reset modification time moves it
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
@@ -108,6 +139,7 @@ def start(paths: Iterable[str]) -> None:
         key = os.path.realpath(path)
         if key not in _started:
             _started[key] = pass_ = Prehash(path, _identity(st))
+            _pass_started()
             pass_._thread.start()
 
 
