@@ -32,11 +32,13 @@ _BUFFER_SIZE = 1 << 18  # pyHanko writes a document in many small pieces; reads 
 @contextlib.contextmanager
 def atomic_output(
     target: Path, *, overwrite: bool, source: Path | None = None, mode: int | None = None,
+    sync_folder: bool = True,
 ) -> Iterator[BinaryIO]:
     """A readable, writable, seekable binary file that becomes ``target`` when the block
     ends without an exception; raise in the block to abandon it. ``mode`` (permission
     bits) is set before the file gets its name, so a file replaced in place keeps its
-    permissions without a moment of being readable by others.
+    permissions without a moment of being readable by others. ``sync_folder=False``: the
+    caller makes the new name durable itself (``fsync_folder``), e.g. in a thread.
 
     >>> with atomic_output(Path("out/a.pdf"), overwrite=False) as out:
     ...     out.write(b"%PDF-1.7 ...")
@@ -65,7 +67,8 @@ def atomic_output(
         if temporary is not None:
             with contextlib.suppress(FileNotFoundError):
                 temporary.unlink()
-    _fsync_dir(target.parent)
+    if sync_folder:
+        fsync_folder(target.parent)
 
 
 def scratch_file(folder: Path) -> BinaryIO:
@@ -141,7 +144,8 @@ def _exists(target: Path, source: Path | None) -> OutputExistsError:
                              output=target)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make the names in ``folder`` durable (after an output got its name)."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)

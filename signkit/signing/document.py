@@ -21,6 +21,7 @@ import datetime as dt
 import enum
 import functools
 import hashlib
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfCMSSignedAttributes
 
 from .._event_loop import close_loop
-from ..atomic import scratch_file, start_writeback
+from ..atomic import fsync_folder, scratch_file, start_writeback
 from ..error_messages import joined, said
 from ..errors import (
     AppearanceError,
@@ -303,11 +304,16 @@ class DocumentSigner:
         (the worker processes of :mod:`.workers`). ``before_naming(result)`` is called once
         the output is complete and checked, just before it gets its name."""
         input_path, output_path = Path(input_path), Path(output_path)
-        with document_files(input_path, output_path, overwrite) as (source, out):
+        with document_files(input_path, output_path, overwrite, sync_folder=False
+                            ) as (source, out):
             signed = await self._sign_checked(source, input_path, out)
             result = self._result(signed, input_path, output_path, signed.sha256)
+            # the waits for the disk happen in threads: meanwhile this loop prepares the
+            # next document (the fsync on naming then has nothing left to write)
+            await asyncio.to_thread(_write_through, out)
             if before_naming is not None:
                 before_naming(result)
+        await asyncio.to_thread(fsync_folder, output_path.parent)
         return result
 
     def _result(self, signed: _Signed, input_path: Path, output_path: Path,
@@ -582,6 +588,11 @@ class _PdfSigner(signers.PdfSigner):
 
         session.prepare_tbs_document = prepare_tbs_document
         return session
+
+
+def _write_through(out: BinaryIO) -> None:
+    out.flush()
+    os.fsync(out.fileno())
 
 
 def _pyhanko_reason(error: Exception) -> str:

@@ -57,16 +57,18 @@ def open_input(path: Path) -> Iterator[BinaryIO]:
 
 
 @contextlib.contextmanager
-def document_files(input_path: Path, output_path: Path, overwrite: bool
-                    ) -> Iterator[tuple[BinaryIO, BinaryIO]]:
+def document_files(input_path: Path, output_path: Path, overwrite: bool, *,
+                   sync_folder: bool = True) -> Iterator[tuple[BinaryIO, BinaryIO]]:
     """The input, open for reading, and the output's temporary file (named when the block
-    ends without an error); an output that is the input, or exists, is refused first."""
+    ends without an error); an output that is the input, or exists, is refused first.
+    ``sync_folder``: as for ``atomic_output``."""
     if same_file(input_path, output_path):
         raise SigningError(said("signing.replaces_input"), path=input_path)
     if not overwrite:
         refuse_existing(output_path, source=input_path)
     with open_input(input_path) as source, \
-            atomic_output(output_path, overwrite=overwrite, source=input_path) as out:
+            atomic_output(output_path, overwrite=overwrite, source=input_path,
+                          sync_folder=sync_folder) as out:
         yield source, out
 
 
