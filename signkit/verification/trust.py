@@ -48,6 +48,7 @@ class TrustSetup:
     fetchers: Fetchers | None
     fetcher_backend: FetcherBackend | None = None  # owns the HTTP session; closed by aclose
     _ades_spec: PdfSignatureValidationSpec | None = field(default=None, repr=False)
+    _trust_manager: SimpleTrustManager | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, profile: Profile, options: VerifyOptions) -> TrustSetup:
@@ -93,7 +94,7 @@ class TrustSetup:
         state); the fetchers, and so their caches, are shared."""
         mode = revocation_mode or self.revocation_mode
         return ValidationContext(
-            trust_roots=list(self.anchors),
+            trust_manager=self.trust_manager,
             other_certs=[*self.intermediates, *embedded_certs],
             crls=[*self.crls, *embedded_crls],
             ocsps=list(embedded_ocsps),
@@ -103,12 +104,20 @@ class TrustSetup:
             revocation_mode=mode,
         )
 
+    @property
+    def trust_manager(self) -> SimpleTrustManager:
+        """The anchors as pyHanko holds them, built once per run (it keeps no state of a
+        document's; building it for every document cost about 5% of verifying one)."""
+        if self._trust_manager is None:
+            self._trust_manager = SimpleTrustManager.build(trust_roots=list(self.anchors))
+        return self._trust_manager
+
     def ades_spec(self, key_usage: KeyUsageConstraints) -> PdfSignatureValidationSpec:
         """pyHanko's ETSI EN 319 102-1 settings with the same anchors, intermediates, local CRLs,
         revocation mode and (shared, cached) fetchers; built once per run."""
         if self._ades_spec is None:
             policy = CertValidationPolicySpec(
-                trust_manager=SimpleTrustManager.build(trust_roots=list(self.anchors)),
+                trust_manager=self.trust_manager,
                 revinfo_policy=CertRevTrustPolicy(
                     RevocationCheckingPolicy.from_legacy(self.revocation_mode)),
             )

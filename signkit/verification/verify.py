@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfStrictReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -55,6 +56,7 @@ from .evidence import (
 from .limits import resource_problem
 from .longterm import TIME_RELATED, PastValidation, validate_at_proof_of_existence
 from .options import VerifyOptions
+from .path_cache import PathCache
 from .pdf_file import DocumentBytes, PdfFile
 from .revisions import HiddenChanges, hidden_changes
 from .structure import structure_problem
@@ -75,6 +77,7 @@ from .verdict import (
 )
 
 _PDF_LOGGERS = ("pyhanko", "pyhanko_certvalidator")
+_MOST_CHAINS = 4096  # signer chains remembered per verifier; then it starts over
 # verdicts after which an offline report names what the document lacks
 _MISSING_DATA = frozenset({
     SubIndication.TRY_LATER, SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE,
@@ -99,6 +102,8 @@ class Verifier:
             key_usage=set(self.profile.key_usage), match_all_key_usages=False
         )
         self._loop = asyncio.new_event_loop()
+        self._paths = PathCache()  # a batch validates its signer's chain once
+        self._chains: dict[tuple[bytes, ...], Chain] = {}
 
     def close(self) -> None:
         close_loop(self._loop, self.trust.aclose)
@@ -226,8 +231,7 @@ class Verifier:
                                           revoked=sub is SubIndication.REVOKED_NO_POE)
         (indication, sub, messages), status = _with_past(
             (indication, sub, messages), status, past)
-        chain = build_chain(status.signing_cert, [*evidence.certs, *self.trust.intermediates],
-                            self.trust.anchors)
+        chain = self._chain(status.signing_cert, [*evidence.certs, *self.trust.intermediates])
         messages = [_name_changed_objects(reader, m) for m in messages] + notes
         if any(getattr(m, "code", None) in _CHANGE_CODES for m in messages):
             # what changed, in plain words, before pyHanko's technical account
@@ -265,12 +269,26 @@ class Verifier:
             messages=tuple(dict.fromkeys(messages)),
         )
 
+    def _chain(self, signer: asn1_x509.Certificate, pool: list[asn1_x509.Certificate]
+               ) -> Chain:
+        """``build_chain``, once per batch for a given signer and certificate pool (comparing
+        names costs a few per cent of a small document's verification)."""
+        key = (signer.dump(), *(c.dump() for c in pool))
+        chain = self._chains.get(key)
+        if chain is None:
+            if len(self._chains) >= _MOST_CHAINS:
+                self._chains.clear()
+            chain = self._chains[key] = build_chain(signer, pool, self.trust.anchors)
+        return chain
+
     def _validate(self, sig: EmbeddedPdfSignature, evidence: Evidence, *, fetch: bool):
         context = self.trust.context(self.validation_time, fetch=fetch,
                                      **evidence.as_context_kwargs())
-        status = self._loop.run_until_complete(async_validate_pdf_signature(
-            sig, context, diff_policy=DEFAULT_DIFF_POLICY, key_usage_settings=self._key_usage,
-        ))
+        with self._paths.active():
+            status = self._loop.run_until_complete(async_validate_pdf_signature(
+                sig, context, diff_policy=DEFAULT_DIFF_POLICY,
+                key_usage_settings=self._key_usage,
+            ))
         return context, status
 
     def _validate_in_past(self, sig: EmbeddedPdfSignature, evidence: Evidence,
