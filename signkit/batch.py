@@ -26,7 +26,7 @@ import signal
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import overload
@@ -46,6 +46,7 @@ _STOP_SECONDS = 5.0  # how long an idle worker may take to close its Verifier at
 # Files are handed out at most this far ahead of the first unfinished one, so that the
 # reports waiting for it (finished out of order) stay few even when it takes minutes.
 _REORDER_WINDOW = 256
+_HELD_PER_WORKER = 2  # files a worker holds: the one under way and the next
 
 
 def verify_many(
@@ -304,13 +305,22 @@ class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
     ready: bool = False
-    index: int | None = None  # the file it is verifying
-    started: float = 0.0  # when it got that file (time.monotonic)
+    # the files it holds, in the order it verifies them: the first is under way
+    held: deque[int] = field(default_factory=deque)
+    started: float = 0.0  # when it began the first one (time.monotonic)
+
+    @property
+    def index(self) -> int | None:
+        """The file it is verifying."""
+        return self.held[0] if self.held else None
 
 
 class _Watchdog:
-    """Hands out files to ``jobs`` workers, one at a time each, stops a worker that exceeds
-    a limit, and gives the reports back in input order."""
+    """Hands out files to ``jobs`` workers, ``_HELD_PER_WORKER`` at a time each (the next
+    one is there when a worker finishes, so it never waits for this process), stops a
+    worker that exceeds a limit, and gives the reports back in input order. A worker
+    verifies its files one after another, so its time for a file starts when the report
+    on the one before it arrives."""
 
     def __init__(self, files: Sequence[str], options: VerifyOptions, jobs: int,
                  memory_limit: int):
@@ -380,14 +390,16 @@ class _Watchdog:
 
     def _hand_out(self) -> None:
         for worker in self.pool:
-            if worker.ready and worker.index is None and self._todo():
+            while worker.ready and len(worker.held) < _HELD_PER_WORKER and self._todo():
                 index = self._next_index()
                 try:
                     worker.conn.send(self.files[index])
                 except OSError:
-                    self.retry.appendleft(index)  # it died idle: _collect replaces it
-                    continue
-                worker.index, worker.started = index, time.monotonic()
+                    self.retry.appendleft(index)  # it died: _collect replaces it
+                    break
+                if not worker.held:
+                    worker.started = time.monotonic()
+                worker.held.append(index)
 
     def _wait_seconds(self) -> float | None:
         """Until the first deadline; None: until a worker says something or dies."""
@@ -421,7 +433,7 @@ class _Watchdog:
             self._kill(worker)
             raise SignkitError(said("worker_died.starting",
                                     why=_death(worker.process.exitcode)))
-        if worker.index is not None:
+        if worker.held:
             how = _death(worker.process.exitcode)
             self._stop(worker, lambda path: _over_limit(
                 path, Message("file.worker_died", detail=how)))
@@ -443,15 +455,19 @@ class _Watchdog:
         return _over_limit(path, Message("file.memory_limit", size=_size(self.memory_limit)))
 
     def _finish(self, worker: _Worker, report: FileReport) -> None:
-        index, worker.index = worker.index, None
-        if index is not None:
-            self.finished[index] = report
+        """The report on the worker's current file; it goes on with the next it holds."""
+        if worker.held:
+            self.finished[worker.held.popleft()] = report
+            worker.started = time.monotonic()
 
     def _stop(self, worker: _Worker, verdict: Callable[[str], FileReport]) -> None:
-        """Kill the worker (the next round starts a fresh one) and judge its file."""
+        """Kill the worker (the next round starts a fresh one) and judge its current file;
+        the files it held after that one go to another worker."""
         self._kill(worker)
-        if worker.index is not None:
-            self._finish(worker, verdict(self.files[worker.index]))
+        if worker.held:
+            self._finish(worker, verdict(self.files[worker.held[0]]))
+            self.retry.extendleft(reversed(worker.held))
+            worker.held.clear()
 
     def _kill(self, worker: _Worker) -> None:
         if worker.process.exitcode is None:
