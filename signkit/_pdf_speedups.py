@@ -1,4 +1,4 @@
-"""Two hot spots of verifying a batch, made faster process-wide, only on request
+"""Hot spots of verifying a batch, made faster process-wide, only on request
 (``signkit.enable_fast_pdf_parsing``: the CLI and the benchmarks ask for it).
 
 **Hex strings.**
@@ -12,6 +12,13 @@ It cannot be given to signkit's readers alone: pyHanko's ``generic.read_object``
 hex reader up as a module global on every call, also for strings nested in dictionaries
 and arrays, so the only place to install it is that module global, for the whole process.
 A library must not do that behind its user's back, hence the opt-in.
+
+**Tokens and names.** pyHanko reads every name, number-like keyword and operator of a
+document one byte at a time (``read_until_delimiter``) and decodes each name byte by byte
+(``_decode_name``); a signature's dictionaries, the xref stream's and the form's are
+hundreds of them per document. This reader finds the end of a token in a small chunk with
+one regular expression and leaves the stream where pyHanko's would; a name with no escape
+and nothing that must be escaped is decoded in one step, any other name by pyHanko.
 
 **Distinguished names.** asn1crypto compares two names (RFC 5280 §7.1) by string-preparing
 every attribute value of both, each time; pyHanko and its certificate validator compare the
@@ -69,6 +76,37 @@ def read_hex_string_from_stream(stream):
     return generic.pdf_string(binascii.unhexlify(digits))
 
 
+_TOKEN_CHUNK = 32  # most tokens are shorter: one read, one search, one seek back
+_DELIMITER = re.compile(rb"[ \n\r\t\f\x00()<>\[\]{}/%]")  # PDF whitespace and delimiters
+_NOT_PLAIN_NAME = re.compile(rb"[^!-~]|[#()<>\[\]{}/%]")  # escaped, or must be
+
+_pyhanko_decode_name = generic._decode_name
+
+
+def read_until_delimiter(stream) -> bytes:
+    """pyHanko's ``read_until_delimiter``: the bytes up to the next PDF whitespace or
+    delimiter, the stream left at that byte (or at the end)."""
+    parts = []
+    while True:
+        chunk = stream.read(_TOKEN_CHUNK)
+        if not chunk:
+            return b"".join(parts)
+        found = _DELIMITER.search(chunk)
+        if found is not None:
+            stream.seek(found.start() - len(chunk), os.SEEK_CUR)
+            parts.append(chunk[:found.start()])
+            return b"".join(parts)
+        parts.append(chunk)
+
+
+def decode_name(name_bytes: bytes) -> generic.NameObject:
+    """pyHanko's ``_decode_name``; a plain name (printable ASCII, no ``#`` escape, nothing
+    that must be escaped) in one step, any other by pyHanko's own rules and errors."""
+    if _NOT_PLAIN_NAME.search(name_bytes) is None:
+        return generic.NameObject("/" + name_bytes.decode("ascii"))
+    return _pyhanko_decode_name(name_bytes)
+
+
 _asn1_name_eq = x509.Name.__eq__
 _asn1_name_hashable = x509.Name.hashable
 
@@ -105,11 +143,15 @@ def install() -> None:
     """Make pyHanko's object parser use the faster reader, and name comparisons remembered,
     process-wide (idempotent)."""
     generic.read_hex_string_from_stream = read_hex_string_from_stream
+    generic.read_until_delimiter = read_until_delimiter
+    generic._decode_name = decode_name
     x509.Name.__eq__ = name_eq  # type: ignore[method-assign]
     x509.Name.hashable = property(name_hashable)  # type: ignore[assignment]
 
 
 def installed() -> bool:
     return generic.read_hex_string_from_stream is read_hex_string_from_stream \
+        and generic.read_until_delimiter is read_until_delimiter \
+        and generic._decode_name is decode_name \
         and x509.Name.__eq__ is name_eq \
         and x509.Name.hashable.fget is name_hashable

@@ -13,7 +13,7 @@ import signal
 import pytest
 from asn1crypto import x509
 from conftest import SAMPLE
-from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.misc import PdfStreamError
 
 import signkit
@@ -76,6 +76,61 @@ def test_random_hex_strings_with_whitespace():
         assert read(FAST, data) == read(PYHANKO, data), data
 
 
+# --- tokens and names: the same bytes, the same position after them, the same errors ---------
+
+PYHANKO_UNTIL = misc.read_until_delimiter
+FAST_UNTIL = _pdf_speedups.read_until_delimiter
+TOKEN_CASES = [
+    b"", b"Type", b"Type/Catalog", b"Type /Catalog", b"abc", b"true>>", b"123 0 R",
+    b"F#20oo bar", b"A" * 100, b"A" * 31 + b"/", b"A" * 32 + b"/", b"A" * 33 + b" ", b"x\x00y",
+    b"na(me", b"na<me", b"na[me", b"na{me", b"na%comment", b"\xe1\xba\xa1bc def",
+]
+
+
+def until(reader, data: bytes):
+    stream = io.BytesIO(b"/" + data)
+    stream.seek(1)
+    return reader(stream), stream.tell()
+
+
+@pytest.mark.parametrize("data", TOKEN_CASES, ids=repr)
+def test_tokens_end_where_pyhankos_do(data):
+    assert until(FAST_UNTIL, data) == until(PYHANKO_UNTIL, data)
+
+
+def test_random_tokens_end_where_pyhankos_do():
+    alphabet = b"ab/#% \n\r\t\x00()<>[]{}09.-+\x80\xff"
+    for _ in range(2000):
+        data = bytes(rng.choice(alphabet) for _ in range(rng.randrange(80)))
+        assert until(FAST_UNTIL, data) == until(PYHANKO_UNTIL, data), data
+
+
+NAME_CASES = [b"", b"Type", b"A;B", b"F#20oo", b"F#2", b"F#zz", b"Caf\xc3\xa9", b"\xe9t\xe9",
+              b"a b", b"a\x00", b"a/b", b"~!", b"#23", b"Lime#20Green"]
+
+
+def decoded(decoder, data: bytes):
+    try:
+        name = decoder(data)
+    except Exception as e:  # noqa: BLE001 - the error is part of the answer
+        return "error", type(e), str(e)
+    return type(name), str(name)
+
+
+@pytest.mark.parametrize("data", NAME_CASES, ids=repr)
+def test_names_decode_as_pyhankos_do(data):
+    assert decoded(_pdf_speedups.decode_name, data) == decoded(
+        _pdf_speedups._pyhanko_decode_name, data)
+
+
+def test_random_names_decode_as_pyhankos_do():
+    alphabet = b"aZ09#F~!/ \x00\x7f\x80\xc3\xa9"
+    for _ in range(2000):
+        data = bytes(rng.choice(alphabet) for _ in range(rng.randrange(12)))
+        assert decoded(_pdf_speedups.decode_name, data) == decoded(
+            _pdf_speedups._pyhanko_decode_name, data), data
+
+
 # --- opt-in only (issue #9): a library must not patch pyHanko behind its user's back ----------
 
 @pytest.fixture
@@ -83,6 +138,8 @@ def pyhankos_own_reader(monkeypatch):
     """pyHanko's own hex reader installed for the test (CLI tests run earlier in this process
     enable the fast one, as the signkit command does), whatever was there put back after."""
     monkeypatch.setattr(generic, "read_hex_string_from_stream", PYHANKO)
+    monkeypatch.setattr(generic, "read_until_delimiter", PYHANKO_UNTIL)
+    monkeypatch.setattr(generic, "_decode_name", _pdf_speedups._pyhanko_decode_name)
     monkeypatch.setattr(x509.Name, "__eq__", _pdf_speedups._asn1_name_eq)
     monkeypatch.setattr(x509.Name, "hashable", _pdf_speedups._asn1_name_hashable)
 

@@ -39,6 +39,7 @@ from ..report import (
     worst,
 )
 from ..report.messages import Message
+from .cert_memo import CertificateMemo
 from .changes import describe_changes
 from .evidence import (
     Chain,
@@ -103,6 +104,7 @@ class Verifier:
         )
         self._loop = asyncio.new_event_loop()
         self._paths = PathCache()  # a batch validates its signer's chain once
+        self._certificates = CertificateMemo()  # and parses its certificates once
         self._chains: dict[tuple[bytes, ...], Chain] = {}
 
     def close(self) -> None:
@@ -133,7 +135,8 @@ class Verifier:
         """Every document gets a definite verdict: what pyHanko or this module did not
         foresee in a hostile file is a malformed structure, never an exception."""
         try:
-            return self._verify_document(path, document)
+            with self._certificates.active():
+                return self._verify_document(path, document)
         except MemoryError:
             raise  # the batch worker reports it with its limit, and is replaced
         except SignatureValidationError as e:  # e.g. no signer certificate in the CMS
