@@ -9,10 +9,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from pyhanko.sign.general import (
+    as_signing_certificate,
+    as_signing_certificate_v2,
+    check_ess_certid,
+)
+from pyhanko.sign.validation import generic_cms
 
 import signkit
 from signkit import VerifyOptions
 from signkit.verification import Verifier
+from signkit.verification.cert_memo import CertificateMemo
 
 MIX = ["good-signkit", "revoked-signer", "expired-signer", "good-g2", "foreign-signer",
        "revoked-signer-backdated", "good-pyhanko"]
@@ -67,3 +76,36 @@ def test_without_a_fixed_validation_time_nothing_is_answered_from_memory(docs, t
         for _ in range(2):
             verifier.verify(docs["good-signkit"])
         assert verifier._paths.hits == 0
+
+
+def test_parsed_certificates_are_shared_and_the_answer_stays_the_same(docs, pki):
+    with Verifier(VerifyOptions(trust=(pki.pem("root"),), other_certs=(pki.pem("interm"),),
+                                at=dt.datetime.now(dt.UTC))) as verifier:
+        reports = [verifier.verify(docs[name])
+                   for name in ["good-signkit", "revoked-signer", "good-signkit", "good-g2"]]
+        assert verifier._certificates.hits >= 2  # the second good-signkit, at least
+    again = [signkit.verify_pdf(docs[name], options=VerifyOptions(
+        trust=(pki.pem("root"),), other_certs=(pki.pem("interm"),)))
+        for name in ["good-signkit", "revoked-signer", "good-signkit", "good-g2"]]
+    assert verdicts(reports) == verdicts(again)
+
+
+@pytest.mark.parametrize("v2", [True, False])
+def test_the_signing_certificate_check_is_pyhankos_for_every_pair(pki, v2):
+    """The memo answers per (certificate, ESSCertID) pair: a pair that does not match stays
+    a mismatch after the matching pair with the same certificate was remembered."""
+    signer, other = (asn1_x509.Certificate.load(pki.cert(label).public_bytes(Encoding.DER))
+                     for label in ("signer-rsa2048", "interm"))
+    make = as_signing_certificate_v2 if v2 else as_signing_certificate
+    names_signer, names_other = make(signer)["certs"][0], make(other)["certs"][0]
+    memo = CertificateMemo()
+    with memo.active():
+        answers = [generic_cms.check_ess_certid(cert, certid)
+                   for cert, certid in [(signer, names_signer), (signer, names_other),
+                                        (other, names_signer), (signer, names_signer),
+                                        (other, names_other)]]
+    assert answers == [True, False, False, True, True]
+    assert answers == [check_ess_certid(c, i) for c, i in [
+        (signer, names_signer), (signer, names_other), (other, names_signer),
+        (signer, names_signer), (other, names_other)]]
+    assert len(memo._names) == 4  # the repeated pair was answered from memory

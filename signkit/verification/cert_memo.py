@@ -7,14 +7,17 @@ afresh: about a third of a small document's verification time. While a ``Certifi
 is active, the certificates of a signature whose certificate set and signer identifier are
 byte for byte those of an earlier signature are the earlier, already parsed objects.
 
-Only the parse is shared: everything that depends on the document (the signed attributes,
-the digest, the signature value, the signing-certificate attribute) is checked for every
-document as before. A certificate set that cannot be parsed, or that lacks the signer's
-certificate, is not remembered; pyHanko raises as it always does.
+Only the parse is shared, and the answer to one question that depends on nothing else:
+whether a signing-certificate attribute's certificate identifier (ESSCertID: a digest of the
+certificate, its issuer and serial number) names a given certificate, remembered per pair of
+encodings. Everything else that depends on the document (the signed attributes, the
+digest, the signature value) is checked for every document as before. A certificate set
+that cannot be parsed, or that lacks the signer's certificate, is not remembered; pyHanko
+raises as it always does.
 
-It works by wrapping ``extract_certificate_info`` where pyHanko's CMS validation calls it
-(``pyhanko.sign.validation.generic_cms``); outside an active memo the wrapper passes every
-call through unchanged.
+It works by wrapping ``extract_certificate_info`` and ``check_ess_certid`` where pyHanko's
+CMS validation calls them (``pyhanko.sign.validation.generic_cms``); outside an active memo
+the wrappers pass every call through unchanged.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ class CertificateMemo:
 
     def __init__(self) -> None:
         self._sets: dict[bytes, Any] = {}
+        self._names: dict[tuple[str, bytes, bytes], bool] = {}  # ESSCertID matches
         self.hits = 0
         install()
 
@@ -55,12 +59,23 @@ class CertificateMemo:
             self._sets.clear()
         self._sets[key] = info
 
+    def _names_certificate(self, cert, certid, check) -> bool:
+        key = (type(certid).__name__, certid.dump(), cert.dump())  # ESSCertID: SHA-1
+        answer = self._names.get(key)
+        if answer is None:
+            if len(self._names) >= _MOST_SETS:
+                self._names.clear()
+            answer = self._names[key] = bool(check(cert, certid))
+        return answer
+
 
 def install() -> None:
-    """Wrap pyHanko's ``extract_certificate_info`` once per process."""
+    """Wrap pyHanko's ``extract_certificate_info`` and ``check_ess_certid`` once per
+    process."""
     if getattr(generic_cms.extract_certificate_info, "signkit_memo", False):
         return
     original = generic_cms.extract_certificate_info
+    original_check = generic_cms.check_ess_certid
 
     def extract_certificate_info(signed_data):
         memo = _ACTIVE.get()
@@ -77,8 +92,15 @@ def install() -> None:
         return dataclasses.replace(info, other_certs=list(info.other_certs),
                                    attribute_certs=list(info.attribute_certs))
 
+    def check_ess_certid(cert, certid) -> bool:
+        memo = _ACTIVE.get()
+        if memo is None:
+            return original_check(cert, certid)
+        return memo._names_certificate(cert, certid, original_check)
+
     extract_certificate_info.signkit_memo = True  # type: ignore[attr-defined]
     generic_cms.extract_certificate_info = extract_certificate_info
+    generic_cms.check_ess_certid = check_ess_certid
 
 
 def _key(signed_data) -> bytes | None:
