@@ -60,7 +60,9 @@ class CertificateMemo:
         self._sets[key] = info
 
     def _names_certificate(self, cert, certid, check) -> bool:
-        key = (type(certid).__name__, certid.dump(), cert.dump())  # ESSCertID: SHA-1
+        # the certificate by its digest (computed once per parsed object: asn1crypto keeps
+        # it), which dump() would not be (it walks every parsed part for changes first)
+        key = (type(certid).__name__, certid.dump(), cert.sha256)  # ESSCertID: SHA-1
         answer = self._names.get(key)
         if answer is None:
             if len(self._names) >= _MOST_SETS:

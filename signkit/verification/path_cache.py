@@ -105,9 +105,10 @@ def _question(certificate, context, pkix_params) -> bytes:
             h.update(len(part).to_bytes(8, "big"))
             h.update(part)
 
-    add(certificate.dump())
+    # certificates by their digests, which asn1crypto computes once per parsed object
+    add(certificate.sha256)
     for digests in (
-        sorted(hashlib.sha256(c.dump()).digest() for c in context.certificate_registry),
+        sorted(c.sha256 for c in context.certificate_registry),
         sorted(hashlib.sha256(c.dump()).digest() for c in context.crls),
         sorted(hashlib.sha256(o.dump()).digest() for o in context.ocsps),
     ):
