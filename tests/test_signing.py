@@ -640,6 +640,29 @@ def test_a_worker_that_dies_while_naming_its_output_is_judged_by_the_file(tmp_pa
     assert reported[0].output == jobs[0][1] and reported[1].output is None
 
 
+def test_a_dead_workers_unread_naming_message_still_decides(tmp_path):
+    """The main process can learn of a death by failing to send to the worker (a signature
+    for its next document) before it has read the worker's last "naming" message: that
+    message is read first, so a named output with the announced digest is SIGNED."""
+    import socket
+    from multiprocessing.connection import Connection
+
+    from signkit.signing import workers
+
+    src, dst = tmp_path / "in.pdf", tmp_path / "out.pdf"
+    dst.write_bytes(b"signed output")
+    reported = {}
+    batch = workers._Batch([(src, dst)], None, 1, False, False,
+                           lambda i, r: reported.__setitem__(i, r))
+    ours, theirs = socket.socketpair()
+    Connection(theirs.detach()).send(("naming", signkit.SignResult(
+        src, dst, SignStatus.SIGNED, sha256=hashlib.sha256(b"signed output").hexdigest()), 0))
+    worker = workers._Worker(Connection(ours.detach()), pid=1, jobs={0})
+    batch.workers = [worker]
+    batch._lost(worker)
+    assert reported[0].status is SignStatus.SIGNED and reported[0].output == dst
+
+
 @pytest.mark.slow
 def test_sigterm_while_workers_sign_exits_130_with_complete_files_and_no_worker_left(
         softhsm, checks, tmp_path):

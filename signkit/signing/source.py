@@ -25,8 +25,9 @@ COPY_CHUNK_SIZE = 1 << 20  # for copies and digests through Python, when the ker
 
 
 def same_file(a: Path, b: Path) -> bool:
+    """Whether ``b`` exists and is the file ``a`` (a link to it, or the same path)."""
     try:
-        return a.resolve() == b.resolve() or (b.exists() and a.samefile(b))
+        return os.path.samestat(os.stat(a), os.stat(b))
     except OSError:
         return False
 

@@ -438,6 +438,7 @@ class _Batch:
         if worker not in self.workers:
             return
         self.workers.remove(worker)
+        self._read_last_words(worker)
         worker.conn.close()
         self.waiting = [w for w in self.waiting if w[2] is not worker]
         heapq.heapify(self.waiting)
@@ -451,6 +452,18 @@ class _Batch:
             self._finish(index, named)
         worker.jobs.clear()
         worker.naming.clear()
+
+    def _read_last_words(self, worker: _Worker) -> None:
+        """What a dead worker sent and this process has not read yet: a failed send to it
+        can come before its last messages are read, and "naming" decides whether the
+        output it was naming counts."""
+        with contextlib.suppress(EOFError, OSError):
+            while worker.conn.poll():
+                message = worker.conn.recv()
+                if message[0] == "naming":
+                    worker.naming[message[2]] = message[1]
+                elif message[0] in ("done", "failed", "abandoned"):
+                    self._worker_result(worker, message[0], message[1], message[2])
 
     def _sign_here(self, index: int) -> None:
         """Sign one document in this process, as ``sign_many`` does without workers."""
