@@ -86,7 +86,7 @@ _pyhanko_decode_name = generic._decode_name
 def read_until_delimiter(stream) -> bytes:
     """pyHanko's ``read_until_delimiter``: the bytes up to the next PDF whitespace or
     delimiter, the stream left at that byte (or at the end)."""
-    parts = []
+    parts: list[bytes] = []
     while True:
         chunk = stream.read(_TOKEN_CHUNK)
         if not chunk:

@@ -109,3 +109,15 @@ def test_the_signing_certificate_check_is_pyhankos_for_every_pair(pki, v2):
         (signer, names_signer), (signer, names_other), (other, names_signer),
         (signer, names_signer), (other, names_other)]]
     assert len(memo._names) == 4  # the repeated pair was answered from memory
+
+
+def test_the_batch_memory_keeps_the_most_recent_answers_within_its_bound():
+    from signkit.verification.memo import Lru
+
+    memo: Lru[str, int] = Lru(3)
+    for i, key in enumerate("abc"):
+        memo.put(key, i)
+    assert memo.get("a") == 0  # a is now the most recent
+    memo.put("d", 3)  # drops b, the stalest
+    assert (memo.get("b"), memo.get("a"), memo.get("c"), memo.get("d")) == (None, 0, 2, 3)
+    assert len(memo) == 3

@@ -31,7 +31,10 @@ from typing import Any
 from pyhanko.sign.general import extract_signer_info
 from pyhanko.sign.validation import generic_cms
 
-_MOST_SETS = 256  # certificate sets remembered per verifier; then it starts over
+from .memo import Lru
+
+_MOST_SETS = 64  # certificate sets remembered per verifier, the least recently used dropped
+_MOST_PAIRS = 256  # (certificate, ESSCertID) answers likewise
 
 _ACTIVE: contextvars.ContextVar[CertificateMemo | None] = contextvars.ContextVar(
     "signkit_certificate_memo", default=None)
@@ -41,8 +44,8 @@ class CertificateMemo:
     """Parsed certificate sets by their bytes (see the module's description)."""
 
     def __init__(self) -> None:
-        self._sets: dict[bytes, Any] = {}
-        self._names: dict[tuple[str, bytes, bytes], bool] = {}  # ESSCertID matches
+        self._sets: Lru[bytes, Any] = Lru(_MOST_SETS)
+        self._names: Lru[tuple[str, bytes, bytes], bool] = Lru(_MOST_PAIRS)  # ESSCertIDs
         self.hits = 0
         install()
 
@@ -54,20 +57,14 @@ class CertificateMemo:
         finally:
             _ACTIVE.reset(token)
 
-    def _remember(self, key: bytes, info: Any) -> None:
-        if len(self._sets) >= _MOST_SETS:
-            self._sets.clear()
-        self._sets[key] = info
-
     def _names_certificate(self, cert, certid, check) -> bool:
         # the certificate by its digest (computed once per parsed object: asn1crypto keeps
         # it), which dump() would not be (it walks every parsed part for changes first)
         key = (type(certid).__name__, certid.dump(), cert.sha256)  # ESSCertID: SHA-1
         answer = self._names.get(key)
         if answer is None:
-            if len(self._names) >= _MOST_SETS:
-                self._names.clear()
-            answer = self._names[key] = bool(check(cert, certid))
+            answer = bool(check(cert, certid))
+            self._names.put(key, answer)
         return answer
 
 
@@ -87,7 +84,7 @@ def install() -> None:
         info = memo._sets.get(key)
         if info is None:
             info = original(signed_data)  # raises on a missing signer certificate
-            memo._remember(key, info)
+            memo._sets.put(key, info)
         else:
             memo.hits += 1
         # the objects are shared; the lists are the caller's own

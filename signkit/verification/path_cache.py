@@ -36,7 +36,9 @@ from typing import Any
 
 from pyhanko.sign.validation import generic_cms
 
-_MOST_PATHS = 4096  # distinct questions remembered per verifier; then it starts over
+from .memo import Lru
+
+_MOST_PATHS = 256  # questions remembered per verifier, the least recently asked dropped first
 _LOGGERS = ("pyhanko", "pyhanko_certvalidator")  # as the verifier listens to them
 
 _ACTIVE: contextvars.ContextVar[PathCache | None] = contextvars.ContextVar(
@@ -47,7 +49,7 @@ class PathCache:
     """Validated paths by question (see the module's description)."""
 
     def __init__(self) -> None:
-        self._paths: dict[bytes, Any] = {}
+        self._paths: Lru[bytes, Any] = Lru(_MOST_PATHS)
         self.hits = 0
         install()
 
@@ -59,11 +61,6 @@ class PathCache:
             yield
         finally:
             _ACTIVE.reset(token)
-
-    def _remember(self, key: bytes, path: Any) -> None:
-        if len(self._paths) >= _MOST_PATHS:
-            self._paths.clear()
-        self._paths[key] = path
 
 
 def install() -> None:
@@ -89,7 +86,7 @@ def install() -> None:
             path = await original(certificate, paths, validation_context,
                                   pkix_validation_params)
         if not warned.count and len(validation_context.soft_fail_exceptions) == soft_failures:
-            cache._remember(key, path)
+            cache._paths.put(key, path)
         return path
 
     find_valid_path.signkit_path_cache = True  # type: ignore[attr-defined]

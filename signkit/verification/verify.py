@@ -56,6 +56,7 @@ from .evidence import (
 )
 from .limits import resource_problem
 from .longterm import TIME_RELATED, PastValidation, validate_at_proof_of_existence
+from .memo import Lru
 from .options import VerifyOptions
 from .path_cache import PathCache
 from .pdf_file import DocumentBytes, PdfFile
@@ -78,7 +79,7 @@ from .verdict import (
 )
 
 _PDF_LOGGERS = ("pyhanko", "pyhanko_certvalidator")
-_MOST_CHAINS = 4096  # signer chains remembered per verifier; then it starts over
+_MOST_CHAINS = 256  # signer chains remembered per verifier, the least recently used dropped
 # verdicts after which an offline report names what the document lacks
 _MISSING_DATA = frozenset({
     SubIndication.TRY_LATER, SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE,
@@ -105,7 +106,7 @@ class Verifier:
         self._loop = asyncio.new_event_loop()
         self._paths = PathCache()  # a batch validates its signer's chain once
         self._certificates = CertificateMemo()  # and parses its certificates once
-        self._chains: dict[tuple[bytes, ...], Chain] = {}
+        self._chains: Lru[tuple[bytes, ...], Chain] = Lru(_MOST_CHAINS)
 
     def close(self) -> None:
         close_loop(self._loop, self.trust.aclose)
@@ -279,9 +280,8 @@ class Verifier:
         key = (signer.dump(), *(c.dump() for c in pool))
         chain = self._chains.get(key)
         if chain is None:
-            if len(self._chains) >= _MOST_CHAINS:
-                self._chains.clear()
-            chain = self._chains[key] = build_chain(signer, pool, self.trust.anchors)
+            chain = build_chain(signer, pool, self.trust.anchors)
+            self._chains.put(key, chain)
         return chain
 
     def _validate(self, sig: EmbeddedPdfSignature, evidence: Evidence, *, fetch: bool):
