@@ -121,3 +121,33 @@ def test_the_batch_memory_keeps_the_most_recent_answers_within_its_bound():
     memo.put("d", 3)  # drops b, the stalest
     assert (memo.get("b"), memo.get("a"), memo.get("c"), memo.get("d")) == (None, 0, 2, 3)
     assert len(memo) == 3
+
+
+def test_a_signing_certificate_attribute_that_does_not_match_fails_every_time(pki):
+    """Only the second check of the very pair that just passed is skipped."""
+    from asn1crypto import cms
+    from pyhanko.sign.general import simple_cms_attribute
+    from pyhanko.sign.validation.errors import SignatureValidationError
+
+    signer, other = (asn1_x509.Certificate.load(pki.cert(label).public_bytes(Encoding.DER))
+                     for label in ("signer-rsa2048", "interm"))
+
+    def attrs(cert):
+        return cms.CMSAttributes([simple_cms_attribute(
+            "signing_certificate_v2", as_signing_certificate_v2(cert))])
+
+    naming_signer, naming_other = attrs(signer), attrs(other)
+    memo = CertificateMemo()
+
+    def passes(cert, signed_attrs) -> bool:
+        try:
+            generic_cms._check_signing_certificate(cert, signed_attrs)
+        except SignatureValidationError:
+            return False
+        return True
+
+    with memo.active():
+        answers = [passes(signer, naming_other), passes(signer, naming_other),
+                   passes(signer, naming_signer), passes(signer, naming_signer),
+                   passes(other, naming_signer), passes(signer, naming_other)]
+    assert answers == [False, False, True, True, False, False]

@@ -7,6 +7,9 @@ afresh: about a third of a small document's verification time. While a ``Certifi
 is active, the certificates of a signature whose certificate set and signer identifier are
 byte for byte those of an earlier signature are the earlier, already parsed objects.
 
+pyHanko also checks the signing-certificate attribute twice per signature, on the very same
+parsed attributes and certificate; the second check of the pair just checked is skipped.
+
 Only the parse is shared, and the answer to one question that depends on nothing else:
 whether a signing-certificate attribute's certificate identifier (ESSCertID: a digest of the
 certificate, its issuer and serial number) names a given certificate, remembered per pair of
@@ -15,9 +18,10 @@ digest, the signature value) is checked for every document as before. A certific
 that cannot be parsed, or that lacks the signer's certificate, is not remembered; pyHanko
 raises as it always does.
 
-It works by wrapping ``extract_certificate_info`` and ``check_ess_certid`` where pyHanko's
-CMS validation calls them (``pyhanko.sign.validation.generic_cms``); outside an active memo
-the wrappers pass every call through unchanged.
+It works by wrapping ``extract_certificate_info``, ``check_ess_certid`` and
+``_check_signing_certificate`` where pyHanko's CMS validation calls them
+(``pyhanko.sign.validation.generic_cms``); outside an active memo the wrappers pass every
+call through unchanged.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class CertificateMemo:
     def __init__(self) -> None:
         self._sets: Lru[bytes, Any] = Lru(_MOST_SETS)
         self._names: Lru[tuple[str, bytes, bytes], bool] = Lru(_MOST_PAIRS)  # ESSCertIDs
+        self._checked: tuple[Any, Any] | None = None  # (certificate, signed attributes)
         self.hits = 0
         install()
 
@@ -75,6 +80,7 @@ def install() -> None:
         return
     original = generic_cms.extract_certificate_info
     original_check = generic_cms.check_ess_certid
+    original_attribute_check = generic_cms._check_signing_certificate
 
     def extract_certificate_info(signed_data):
         memo = _ACTIVE.get()
@@ -97,9 +103,21 @@ def install() -> None:
             return original_check(cert, certid)
         return memo._names_certificate(cert, certid, original_check)
 
+    def _check_signing_certificate(cert, signed_attrs) -> None:
+        memo = _ACTIVE.get()
+        if memo is None:
+            return original_attribute_check(cert, signed_attrs)
+        last = memo._checked
+        if last is not None and last[0] is cert and last[1] is signed_attrs:
+            return None  # these very objects passed a moment ago
+        original_attribute_check(cert, signed_attrs)  # raises when they do not match
+        memo._checked = (cert, signed_attrs)  # held, so that their ids are not reused
+        return None
+
     extract_certificate_info.signkit_memo = True  # type: ignore[attr-defined]
     generic_cms.extract_certificate_info = extract_certificate_info
     generic_cms.check_ess_certid = check_ess_certid
+    generic_cms._check_signing_certificate = _check_signing_certificate
 
 
 def _key(signed_data) -> bytes | None:
