@@ -64,6 +64,11 @@ def read_hex_string_from_stream(stream):
             break
         parts.append(chunk)
     body = b"".join(parts)
+    if not len(body) % 2:
+        try:  # digits only (a signature's /Contents): decoded in one call
+            return generic.pdf_string(binascii.unhexlify(body))
+        except binascii.Error:
+            pass  # whitespace, a comment or a stray byte inside: the careful way below
     bad = _NOT_HEX_OR_SPACE.search(body)
     if bad is not None:
         if bad.group() != b"%":
