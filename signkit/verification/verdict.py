@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
-import hashlib
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 
@@ -23,6 +21,7 @@ from pyhanko_certvalidator.errors import InsufficientRevinfoError
 from ..profiles import AlgorithmPolicy
 from ..report import Coverage, Indication, Modifications, SignerIdentity, SubIndication
 from ..report.messages import Message
+from .memo import Lru
 
 _COVERAGE: dict[SignatureCoverageLevel | None, Coverage] = {
     SignatureCoverageLevel.ENTIRE_FILE: Coverage.ENTIRE_FILE,
@@ -44,29 +43,37 @@ def modifications_of(status: PdfSignatureStatus) -> Modifications | None:
     return _MODIFICATIONS.get(level.name) if level is not None else None
 
 
+# a batch names the same few certificates (signers, CAs) in every report; they are known by
+# their SHA-256, which asn1crypto computes once per parsed certificate
+_NAMES: Lru[bytes, tuple[str, str]] = Lru(1024)
+_IDENTITIES: Lru[bytes, SignerIdentity] = Lru(1024)
+
+
 def distinguished_names(cert: asn1_x509.Certificate) -> tuple[str, str]:
     """(subject, issuer) as RFC 4514 strings, the form openssl and pdfsig users read."""
-    return _distinguished_names(cert.dump())
-
-
-@functools.lru_cache(maxsize=1024)
-def _distinguished_names(der: bytes) -> tuple[str, str]:
-    # a batch names the same few certificates (signers, CAs) in every report
-    parsed = x509.load_der_x509_certificate(der)
-    return parsed.subject.rfc4514_string(), parsed.issuer.rfc4514_string()
+    names = _NAMES.get(cert.sha256)
+    if names is None:
+        parsed = x509.load_der_x509_certificate(cert.dump())
+        names = parsed.subject.rfc4514_string(), parsed.issuer.rfc4514_string()
+        _NAMES.put(cert.sha256, names)
+    return names
 
 
 def signer_identity(cert: asn1_x509.Certificate) -> SignerIdentity:
-    subject = cert.subject.native
-    subject_dn, issuer_dn = distinguished_names(cert)
-    return SignerIdentity(
-        common_name=str(subject.get("common_name", subject_dn)),
-        subject=subject_dn,
-        organization=subject.get("organization_name"),
-        serial=format(cert.serial_number, "x"),
-        certificate_sha256=hashlib.sha256(cert.dump()).hexdigest(),
-        issuer=issuer_dn,
-    )
+    identity = _IDENTITIES.get(cert.sha256)
+    if identity is None:
+        subject = cert.subject.native
+        subject_dn, issuer_dn = distinguished_names(cert)
+        identity = SignerIdentity(
+            common_name=str(subject.get("common_name", subject_dn)),
+            subject=subject_dn,
+            organization=subject.get("organization_name"),
+            serial=format(cert.serial_number, "x"),
+            certificate_sha256=cert.sha256.hex(),
+            issuer=issuer_dn,
+        )
+        _IDENTITIES.put(cert.sha256, identity)
+    return identity
 
 
 def integrity_verdict(
