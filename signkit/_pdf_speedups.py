@@ -18,7 +18,10 @@ document one byte at a time (``read_until_delimiter``) and decodes each name byt
 (``_decode_name``); a signature's dictionaries, the xref stream's and the form's are
 hundreds of them per document. This reader finds the end of a token in a small chunk with
 one regular expression and leaves the stream where pyHanko's would; a name with no escape
-and nothing that must be escaped is decoded in one step, any other name by pyHanko.
+and nothing that must be escaped is decoded in one step, any other name by pyHanko. Writing
+is the mirror image: pyHanko writes a name one byte per ``write`` call (a signed document's
+new revision has dozens of names); a name that needs no escape is written in one call, the
+same bytes.
 
 **Distinguished names.** asn1crypto compares two names (RFC 5280 §7.1) by string-preparing
 every attribute value of both, each time; pyHanko and its certificate validator compare the
@@ -112,6 +115,18 @@ def decode_name(name_bytes: bytes) -> generic.NameObject:
     return _pyhanko_decode_name(name_bytes)
 
 
+_pyhanko_write_name = generic.NameObject.write_to_stream
+
+
+def write_name_to_stream(self, stream, handler=None, container_ref=None):
+    """pyHanko's ``NameObject.write_to_stream``; a name that needs no escape in one write."""
+    encoded = self.encode("utf8")
+    if encoded[:1] == b"/" and _NOT_PLAIN_NAME.search(encoded, 1) is None:
+        stream.write(encoded)
+        return None
+    return _pyhanko_write_name(self, stream, handler, container_ref)
+
+
 _asn1_name_eq = x509.Name.__eq__
 _asn1_name_hashable = x509.Name.hashable
 
@@ -150,6 +165,7 @@ def install() -> None:
     generic.read_hex_string_from_stream = read_hex_string_from_stream
     generic.read_until_delimiter = read_until_delimiter
     generic._decode_name = decode_name
+    generic.NameObject.write_to_stream = write_name_to_stream  # type: ignore[method-assign]
     x509.Name.__eq__ = name_eq  # type: ignore[method-assign]
     x509.Name.hashable = property(name_hashable)  # type: ignore[assignment]
 
@@ -158,5 +174,6 @@ def installed() -> bool:
     return generic.read_hex_string_from_stream is read_hex_string_from_stream \
         and generic.read_until_delimiter is read_until_delimiter \
         and generic._decode_name is decode_name \
+        and generic.NameObject.write_to_stream is write_name_to_stream \
         and x509.Name.__eq__ is name_eq \
         and x509.Name.hashable.fget is name_hashable

@@ -131,6 +131,30 @@ def test_random_names_decode_as_pyhankos_do():
             _pdf_speedups._pyhanko_decode_name, data), data
 
 
+def written(writer, name: str):
+    stream = io.BytesIO()
+    try:
+        writer(generic.NameObject(name), stream)
+    except Exception as e:  # noqa: BLE001 - the error is part of the answer
+        return "error", type(e), str(e)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("name", ["/Type", "/Sig", "/A;B", "/a b", "/F#oo", "/x/y", "/Caf\u00e9",
+                                  "/~!", "/", "NoSlash", "", "/Tab\t", "/(paren)"], ids=repr)
+def test_names_are_written_as_pyhanko_writes_them(name):
+    assert written(_pdf_speedups.write_name_to_stream, name) == written(
+        _pdf_speedups._pyhanko_write_name, name)
+
+
+def test_random_names_are_written_as_pyhanko_writes_them():
+    alphabet = "aZ09#~!/ ()<>%\x7f\u00e9\u1ea1"
+    for _ in range(2000):
+        name = "/" + "".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
+        assert written(_pdf_speedups.write_name_to_stream, name) == written(
+            _pdf_speedups._pyhanko_write_name, name), name
+
+
 # --- opt-in only (issue #9): a library must not patch pyHanko behind its user's back ----------
 
 @pytest.fixture
@@ -140,6 +164,8 @@ def pyhankos_own_reader(monkeypatch):
     monkeypatch.setattr(generic, "read_hex_string_from_stream", PYHANKO)
     monkeypatch.setattr(generic, "read_until_delimiter", PYHANKO_UNTIL)
     monkeypatch.setattr(generic, "_decode_name", _pdf_speedups._pyhanko_decode_name)
+    monkeypatch.setattr(generic.NameObject, "write_to_stream",
+                        _pdf_speedups._pyhanko_write_name)
     monkeypatch.setattr(x509.Name, "__eq__", _pdf_speedups._asn1_name_eq)
     monkeypatch.setattr(x509.Name, "hashable", _pdf_speedups._asn1_name_hashable)
 
