@@ -6,9 +6,9 @@ it, add the field, write the output with its placeholder into the output's anony
 compute the digest and the signed attributes, then (once the main process sends the
 signature back) embed the CMS, self-check and name the output — with the same
 ``DocumentSigner`` code as a single process, its key replaced by ``_RemoteKey``, which asks
-the main process over the worker's socket. A worker keeps two documents under way on its
-event loop (``DocumentSigner.sign_async``): while one waits for its signature the next is
-prepared, so neither the worker nor the main process waits for the other's turn.
+the main process over the worker's socket. A worker keeps several documents under way on its
+event loop (``DocumentSigner.sign_async``): while some wait for their signatures the next
+are prepared, so neither the worker nor the main process waits for the other's turn.
 
 The PIN and the session never leave the main process: the workers are a fresh interpreter
 (``python -c "...signkit.signing.workers..."``, its environment stripped of the PIN and
@@ -54,8 +54,10 @@ from ..errors import SigningError, TokenError
 from ..tokens.base import RsaPadding, SigningKey
 from .document import DocumentSigner, SignOptions, SignResult, SignStatus
 
-_UNDER_WAY_PER_WORKER = 2  # while one document waits for its signature, one is prepared
-_SENT_PER_WORKER = 3  # and the next is already there when one is done
+# Documents are signed in input order, so one that is slow to prepare holds up the ones after
+# it: a worker keeps several under way, so that it still has work while they wait their turn.
+_UNDER_WAY_PER_WORKER = 4
+_SENT_PER_WORKER = 5  # and the next is already there when one is done
 _SIGN_WHILE_STARTING = True  # tests turn it off to have every document go to a worker
 _WORKERS_MAIN = ("import sys; from signkit.signing.workers import _serve; "
                  "_serve([int(fd) for fd in sys.argv[1:]])")
@@ -150,8 +152,8 @@ def _worker(conn: Connection) -> None:
 
 async def _work(conn: Connection, key: _RemoteKey, signer: DocumentSigner,
                 setup: _WorkerSetup) -> None:
-    """Keep up to ``_UNDER_WAY_PER_WORKER`` documents under way: while one waits for its
-    signature, the next is prepared."""
+    """Keep up to ``_UNDER_WAY_PER_WORKER`` documents under way: while some wait for their
+    signatures, others are prepared."""
     loop = asyncio.get_running_loop()
     jobs: deque[tuple[int, Path, Path]] = deque()
     running: set[asyncio.Task] = set()
