@@ -29,13 +29,12 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 from pyhanko.sign.general import extract_signer_info
 from pyhanko.sign.validation import generic_cms
 
-from .memo import Lru
+from .memo import Lru, activated
 
 _MOST_SETS = 64  # certificate sets remembered per verifier, the least recently used dropped
 _MOST_PAIRS = 256  # (certificate, ESSCertID) answers likewise
@@ -54,13 +53,9 @@ class CertificateMemo:
         self.hits = 0
         install()
 
-    @contextlib.contextmanager
-    def active(self) -> Iterator[None]:
-        token = _ACTIVE.set(self)
-        try:
-            yield
-        finally:
-            _ACTIVE.reset(token)
+    def active(self) -> contextlib.AbstractContextManager[None]:
+        """Share parsed certificates inside the block (in this context and its tasks)."""
+        return activated(_ACTIVE, self)
 
     def _names_certificate(self, cert, certid, check) -> bool:
         # the certificate by its digest (computed once per parsed object: asn1crypto keeps

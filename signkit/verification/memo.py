@@ -1,4 +1,5 @@
-"""A bounded memory for the verifier's per-batch caches, least recently used out first.
+"""A bounded memory for the verifier's per-batch caches, least recently used out first, and
+the switch that makes a cache the one pyHanko's wrapped functions consult.
 
 A batch may hold documents from thousands of signers; each cache keeps the answers for the
 most recent few hundred, so memory stays flat however long the batch, and a batch from a
@@ -7,10 +8,14 @@ few signers (the common case) keeps all of its answers.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class Lru(Generic[K, V]):
@@ -34,3 +39,13 @@ class Lru(Generic[K, V]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+@contextlib.contextmanager
+def activated(var: contextvars.ContextVar[T | None], value: T) -> Iterator[None]:
+    """``var`` is ``value`` inside the block: in this context and the tasks it starts."""
+    token = var.set(value)
+    try:
+        yield
+    finally:
+        var.reset(token)

@@ -31,15 +31,14 @@ import contextlib
 import contextvars
 import hashlib
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from pyhanko.sign.validation import generic_cms
 
-from .memo import Lru
+from .memo import Lru, activated
+from .pyhanko_logs import listening
 
 _MOST_PATHS = 256  # questions remembered per verifier, the least recently asked dropped first
-_LOGGERS = ("pyhanko", "pyhanko_certvalidator")  # as the verifier listens to them
 
 _ACTIVE: contextvars.ContextVar[PathCache | None] = contextvars.ContextVar(
     "signkit_path_cache", default=None)
@@ -53,14 +52,9 @@ class PathCache:
         self.hits = 0
         install()
 
-    @contextlib.contextmanager
-    def active(self) -> Iterator[None]:
+    def active(self) -> contextlib.AbstractContextManager[None]:
         """Answer from this cache inside the block (in this context and the tasks it starts)."""
-        token = _ACTIVE.set(self)
-        try:
-            yield
-        finally:
-            _ACTIVE.reset(token)
+        return activated(_ACTIVE, self)
 
 
 def install() -> None:
@@ -82,7 +76,7 @@ def install() -> None:
             await paths.cancel()  # as pyHanko does once it has a path
             return path
         soft_failures = len(validation_context.soft_fail_exceptions)
-        with _counting_warnings() as warned:
+        with listening(_WarningCount()) as warned:
             path = await original(certificate, paths, validation_context,
                                   pkix_validation_params)
         if not warned.count and len(validation_context.soft_fail_exceptions) == soft_failures:
@@ -126,14 +120,3 @@ class _WarningCount(logging.Handler):
         self.count += 1
 
 
-@contextlib.contextmanager
-def _counting_warnings() -> Iterator[_WarningCount]:
-    handler = _WarningCount()
-    loggers = [logging.getLogger(name) for name in _LOGGERS]
-    for logger in loggers:
-        logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        for logger in loggers:
-            logger.removeHandler(handler)

@@ -11,7 +11,6 @@ import logging
 import re
 import typing
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
@@ -60,6 +59,7 @@ from .memo import Lru
 from .options import VerifyOptions
 from .path_cache import PathCache
 from .pdf_file import DocumentBytes, PdfFile
+from .pyhanko_logs import listening
 from .revisions import HiddenChanges, hidden_changes
 from .structure import structure_problem
 from .trust import TrustSetup
@@ -78,7 +78,6 @@ from .verdict import (
     trust_verdict,
 )
 
-_PDF_LOGGERS = ("pyhanko", "pyhanko_certvalidator")
 _MOST_CHAINS = 256  # signer chains remembered per verifier, the least recently used dropped
 # verdicts after which an offline report names what the document lacks
 _MISSING_DATA = frozenset({
@@ -632,16 +631,7 @@ class _ListHandler(logging.Handler):
             self.errors.append(record.exc_info[1])
 
 
-@contextlib.contextmanager
-def _captured_warnings() -> Iterator[_ListHandler]:
+def _captured_warnings() -> contextlib.AbstractContextManager[_ListHandler]:
     """pyHanko reports soft failures (unreachable OCSP, say) only as log warnings."""
-    handler = _ListHandler()
-    loggers = [logging.getLogger(name) for name in _PDF_LOGGERS]
-    for logger in loggers:
-        logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        for logger in loggers:
-            logger.removeHandler(handler)
+    return listening(_ListHandler())
 
