@@ -5,6 +5,7 @@ in input order, marked incomplete where the format allows."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -100,8 +101,11 @@ def interrupt_when_working(process: subprocess.Popen, signum: int = signal.SIGIN
         time.sleep(0.05)
     time.sleep(seconds)
     workers = children_of(process.pid) if signum == signal.SIGINT else []
-    for pid in [process.pid, *workers]:
-        os.kill(pid, signum)
+    os.kill(process.pid, signum)
+    for pid in workers:
+        # the command may have stopped a worker already: Ctrl-C reaches them all at once
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
 
 
 def names(archive: Path) -> list[str]:
