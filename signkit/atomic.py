@@ -57,8 +57,7 @@ def atomic_output(
             if mode is not None:
                 os.fchmod(fd, mode)
             yield file
-            file.flush()
-            os.fsync(fd)
+            sync_file(file)
             if temporary is None:
                 _name_anonymous(fd, target, overwrite=overwrite, source=source)
             else:
@@ -69,6 +68,12 @@ def atomic_output(
                 temporary.unlink()
     if sync_folder:
         fsync_folder(target.parent)
+
+
+def sync_file(file: BinaryIO) -> None:
+    """Write ``file``'s buffer and make its data durable (an fsync)."""
+    file.flush()
+    os.fsync(file.fileno())
 
 
 def scratch_file(folder: Path) -> BinaryIO:

@@ -21,7 +21,6 @@ import datetime as dt
 import enum
 import functools
 import hashlib
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfCMSSignedAttributes
 
 from .._event_loop import close_loop
-from ..atomic import fsync_folder, scratch_file, start_writeback
+from ..atomic import fsync_folder, scratch_file, start_writeback, sync_file
 from ..error_messages import joined, said
 from ..errors import (
     AppearanceError,
@@ -310,7 +309,7 @@ class DocumentSigner:
             result = self._result(signed, input_path, output_path, signed.sha256)
             # the waits for the disk happen in threads: meanwhile this loop prepares the
             # next document (the fsync on naming then has nothing left to write)
-            await asyncio.to_thread(_write_through, out)
+            await asyncio.to_thread(sync_file, out)
             if before_naming is not None:
                 before_naming(result)
         await asyncio.to_thread(fsync_folder, output_path.parent)
@@ -588,11 +587,6 @@ class _PdfSigner(signers.PdfSigner):
 
         session.prepare_tbs_document = prepare_tbs_document
         return session
-
-
-def _write_through(out: BinaryIO) -> None:
-    out.flush()
-    os.fsync(out.fileno())
 
 
 def _pyhanko_reason(error: Exception) -> str:

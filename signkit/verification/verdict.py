@@ -46,7 +46,6 @@ def modifications_of(status: PdfSignatureStatus) -> Modifications | None:
 # a batch names the same few certificates (signers, CAs) in every report; they are known by
 # their SHA-256, which asn1crypto computes once per parsed certificate
 _NAMES: Lru[bytes, tuple[str, str]] = Lru(1024)
-_IDENTITIES: Lru[bytes, SignerIdentity] = Lru(1024)
 
 
 def distinguished_names(cert: asn1_x509.Certificate) -> tuple[str, str]:
@@ -60,20 +59,16 @@ def distinguished_names(cert: asn1_x509.Certificate) -> tuple[str, str]:
 
 
 def signer_identity(cert: asn1_x509.Certificate) -> SignerIdentity:
-    identity = _IDENTITIES.get(cert.sha256)
-    if identity is None:
-        subject = cert.subject.native
-        subject_dn, issuer_dn = distinguished_names(cert)
-        identity = SignerIdentity(
-            common_name=str(subject.get("common_name", subject_dn)),
-            subject=subject_dn,
-            organization=subject.get("organization_name"),
-            serial=format(cert.serial_number, "x"),
-            certificate_sha256=cert.sha256.hex(),
-            issuer=issuer_dn,
-        )
-        _IDENTITIES.put(cert.sha256, identity)
-    return identity
+    subject = cert.subject.native
+    subject_dn, issuer_dn = distinguished_names(cert)
+    return SignerIdentity(
+        common_name=str(subject.get("common_name", subject_dn)),
+        subject=subject_dn,
+        organization=subject.get("organization_name"),
+        serial=format(cert.serial_number, "x"),
+        certificate_sha256=cert.sha256.hex(),
+        issuer=issuer_dn,
+    )
 
 
 def integrity_verdict(

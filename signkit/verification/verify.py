@@ -276,7 +276,7 @@ class Verifier:
                ) -> Chain:
         """``build_chain``, once per batch for a given signer and certificate pool (comparing
         names costs a few per cent of a small document's verification)."""
-        key = (signer.dump(), *(c.dump() for c in pool))
+        key = (signer.sha256, *(c.sha256 for c in pool))  # digests asn1crypto keeps
         chain = self._chains.get(key)
         if chain is None:
             chain = build_chain(signer, pool, self.trust.anchors)
