@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -92,6 +93,86 @@ def run_or_exit(cmd: list[str], *, bench: str, what: str, env: dict[str, str] | 
         sys.exit(f"{bench}: {what} failed (exit {run.returncode}):\n"
                  f"{' '.join(cmd)}\n{run.stdout[-2000:]}{run.stderr[-4000:]}")
     return run
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _machine_busy_s() -> float:
+    """CPU seconds the whole machine has been busy (all cores), from /proc/stat."""
+    with open("/proc/stat") as f:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+            int, f.readline().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / _TICKS
+
+
+def _cpu_of(pid: int) -> tuple[int, float, float] | None:
+    """(parent pid, user s, system s) of a live process, from /proc/PID/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), int(fields[11]) / _TICKS, int(fields[12]) / _TICKS
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+def run_with_cpu(cmd: list[str], *, bench: str, what: str, env: dict[str, str],
+                 cwd: Path, every_s: float = 0.05) -> tuple[float, dict]:
+    """Run ``cmd`` like ``run_or_exit`` and sample the CPU time of its process tree while
+    it runs: (wall seconds, {"main": (user s, system s), "others": (user s, system s),
+    "machine_busy_s": ...}). "others" are the command's descendants (its workers), whose
+    time ``wait4`` would not tell when the command does not wait for them. A process's last
+    sample is taken at most ``every_s`` before it ends, so the figures are a little low."""
+    seen: dict[int, tuple[float, float]] = {}
+    busy0 = _machine_busy_s()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    collected: dict[str, str] = {}
+    readers = [threading.Thread(target=lambda n=n, s=s: collected.__setitem__(n, s.read()),
+                                daemon=True)
+               for n, s in (("out", proc.stdout), ("err", proc.stderr))]
+    for reader in readers:
+        reader.start()
+    while proc.poll() is None:
+        todo = [proc.pid]
+        while todo:
+            pid = todo.pop()
+            info = _cpu_of(pid)
+            if info is not None:
+                seen[pid] = info[1:]
+                todo.extend(_children(pid))
+        time.sleep(every_s)
+    wall = time.perf_counter() - t0
+    busy = _machine_busy_s() - busy0
+    for reader in readers:
+        reader.join()
+    if proc.returncode != 0:
+        sys.exit(f"{bench}: {what} failed (exit {proc.returncode}):\n{' '.join(cmd)}\n"
+                 f"{collected.get('out', '')[-2000:]}{collected.get('err', '')[-4000:]}")
+    main = seen.get(proc.pid, (0.0, 0.0))
+    others = [v for pid, v in seen.items() if pid != proc.pid]
+    return wall, {"main": main,
+                  "others": (sum(u for u, _ in others), sum(s for _, s in others)),
+                  "machine_busy_s": busy}
+
+
+def cpu_line(label: str, cpu: dict, files: int, wall_s: float) -> str:
+    """CPU per document by process, and how busy the machine's cores were."""
+    (mu, ms), (ou, osys) = cpu["main"], cpu["others"]
+    cores = os.cpu_count() or 1
+    per = 1000 / files
+    return (f"  {label} CPU per document: main process {(mu + ms) * per:.2f} ms, workers "
+            f"{(ou + osys) * per:.2f} ms ({ou * per:.2f} user, {osys * per:.2f} system); "
+            f"the {cores} cores {100 * cpu['machine_busy_s'] / (cores * wall_s):.0f}% busy")
 
 
 def spread(items: list, k: int) -> list:

@@ -15,6 +15,10 @@ key, each timed from process start to process end, the way a user runs it:
    per document, once to size the placeholder. At about 11 docs/s it runs on the first
    ``--library-files`` files only (default 200) and its rate comes from those.
 
+For signkit it also reports the CPU time a document costs in the main process (which holds
+the token) and in the worker processes, and how busy the cores were: on a machine whose cores
+are all busy, CPU per document is what sets the rate.
+
 It also measures the token's raw C_Sign rate (PyKCS11, CKM_SHA256_RSA_PKCS over 100 bytes),
 checks a sample of every way's outputs with pyHanko's validator (intact, valid, trusted,
 covering the whole file), and prints docs/s, the ratios and the targets:
@@ -67,9 +71,8 @@ def run_signkit(setup: benchlib.BenchSetup, files: list[Path], out: Path) -> Way
 
     cmd = command(setup.inputs, out)
     env = setup.env(SIGNKIT_PIN=setup.pin)
-    t0 = time.perf_counter()
-    _run(cmd, env, "signkit sign", setup.folder)
-    wall = time.perf_counter() - t0
+    wall, cpu = benchlib.run_with_cpu(cmd, bench=BENCH, what="signkit sign", env=env,
+                                      cwd=setup.folder)
     _outputs(out, files, "signkit sign")
 
     # the fixed cost of one run (interpreter, imports, module load, login), from a 1-file run
@@ -78,7 +81,8 @@ def run_signkit(setup: benchlib.BenchSetup, files: list[Path], out: Path) -> Way
     _run(command(files[0], one), env, "signkit sign (1 file)", setup.folder)
     single = time.perf_counter() - t0
     return WayResult("signkit sign --out-dir", benchlib.show(cmd), len(files), wall,
-                     len(files) / wall, notes=benchlib.steady_state(wall, single, len(files)))
+                     len(files) / wall, notes={**benchlib.steady_state(wall, single, len(files)),
+                                              "cpu": cpu})
 
 
 def run_cli_loop(setup: benchlib.BenchSetup, files: list[Path], out: Path) -> WayResult:
@@ -243,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
                                map(benchlib.way_cells, ways)):
         print(line)
     print(benchlib.startup_line("signkit", signkit.notes))
+    print(benchlib.cpu_line("signkit", signkit.notes["cpu"], signkit.files, signkit.wall_s))
     print(benchlib.per_file_line("pyhanko CLI", cli.notes))
     ln = library.notes
     print(f"  library loop: imports {ln['imports_s']:.2f} s, load_pkcs12 "
