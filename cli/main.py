@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
-from .. import _prehash
+from .. import _dependency_warnings, _prehash
 
 
 @contextmanager
@@ -41,6 +41,7 @@ def _hash_large_inputs_early(argv: list[str]) -> None:
         _prehash.start(a for a in after if a.lower().endswith(".pdf"))
 
 
+_dependency_warnings.hide()
 _hash_large_inputs_early(sys.argv)
 
 with _imports_without_gc():

@@ -10,6 +10,7 @@ import io
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -573,7 +574,23 @@ def test_worker_processes_never_see_the_pin(softhsm, checks, tmp_path):
     assert len(workers) >= 1
     assert all(b"signkit.signing.workers" in command for command in commands), commands
     assert not any(b"SIGNKIT_PIN" in env or USER_PIN.encode() in env for env in environments)
+    assert "Warning" not in stderr, stderr
     assert_every_output_complete(checks, out, at_least=150, count=151)
+
+
+def test_the_signing_workers_interpreter_passes_on_no_dependency_warning(tmp_path):
+    """pyHanko imports cryptography's deprecated DSA module; the workers' interpreter, which
+    imports pyHanko, must not pass that warning on to the clerk's terminal. Given a socket
+    with nobody at the other end, it imports everything, finds no batch and ends."""
+    ours, theirs = socket.socketpair()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    with ours, theirs:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", workers_module._WORKERS_MAIN, str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert (proc.returncode, stdout, stderr) == (0, "", "")
 
 
 def _descendants(pid: int) -> list[int]:

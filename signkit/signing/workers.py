@@ -59,7 +59,8 @@ from .document import DocumentSigner, SignOptions, SignResult, SignStatus
 _UNDER_WAY_PER_WORKER = 4
 _SENT_PER_WORKER = 5  # and the next is already there when one is done
 _SIGN_WHILE_STARTING = True  # tests turn it off to have every document go to a worker
-_WORKERS_MAIN = ("import sys; from signkit.signing.workers import _serve; "
+_WORKERS_MAIN = ("import sys; from signkit import _dependency_warnings; "
+                 "_dependency_warnings.hide(); from signkit.signing.workers import _serve; "
                  "_serve([int(fd) for fd in sys.argv[1:]])")
 _SECRET_NAME = re.compile(r"PIN|PASS|SECRET|TOKEN|KEY|CREDENTIAL", re.IGNORECASE)
 
