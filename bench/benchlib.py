@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -90,12 +89,16 @@ def run_or_exit(cmd: list[str], *, bench: str, what: str, env: dict[str, str] | 
     run = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True,
                          stdin=subprocess.DEVNULL)
     if run.returncode not in ok:
-        sys.exit(f"{bench}: {what} failed (exit {run.returncode}):\n"
-                 f"{' '.join(cmd)}\n{run.stdout[-2000:]}{run.stderr[-4000:]}")
+        _give_up(bench, what, cmd, run.returncode, run.stdout, run.stderr)
     return run
 
 
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+def _give_up(bench: str, what: str, cmd: list[str], code: int, out: str, err: str) -> None:
+    sys.exit(f"{bench}: {what} failed (exit {code}):\n{' '.join(cmd)}\n"
+             f"{out[-2000:]}{err[-4000:]}")
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _machine_busy_s() -> float:
@@ -106,22 +109,16 @@ def _machine_busy_s() -> float:
     return (user + nice + system + irq + softirq + steal) / _TICKS
 
 
-def _cpu_of(pid: int) -> tuple[int, float, float] | None:
-    """(parent pid, user s, system s) of a live process, from /proc/PID/stat."""
+def _cpu_and_children(pid: int) -> tuple[tuple[float, float], list[int]] | None:
+    """((user s, system s), child pids) of a live process, from /proc."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            children = [int(c) for c in f.read().split()]
     except OSError:
         return None
-    return int(fields[1]), int(fields[11]) / _TICKS, int(fields[12]) / _TICKS
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(c) for c in f.read().split()]
-    except OSError:
-        return []
+    return (int(fields[11]) / _TICKS, int(fields[12]) / _TICKS), children
 
 
 def run_with_cpu(cmd: list[str], *, bench: str, what: str, env: dict[str, str],
@@ -132,35 +129,28 @@ def run_with_cpu(cmd: list[str], *, bench: str, what: str, env: dict[str, str],
     time ``wait4`` would not tell when the command does not wait for them. A process's last
     sample is taken at most ``every_s`` before it ends, so the figures are a little low."""
     seen: dict[int, tuple[float, float]] = {}
+    out_path, err_path = cwd / ".stdout", cwd / ".stderr"
     busy0 = _machine_busy_s()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    collected: dict[str, str] = {}
-    readers = [threading.Thread(target=lambda n=n, s=s: collected.__setitem__(n, s.read()),
-                                daemon=True)
-               for n, s in (("out", proc.stdout), ("err", proc.stderr))]
-    for reader in readers:
-        reader.start()
-    while proc.poll() is None:
-        todo = [proc.pid]
-        while todo:
-            pid = todo.pop()
-            info = _cpu_of(pid)
-            if info is not None:
-                seen[pid] = info[1:]
-                todo.extend(_children(pid))
-        time.sleep(every_s)
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=err)
+        while proc.poll() is None:
+            todo = [proc.pid]
+            while todo:
+                pid = todo.pop()
+                sample = _cpu_and_children(pid)
+                if sample is not None:
+                    seen[pid], children = sample
+                    todo.extend(children)
+            time.sleep(every_s)
     wall = time.perf_counter() - t0
     busy = _machine_busy_s() - busy0
-    for reader in readers:
-        reader.join()
     if proc.returncode != 0:
-        sys.exit(f"{bench}: {what} failed (exit {proc.returncode}):\n{' '.join(cmd)}\n"
-                 f"{collected.get('out', '')[-2000:]}{collected.get('err', '')[-4000:]}")
-    main = seen.get(proc.pid, (0.0, 0.0))
+        _give_up(bench, what, cmd, proc.returncode, out_path.read_text("utf-8", "replace"),
+                 err_path.read_text("utf-8", "replace"))
     others = [v for pid, v in seen.items() if pid != proc.pid]
-    return wall, {"main": main,
+    return wall, {"main": seen.get(proc.pid, (0.0, 0.0)),
                   "others": (sum(u for u, _ in others), sum(s for _, s in others)),
                   "machine_busy_s": busy}
 
