@@ -46,9 +46,14 @@ class LivePki:
     port) by certomancer's animator in a thread of this process, as tests/conftest.py does.
 
     The port is bound first, so that the certificates' CRL distribution point and OCSP
-    address name it. Writes root.pem, interm.pem and the signer's PKCS#12 to ``folder``."""
+    address name it. Writes root.pem, interm.pem and the signer's PKCS#12 to ``folder``.
+    The services sign with keys loaded once (``keep_service_keys_loaded``) unless
+    ``slow_services``: certomancer as shipped spends ~35 ms of the machine's CPU re-checking
+    its key for every OCSP answer, inside a benchmark's timed run."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, *, slow_services: bool = False):
+        if not slow_services:
+            keep_service_keys_loaded()
         from certomancer import registry
         from certomancer.integrations.animator import Animator, AnimatorArchStore
         from cryptography import x509

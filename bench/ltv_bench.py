@@ -24,7 +24,7 @@ signature intact, valid, trusted with a trusted timestamp; document timestamp in
 trusted; nothing but LTA updates (DSS, timestamps) after either. Target: signkit's CLI
 >= 10x the pyHanko CLI loop (docs/s).
 
-The services sign with keys loaded once (``livepki.keep_service_keys_loaded``), as a real
+The services sign with keys loaded once (``LivePki`` does so by default), as a real
 TSA or OCSP responder does; certomancer as shipped re-loads and re-checks the RSA key for
 every answer, ~70-90 ms of CPU per token on the machine's shared cores, which would measure
 the test PKI rather than the signers (``--slow-services`` keeps it so; both ways then wait on
@@ -49,7 +49,7 @@ from pathlib import Path
 
 import benchlib
 from benchlib import WayResult
-from livepki import SIGNER, LivePki, keep_service_keys_loaded
+from livepki import SIGNER, LivePki
 
 BENCH = "ltv_bench"
 TSA_PATH = "/testing-ca/tsa/tsa"
@@ -199,9 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     with benchlib.work_folder(ap, args, "signkit-ltv-bench-") as workdir:
         print(f"setting up in {workdir}: PKI served live, {args.files} PDFs ...", flush=True)
         t0 = time.perf_counter()
-        if not args.slow_services:
-            keep_service_keys_loaded()
-        pki = LivePki(workdir / "pki")
+        pki = LivePki(workdir / "pki", slow_services=args.slow_services)
         try:
             files = benchlib.write_office_pdfs(workdir / "in", args.files)
             setup_s = time.perf_counter() - t0

@@ -41,7 +41,7 @@ from collections import Counter
 from pathlib import Path
 
 import benchlib
-from livepki import LivePki, keep_service_keys_loaded
+from livepki import LivePki
 
 BENCH = "ltv_refresh_bench"
 TSA_PATH = "/testing-ca/tsa/tsa"
@@ -104,8 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     signkit_cmd = benchlib.tool("signkit", BENCH)
     pki = None
     try:
-        keep_service_keys_loaded()  # the set-up's TSA and OCSP answers, not timed
-        pki = LivePki(work / "pki")
+        pki = LivePki(work / "pki")  # its TSA and OCSP answers sign with keys loaded once
         print(f"setting up in {work}: {args.distinct} documents to B-LTA, "
               f"{args.files} in the archive ...", flush=True)
         t0 = time.perf_counter()
