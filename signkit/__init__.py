@@ -17,74 +17,58 @@ placement=...)``, and ``sign_pdf(..., seal_key=..., seal_options=...)``.
 Remote keys (CSC API v2, VNPT SmartCA; one approval per batch): ``signkit.open_remote``.
 """
 
-from pathlib import Path as _Path
+import importlib as _importlib
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from .errors import (
-    AppearanceError,
-    CertificateUnusableError,
-    ChainUntrustedError,
-    EncryptedInputError,
-    InputError,
-    KeyAmbiguousError,
-    KeyNotFoundError,
-    MechanismUnsupportedError,
-    NoTsaError,
-    OutputExistsError,
-    PinError,
-    PinFinalTryError,
-    PinIncorrectError,
-    PinLockedError,
-    PinRequiredError,
-    Pkcs11ModuleLoadError,
-    Pkcs11ModuleNotFoundError,
-    Pkcs12Error,
-    PlacementError,
-    ProfileError,
-    RemoteSignatureError,
-    RemoteSigningError,
-    RevocationFetchError,
-    SigningError,
-    SignkitError,
-    TimestampError,
-    TimestampUntrustedError,
-    TokenAmbiguousError,
-    TokenError,
-    TokenNotFoundError,
-    TokenRemovedError,
-)
-from .profiles import Profile, available_profiles, load_profile
-from .remote import open_remote
-from .report import (
-    BatchReport,
-    Coverage,
-    FileReport,
-    Indication,
-    Modifications,
-    SignatureReport,
-    SubIndication,
-)
-from .tokens import (
-    CertificateFacts,
-    KeyInfo,
-    KeyType,
-    PinState,
-    Pkcs11Module,
-    RsaPadding,
-    SigningKey,
-    TokenInfo,
-    list_tokens,
-    open_pkcs12,
-    open_token,
-)
-
-__version__ = "0.1.0"
-
 if _TYPE_CHECKING:
-    # what the lazy names below are, for type checkers (at run time they load on first use)
+    from pathlib import Path as _Path
+
     from .batch import iter_verify, verify_many
-    from .report import FileReport as _FileReport
+    from .errors import (
+        AppearanceError,
+        CertificateUnusableError,
+        ChainUntrustedError,
+        EncryptedInputError,
+        InputError,
+        KeyAmbiguousError,
+        KeyNotFoundError,
+        MechanismUnsupportedError,
+        NoTsaError,
+        OutputExistsError,
+        PinError,
+        PinFinalTryError,
+        PinIncorrectError,
+        PinLockedError,
+        PinRequiredError,
+        Pkcs11ModuleLoadError,
+        Pkcs11ModuleNotFoundError,
+        Pkcs12Error,
+        PlacementError,
+        ProfileError,
+        RemoteSignatureError,
+        RemoteSigningError,
+        RevocationFetchError,
+        SigningError,
+        SignkitError,
+        TimestampError,
+        TimestampUntrustedError,
+        TokenAmbiguousError,
+        TokenError,
+        TokenNotFoundError,
+        TokenRemovedError,
+    )
+    from .profiles import Profile, available_profiles, load_profile
+    from .remote import open_remote
+    from .report import (
+        BatchReport,
+        Coverage,
+        FileReport,
+        Indication,
+        Modifications,
+        SignatureReport,
+        SubIndication,
+    )
     from .signing import (
         BatchOutcome,
         DocumentSigner,
@@ -98,40 +82,64 @@ if _TYPE_CHECKING:
         sign_many,
         sign_pdf,
     )
+    from .tokens import (
+        CertificateFacts,
+        KeyInfo,
+        KeyType,
+        PinState,
+        Pkcs11Module,
+        RsaPadding,
+        SigningKey,
+        TokenInfo,
+        list_tokens,
+        open_pkcs12,
+        open_token,
+    )
     from .verification import Verifier, VerifyOptions, verify_pdf
 
-# The PDF layers (pyHanko) load on first use, so that `import signkit.tokens` and the CLI's
-# quick commands stay light (PEP 562).
-_SIGNING_NAMES = frozenset({
-    "BatchOutcome",
-    "DocumentSigner",
-    "PadesLevel",
-    "SignOptions",
-    "SignResult",
-    "SignStatus",
-    "TsaAuth",
-    "collect_pdfs",
-    "plan_outputs",
-    "sign_many",
-    "sign_pdf",
-})
-_VERIFICATION_NAMES = frozenset({"Verifier", "VerifyOptions", "verify_pdf"})
+__version__ = "0.1.0"
 
+# Every public name loads its module on first use (PEP 562). `import signkit` costs next
+# to nothing, so the `signkit` command can start hashing a large input before the heavy
+# imports (cryptography, pyHanko) run, and `import signkit.tokens` stays free of pyHanko.
+_PUBLIC_NAMES_BY_MODULE = {
+    "errors": (
+        "AppearanceError", "CertificateUnusableError", "ChainUntrustedError",
+        "EncryptedInputError", "InputError", "KeyAmbiguousError", "KeyNotFoundError",
+        "MechanismUnsupportedError", "NoTsaError", "OutputExistsError", "PinError",
+        "PinFinalTryError", "PinIncorrectError", "PinLockedError", "PinRequiredError",
+        "Pkcs11ModuleLoadError", "Pkcs11ModuleNotFoundError", "Pkcs12Error", "PlacementError",
+        "ProfileError", "RemoteSignatureError", "RemoteSigningError", "RevocationFetchError",
+        "SigningError", "SignkitError", "TimestampError", "TimestampUntrustedError",
+        "TokenAmbiguousError", "TokenError", "TokenNotFoundError", "TokenRemovedError",
+    ),
+    "profiles": ("Profile", "available_profiles", "load_profile"),
+    "remote": ("open_remote",),
+    "report": (
+        "BatchReport", "Coverage", "FileReport", "Indication", "Modifications",
+        "SignatureReport", "SubIndication",
+    ),
+    "tokens": (
+        "CertificateFacts", "KeyInfo", "KeyType", "PinState", "Pkcs11Module", "RsaPadding",
+        "SigningKey", "TokenInfo", "list_tokens", "open_pkcs12", "open_token",
+    ),
+    "signing": (
+        "BatchOutcome", "DocumentSigner", "PadesLevel", "SignOptions", "SignResult",
+        "SignStatus", "TsaAuth", "collect_pdfs", "plan_outputs", "sign_many", "sign_pdf",
+    ),
+    "verification": ("Verifier", "VerifyOptions", "verify_pdf"),
+    "batch": ("iter_verify", "verify_many"),
+}
+_LAZY = {name: module for module, names in _PUBLIC_NAMES_BY_MODULE.items()
+         for name in names}
 
 def __getattr__(name: str) -> _Any:
-    if name in _SIGNING_NAMES:
-        from . import signing
-
-        return getattr(signing, name)
-    if name in _VERIFICATION_NAMES:
-        from . import verification
-
-        return getattr(verification, name)
-    if name in ("verify_many", "iter_verify"):
-        from . import batch
-
-        return getattr(batch, name)
-    raise AttributeError(f"module 'signkit' has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'signkit' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
 
 
 def enable_fast_pdf_parsing() -> None:
@@ -161,13 +169,13 @@ def enable_fast_pdf_parsing() -> None:
 
 
 async def async_sign_pdf(
-    input: str | _Path,
-    output: str | _Path,
+    input: "str | _Path",
+    output: "str | _Path",
     *,
-    key: SigningKey,
+    key: "SigningKey",
     options: "SignOptions | None" = None,
     overwrite: bool = False,
-    seal_key: SigningKey | None = None,
+    seal_key: "SigningKey | None" = None,
     seal_options: "SignOptions | None" = None,
 ) -> "SignResult":
     """``sign_pdf`` for code that runs in an event loop (a web server): awaitable, and the
@@ -186,8 +194,8 @@ async def async_sign_pdf(
         seal_key=seal_key, seal_options=seal_options)
 
 
-async def async_verify_pdf(path: str | _Path, *, options: "VerifyOptions | None" = None
-                           ) -> "_FileReport":
+async def async_verify_pdf(path: "str | _Path", *, options: "VerifyOptions | None" = None
+                           ) -> "FileReport":
     """``verify_pdf`` for code that runs in an event loop: awaitable, the loop goes on
     while the file is verified (in a worker thread)::
 
