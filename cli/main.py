@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
-from .. import _dependency_warnings, _prehash
+from .. import _deferred_aiohttp, _dependency_warnings, _prehash
 
 
 @contextmanager
@@ -32,17 +32,20 @@ def _imports_without_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _hash_large_inputs_early(argv: list[str]) -> None:
+def _prepare_verification(argv: list[str]) -> None:
     """``signkit verify big.pdf``: hash the large PDFs named on the command line while the
-    imports below run (signkit._prehash). The verifier uses a pass only for the very file
-    it opens, so a wrong guess here costs time, never a wrong verdict."""
+    imports below run (signkit._prehash), and keep aiohttp out of the imports
+    (signkit._deferred_aiohttp). The verifier uses a pass only for the very file it opens,
+    and a deferred module loads when first used, so a wrong guess here costs time, never a
+    wrong verdict."""
     if argv and os.path.basename(argv[0]) == "signkit" and "verify" in argv[1:]:
         after = argv[argv.index("verify") + 1:]
         _prehash.start(a for a in after if a.lower().endswith(".pdf"))
+        _deferred_aiohttp.defer()
 
 
 _dependency_warnings.hide()
-_hash_large_inputs_early(sys.argv)
+_prepare_verification(sys.argv)
 
 with _imports_without_gc():
     import click

@@ -31,6 +31,7 @@ from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
 from ..certs import installed_certificates, load_certificates, load_crl
 from ..profiles import Profile
+from .http_fetchers import StdlibFetcherBackend
 from .options import VerifyOptions
 
 
@@ -61,9 +62,7 @@ class TrustSetup:
         crls = [load_crl(p) for p in options.crls]
         fetchers = backend = None
         if not options.offline:
-            from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
-
-            backend = AIOHttpFetcherBackend(per_request_timeout=options.revocation_timeout)
+            backend = StdlibFetcherBackend(per_request_timeout=options.revocation_timeout)
             fetchers = backend.get_fetchers()
         return cls(profile, options, anchors, intermediates, crls, fetchers, backend)
 
