@@ -58,8 +58,9 @@ def load() -> None:
     real = {stand_in: getattr(importlib.import_module(module_name), _STOOD_IN[module_name])
             for module_name, stand_in in stand_ins.items()}
     for module in list(sys.modules.values()):
-        namespace = getattr(module, "__dict__", None)
-        if not isinstance(namespace, dict):
+        try:  # not getattr: that would load a module someone made lazy
+            namespace = object.__getattribute__(module, "__dict__")
+        except AttributeError:
             continue
         for attr, value in list(namespace.items()):
             if isinstance(value, type) and value in real:
@@ -70,6 +71,7 @@ class _StandInModule(types.ModuleType):
     """Any other name asked of a stood-in module loads the real one."""
 
     def __getattr__(self, name: str) -> Any:
+        # not for dunders: `from m import X` asks for m.__path__ first, and that must not load
         if name.startswith("__"):
             raise AttributeError(name)
         load()
