@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import http.client
 import logging
 import threading
@@ -107,23 +108,18 @@ def http_request(method: str, url: str, *, body: bytes | None = None,
     raise HttpFetchError(f"{url}: more than {_MAX_REDIRECTS} redirects")
 
 
-_tls: Any = None
+@functools.cache
+def _tls_context() -> Any:
+    import ssl  # only for https: OCSP and CRL URLs are almost always plain http
+
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
 
 
-def _tls_context():
-    global _tls
-    if _tls is None:
-        import ssl  # only for https: OCSP and CRL URLs are almost always plain http
-
-        import certifi
-
-        _tls = ssl.create_default_context(cafile=certifi.where())
-    return _tls
-
-
-# what a failed fetch raises in the thread: pyhanko_certvalidator's errors are raised from it
-# (a TimeoutError is an OSError too, but is let through first: see the module's text)
-_TRANSPORT_ERRORS = (OSError, http.client.HTTPException, HttpFetchError, ValueError)
+# what a failed fetch raises: pyhanko_certvalidator's fetch errors are raised from it
+# (``_request`` turns a failed transport into HttpFetchError, all but a timeout: see above)
+_FETCH_FAILURES = (HttpFetchError, ValueError)
 
 
 class _StdlibFetcher:
@@ -159,10 +155,15 @@ class _StdlibFetcher:
             headers["Content-Type"] = content_type
         # http.client's timeout bounds each socket operation; this bounds the whole request
         # (a server trickling a byte at a time), as aiohttp's total timeout does
-        return await asyncio.wait_for(
-            _in_daemon_thread(http_request, method, url, body=body, headers=headers,
-                              timeout=self.per_request_timeout),
-            self.per_request_timeout)
+        try:
+            return await asyncio.wait_for(
+                _in_daemon_thread(http_request, method, url, body=body, headers=headers,
+                                  timeout=self.per_request_timeout),
+                self.per_request_timeout)
+        except TimeoutError:
+            raise  # an OSError too, but not a failed fetch
+        except (OSError, http.client.HTTPException) as e:
+            raise HttpFetchError(f"{url}: {e}") from e
 
 
 def _in_daemon_thread(blocking: Callable[..., Any], *args: Any, **kwargs: Any
@@ -222,9 +223,7 @@ class StdlibOCSPFetcher(_StdlibFetcher, OCSPFetcher):
                                          accept=("application/ocsp-response",))
             return process_ocsp_response_data(answer.content, ocsp_request=request,
                                               ocsp_url=url)
-        except TimeoutError:
-            raise
-        except (*_TRANSPORT_ERRORS, errors.OCSPValidationError) as e:
+        except (*_FETCH_FAILURES, errors.OCSPValidationError) as e:
             raise errors.OCSPFetchError(f"Failed to fetch OCSP response from {url}") from e
 
     def fetched_responses(self) -> Iterable[ocsp.OCSPResponse]:
@@ -263,9 +262,7 @@ class StdlibCRLFetcher(_StdlibFetcher, CRLFetcher):
                 if pem.detect(data):
                     _, _, data = pem.unarmor(data)
                 return crl.CertificateList.load(data)
-            except TimeoutError:
-                raise
-            except _TRANSPORT_ERRORS as e:
+            except _FETCH_FAILURES as e:
                 raise errors.CRLFetchError(f"Failure to fetch CRL from URL {url}") from e
 
         return await self._perform_fetch(url, task)
@@ -296,9 +293,7 @@ class StdlibCertificateFetcher(_StdlibFetcher, CertificateFetcher):
                         f"Unacceptable content type {content_type!r} when fetching issuer "
                         f"certificate for {url_origin_type} from URL {url}.")
                 return list(unpack_cert_content(answer.content, content_type, url, True))
-            except TimeoutError:
-                raise
-            except _TRANSPORT_ERRORS as e:
+            except _FETCH_FAILURES as e:
                 message = f"Failed to fetch certificate(s) from url {url}."
                 logger.debug(message, exc_info=e)
                 raise errors.CertificateFetchError(message) from e
