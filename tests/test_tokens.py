@@ -269,6 +269,17 @@ def test_token_signature_verifies_with_the_certificate(softhsm, token, digest, p
             assert len(signature) * 8 == key.key_size
 
 
+
+@pytest.mark.parametrize("size", [0, 1, 64, 256, 4096])
+def test_token_results_become_the_same_bytes_as_pykcs11_gives(size):
+    """signkit reads a result's bytes from the C++ vector instead of PyKCS11's per-byte
+    iterator: the same bytes for every length, the empty one included."""
+    from signkit.tokens.pkcs11_key import _as_bytes
+
+    data = bytes((i * 7 + 3) % 256 for i in range(size))
+    values = PyKCS11.ckbytelist(data)
+    assert _as_bytes(values) == bytes(values) == data
+
 @pytest.mark.parametrize(
     ("token", "offered", "digest", "padding"),
     [

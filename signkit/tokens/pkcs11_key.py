@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -58,7 +59,7 @@ class Pkcs11SigningKey(SigningKey):
             if self._always_authenticate:
                 signature = self._sign_with_context_login(session, plan, payload)
             else:
-                signature = bytes(session.sign(self._handle, payload, plan.mechanism))
+                signature = _as_bytes(session.sign(self._handle, payload, plan.mechanism))
         except PyKCS11.PyKCS11Error as e:
             raise translate_error(e, action="signing", token_label=self.token.label) from None
         return plan.finish(signature)
@@ -88,4 +89,18 @@ class Pkcs11SigningKey(SigningKey):
             rv = low.C_Sign(session.session, data, out)
             if rv != PyKCS11.CKR_OK:
                 raise PyKCS11.PyKCS11Error(rv)
-        return bytes(out)
+        return _as_bytes(out)
+
+
+def _as_bytes(values: PyKCS11.ckbytelist) -> bytes:
+    """The bytes of a PyKCS11 result. ``bytes(values)`` steps through SWIG's iterator one
+    byte at a time (0.1 ms for an RSA-2048 signature, a tenth of a batch's work per document
+    in the process that holds the token); this reads the C++ vector's buffer, whose first two
+    fields are its begin and end pointers, and falls back when they disagree with its length."""
+    try:
+        begin, end = (ctypes.c_void_p * 2).from_address(int(values.this))
+    except (AttributeError, TypeError, ValueError):
+        return bytes(values)
+    if not begin or not end or end - begin != len(values):  # (an empty vector: no buffer)
+        return bytes(values)
+    return ctypes.string_at(begin, end - begin)
