@@ -38,7 +38,7 @@ from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfCMSSignedAttributes
 
 from .._event_loop import close_loop
-from ..atomic import fsync_folder, scratch_file, start_writeback, sync_file
+from ..atomic import SharedFolderSyncs, scratch_file, start_writeback, sync_file
 from ..error_messages import joined, said
 from ..errors import (
     AppearanceError,
@@ -203,6 +203,7 @@ class DocumentSigner:
         self._visible = self._prepare_visible()  # fonts and images loaded once per batch
         self._loop = asyncio.new_event_loop()
         self._bytes_reserved: int | None = None
+        self._folder_syncs = SharedFolderSyncs()  # sign_async's, on self._loop
         self._validation_context = None
         self._revocation: RevocationFetchers | None = None
         self.timestamper: TsaClient | None = None
@@ -312,7 +313,7 @@ class DocumentSigner:
             await asyncio.to_thread(sync_file, out)
             if before_naming is not None:
                 before_naming(result)
-        await asyncio.to_thread(fsync_folder, output_path.parent)
+        await self._folder_syncs.sync(output_path.parent)
         return result
 
     def _result(self, signed: _Signed, input_path: Path, output_path: Path,
