@@ -201,16 +201,20 @@ async def _sign_one(conn: Connection, signer: DocumentSigner, setup: _WorkerSetu
                     index: int, src: Path, dst: Path) -> None:
     _JOB.set(index)  # this task's own context
 
+    told: list[SignResult] = []
+
     def naming(result: SignResult) -> None:
         # told before the output gets its name: if this process dies in between, the main
         # process can tell a named output from a missing one by its digest
         conn.send(("naming", result, index))
+        told.append(result)
 
     answer: tuple[str, SignResult | None]
     try:
         dst.parent.mkdir(parents=True, exist_ok=True)
-        answer = ("done", await signer.sign_async(src, dst, overwrite=setup.overwrite,
-                                                  before_naming=naming))
+        result = await signer.sign_async(src, dst, overwrite=setup.overwrite,
+                                         before_naming=naming)
+        answer = ("done", None if told and told[0] is result else result)  # None: as named
     except _Abandoned:
         answer = ("abandoned", None)
     except SigningError as e:
@@ -412,10 +416,11 @@ class _Batch:
 
     def _worker_result(self, worker: _Worker, kind: str, value, index: int) -> None:
         worker.jobs.discard(index)
-        worker.naming.pop(index, None)
+        named = worker.naming.pop(index, None)
         src, dst = self.jobs[index]
-        if kind == "done":
-            result = value
+        result: SignResult
+        if kind == "done" and (value is not None or named is not None):
+            result = value if value is not None else cast(SignResult, named)
         elif index in self.decided:  # failed at C_Sign
             result = self.decided.pop(index)
         elif kind == "abandoned" or (self.stopped_at is not None and index > self.stopped_at):
