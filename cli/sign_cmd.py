@@ -256,9 +256,12 @@ def _run(jobs, key, options, overwrite, on_error, fmt, show_progress, seal_key,
         if fmt in ("csv", "html") else None
 
     def sign_all(report) -> BatchOutcome:
-        outcome = sign_many(jobs, key=key, options=options, overwrite=overwrite,
-                            stop_on_error=on_error == "stop", on_progress=report,
-                            seal_key=seal_key, seal_options=seal_options)
+        try:
+            outcome = sign_many(jobs, key=key, options=options, overwrite=overwrite,
+                                stop_on_error=on_error == "stop", on_progress=report,
+                                seal_key=seal_key, seal_options=seal_options)
+        finally:  # an interrupted batch still lists the documents it finished
+            lines.flush()
         if writer is not None:
             writer.finish(_summary_text(outcome))
         return outcome
@@ -287,24 +290,29 @@ def _run(jobs, key, options, overwrite, on_error, fmt, show_progress, seal_key,
 class _Lines:
     """A line per document on stdout: at once on a terminal; into a file or a pipe, in
     bursts at least a fifth of a second apart (a write per line cost the process that holds
-    the token a tenth of its time per document). What is pending goes out with the summary,
-    which ``click.echo`` flushes, and on any exit through Python."""
+    the token a tenth of its time per document, and stdout may be unbuffered, as with
+    PYTHONUNBUFFERED). ``flush`` writes what is pending; the summary comes after it."""
 
     _EVERY_S = 0.2
 
     def __init__(self) -> None:
         self._at_once = sys.stdout.isatty()
+        self._pending: list[str] = []
         self._flushed = time.monotonic()
 
     def write(self, line: str) -> None:
         if self._at_once:
             click.echo(line)
             return
-        sys.stdout.write(line + "\n")
-        now = time.monotonic()
-        if now - self._flushed >= self._EVERY_S:
-            sys.stdout.flush()
-            self._flushed = now
+        self._pending.append(line)
+        if time.monotonic() - self._flushed >= self._EVERY_S:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            click.echo("\n".join(self._pending))
+            self._pending.clear()
+        self._flushed = time.monotonic()
 
 
 _OUTPUTS_HINT = " (-o OUTPUT for one file, --out-dir DIR for several)"

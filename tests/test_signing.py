@@ -698,6 +698,12 @@ def test_sigterm_while_workers_sign_exits_130_with_complete_files_and_no_worker_
         assert time.monotonic() < deadline, "a worker outlived the signkit command"
         time.sleep(0.05)
     assert_every_output_complete(checks, out, at_least=120, count=400)
+    # stdout (a pipe: lines go out in bursts) still lists what was signed before the stop,
+    # in input order: all but the few documents a worker had named and not yet reported
+    listed = [line.split(" -> ")[1].split(" [")[0] for line in stdout.splitlines()
+              if line.startswith("signed: ")]
+    assert len(listed) >= 120 - 2 * 5, stdout
+    assert listed == sorted(listed) and all(Path(p).exists() for p in listed)
 
 
 def _running(pid: int) -> bool:
