@@ -191,3 +191,20 @@ def _open_files_in(pid: int, folder: Path) -> list[tuple[str, int]]:
                 found.append((target[len(str(folder)) + 1:],
                               os.stat(f"/proc/{pid}/fd/{fd}").st_size))
     return found
+
+
+def test_small_documents_are_parsed_from_memory_and_large_ones_from_their_file(large,
+                                                                            tmp_path):
+    """Memory stays bounded: only a document of at most 256 KiB is read whole (its parse
+    then costs no system calls); the copy still goes through the file's descriptor."""
+    from signkit.signing.source import _IN_MEMORY_UP_TO, open_input
+
+    small = tmp_path / "small.pdf"
+    small.write_bytes(b"%PDF-1.7\n" + b"%" * (_IN_MEMORY_UP_TO - 20) + b"\n%%EOF\n")
+    with open_input(small) as stream, small.open("rb") as same:
+        assert stream.read() == small.read_bytes()
+        assert os.path.samestat(os.fstat(stream.fileno()), os.fstat(same.fileno()))
+        assert not hasattr(stream, "raw")  # in memory, not a buffered file
+    with open_input(large) as stream:
+        assert hasattr(stream, "raw")
+        assert stream.tell() == 0
