@@ -56,8 +56,8 @@ from .document import DocumentSigner, SignOptions, SignResult, SignStatus
 
 # Documents are signed in input order, so one that is slow to prepare holds up the ones after
 # it: a worker keeps several under way, so that it still has work while they wait their turn.
-_UNDER_WAY_PER_WORKER = 4
-_SENT_PER_WORKER = 5  # and the next is already there when one is done
+_UNDER_WAY_PER_WORKER = 8
+_SENT_PER_WORKER = 9  # and the next is already there when one is done
 _SIGN_WHILE_STARTING = True  # tests turn it off to have every document go to a worker
 _WORKERS_MAIN = ("import sys; from signkit import _dependency_warnings; "
                  "_dependency_warnings.hide(); from signkit.signing.workers import _serve; "
