@@ -28,7 +28,10 @@ from signkit.cli.main import cli
 
 import signkit
 from signkit import PadesLevel, SignOptions
-from signkit.errors import RevocationFetchError, TimestampError
+from signkit.errors import RevocationFetchError, SigningError, TimestampError
+from signkit.signing.document import DocumentSigner
+from signkit.signing.selfcheck import SignatureVerifier
+from signkit.tokens.base import RsaPadding, SigningKey
 
 P12_PASSWORD = "p12-secret"  # conftest's LivePki.p12 default
 TIMEOUT = "0.5"  # seconds, for every service in these tests
@@ -350,3 +353,63 @@ def test_a_passing_revocation_outage_fails_only_the_files_signed_during_it(
     assert lines[1].startswith(f"signed: {inputs[1]}"), result.stdout
     assert revocation.server.paths == [CRL_PATH, CRL_PATH]  # asked again for the next file
     pyhanko_validates_offline(revocation.pki, out / inputs[1].name)
+
+
+# --- the self-check ---------------------------------------------------------------------------
+
+class _FailingTokenKey(SigningKey):
+    """A real key whose ``bad``-th signature comes back with one bit flipped (a token fault)."""
+
+    def __init__(self, key: SigningKey, bad: int):
+        self._key, self._bad, self.calls = key, bad, 0
+        self.label, self.certificate, self.chain = key.label, key.certificate, key.chain
+
+    def sign(self, data: bytes, *, digest: str, padding: RsaPadding = RsaPadding.PKCS1V15
+             ) -> bytes:
+        self.calls += 1
+        signature = self._key.sign(data, digest=digest, padding=padding)
+        return bytes([signature[0] ^ 1]) + signature[1:] if self.calls == self._bad \
+            else signature
+
+
+@pytest.mark.parametrize("bad", [1, 3])  # the batch's first signature, or a later one
+def test_a_signature_the_token_got_wrong_fails_its_file_and_leaves_no_output(
+        pki, inputs, tmp_path, checks, bad):
+    out = tmp_path / "out"
+    out.mkdir()
+    with signkit.open_pkcs12(pki.p12("signer-rsa2048"), password=P12_PASSWORD) as real, \
+            DocumentSigner(_FailingTokenKey(real, bad)) as signer:
+        results = []
+        for source in inputs:
+            try:
+                results.append(signer.sign(source, out / source.name))
+            except SigningError as e:
+                results.append(e)
+    failed = [i for i, r in enumerate(results) if isinstance(r, SigningError)]
+    assert failed == [bad - 1]
+    assert "internal check failed: the new signature does not verify" in str(results[bad - 1])
+    assert sorted(out.iterdir()) == sorted(out / s.name for i, s in enumerate(inputs)
+                                           if i != bad - 1)
+    for path in out.iterdir():
+        checks.pyhanko(path)
+
+
+def test_the_self_check_of_a_repeated_signature_shape_still_checks_digest_and_value(
+        pki, tmp_path):
+    """After a full check, a signature whose signed attributes differ only in the message
+    digest is checked on its digest and its value alone: both must still be right."""
+    out = tmp_path / "signed.pdf"
+    with signkit.open_pkcs12(pki.p12("signer-rsa2048"), password=P12_PASSWORD) as key:
+        signkit.sign_pdf(SAMPLE, out, key=key)
+    signature = PdfFileReader(io.BytesIO(out.read_bytes())).embedded_signatures[0]
+    signer_info = signature.signer_info
+    digest = signature.compute_digest()
+    verifier = SignatureVerifier(signature.signer_cert)
+    assert verifier.verify(signer_info, digest)  # pyHanko's full check
+    assert verifier.verify(signer_info, digest)  # the same shape: digest and value only
+    assert not verifier.verify(signer_info, bytes(len(digest)))
+    forged = signer_info.copy()
+    value = bytearray(forged["signature"].native)
+    value[-1] ^= 1
+    forged["signature"] = bytes(value)
+    assert not verifier.verify(forged, digest)
