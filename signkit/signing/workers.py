@@ -34,6 +34,7 @@ import hashlib
 import heapq
 import os
 import re
+import selectors
 import signal
 import socket
 import subprocess
@@ -41,7 +42,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, cast
 
@@ -282,6 +283,8 @@ class _Batch:
         self.stopped_at: int | None = None
         self.token_failed = False
         self.workers: list[_Worker] = []
+        self.selector = selectors.DefaultSelector()  # the workers' sockets, kept: one
+        # system call per wait instead of a selector built and filled for each
         self.process: subprocess.Popen | None = None
 
     # --- the loop -------------------------------------------------------------------------
@@ -323,6 +326,8 @@ class _Batch:
                 conn.close()
             return
         self.workers = [_Worker(conn) for conn in conns]
+        for worker in self.workers:
+            self.selector.register(worker.conn.fileno(), selectors.EVENT_READ, worker)
         key = self.signer.key  # what they need, made while they import
         setup = _WorkerSetup(
             options=self.signer.options, label=key.label,
@@ -339,6 +344,7 @@ class _Batch:
             if worker.pid is not None:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(worker.pid, signal.SIGTERM)  # its anonymous output goes with it
+        self.selector.close()
         if self.process is not None:
             with contextlib.suppress(ProcessLookupError):
                 self.process.terminate()
@@ -371,14 +377,14 @@ class _Batch:
 
     def _serve(self, timeout: float | None) -> None:
         """Answer what the workers say; sign what may be signed now."""
-        conns = {w.conn: w for w in self.workers}
-        if not conns:
+        if not self.workers:
             return
-        for ready in wait(list(conns), timeout):
-            conn = cast(Connection, ready)  # wait() returns what it was given: connections
-            worker = conns[conn]
+        for ready, _ in self.selector.select(timeout):
+            worker: _Worker = ready.data
+            if worker not in self.workers:  # lost while answering an earlier one
+                continue
             try:
-                message: tuple[Any, ...] = conn.recv()
+                message: tuple[Any, ...] = worker.conn.recv()
             except (EOFError, OSError):
                 self._lost(worker)
                 continue
@@ -446,6 +452,8 @@ class _Batch:
         if worker not in self.workers:
             return
         self.workers.remove(worker)
+        with contextlib.suppress(KeyError, ValueError):
+            self.selector.unregister(worker.conn.fileno())
         self._read_last_words(worker)
         worker.conn.close()
         self.waiting = [w for w in self.waiting if w[2] is not worker]
