@@ -6,8 +6,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import heapq
 import io
 import os
+import selectors
 import shutil
 import signal
 import socket
@@ -713,3 +715,60 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_a_worker_found_dead_while_sending_it_a_job_lets_the_next_document_be_signed(
+        tmp_path):
+    """The death of a worker can first show when the next job is sent to it. Its documents
+    fail, and the next ones in input order, already waiting for their signatures at the
+    other worker, must be signed then: before, the main process went on to wait for a
+    message that the other worker, itself waiting for those signatures, would never send."""
+    import threading
+    import types
+    from multiprocessing.connection import Connection
+
+    from signkit.signing import workers
+
+    full = workers._SENT_PER_WORKER
+    jobs = [(tmp_path / f"in{i}.pdf", tmp_path / f"out{i}.pdf") for i in range(full + 2)]
+    signer = types.SimpleNamespace(key=types.SimpleNamespace(sign=lambda data, **kw: b"sig"))
+    reported: dict[int, signkit.SignResult] = {}
+    batch = workers._Batch(jobs, signer, 2, False, False,
+                           lambda i, r: reported.__setitem__(i, r))
+    ours, theirs = socket.socketpair()
+    theirs.close()  # this worker is dead; nothing has told the main process yet
+    dead = workers._Worker(Connection(ours.detach()), pid=1, jobs={0})
+    ours, theirs = socket.socketpair()
+    alive = workers._Worker(Connection(ours.detach()), pid=2, jobs=set(range(1, full + 1)))
+    peer = Connection(theirs.detach())
+
+    def the_live_worker() -> None:  # signs what it is sent, as a worker does
+        with contextlib.suppress(EOFError, OSError):
+            while True:
+                kind, index, *rest = peer.recv()
+                if kind == "job":
+                    peer.send(("sign", index, b"attributes", "sha256", RsaPadding.PKCS1V15))
+                elif kind == "signature":
+                    src, dst = jobs[index]
+                    peer.send(("done", signkit.SignResult(src, dst, SignStatus.SIGNED), index))
+
+    batch._start_workers = lambda: None  # these two instead
+    batch._stop_workers = lambda: [w.conn.close() for w in batch.workers]
+    batch.workers = [dead, alive]
+    for worker in batch.workers:
+        batch.selector.register(worker.conn.fileno(), selectors.EVENT_READ, worker)
+    # the live worker holds as many documents as it may, each waiting for its signature;
+    # the next job can only go to the dead one
+    for index in alive.jobs:
+        heapq.heappush(batch.waiting, (index, id(alive), alive,
+                                       (b"attributes", "sha256", RsaPadding.PKCS1V15)))
+    batch.next_job = full + 1
+    threading.Thread(target=the_live_worker, daemon=True).start()
+    running = threading.Thread(target=batch.run, daemon=True)
+    running.start()
+    running.join(10)
+    stuck = running.is_alive()
+    peer.close()  # (ends a stuck batch: the live worker is gone too)
+    assert not stuck, "the batch waited for a message that could not come"
+    assert reported[0].status is SignStatus.FAILED
+    assert [reported[i].status for i in range(1, full + 2)] == [SignStatus.SIGNED] * (full + 1)

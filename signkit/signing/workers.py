@@ -294,6 +294,9 @@ class _Batch:
             self._start_workers()
             while self.reported < len(self.jobs):
                 self._dispatch()
+                # a worker found dead while sending it a job has its documents failed, which
+                # can make a waiting document's turn: sign it before waiting for messages
+                self._sign_waiting()
                 if self._sign_here_now():
                     self._sign_here(self.next_job)
                     self.next_job += 1
