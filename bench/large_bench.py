@@ -110,6 +110,7 @@ def measured(cmd: list[str], env: dict[str, str], cwd: Path
              ) -> tuple[float, float, subprocess.CompletedProcess]:
     """Run ``cmd``; its wall time and the peak RSS (MB) of its process tree."""
     out_path, err_path = cwd / ".stdout", cwd / ".stderr"
+    os.sync()  # the previous run's output (hundreds of MB) goes to disk now, not in this run
     with out_path.open("wb") as out, err_path.open("wb") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=err,
