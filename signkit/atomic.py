@@ -190,6 +190,5 @@ class SharedFolderSyncs:
         self._running[folder] = me
         try:
             await asyncio.to_thread(fsync_folder, folder)
-        finally:
-            if self._running.get(folder) is me:
-                del self._running[folder]
+        finally:  # (the next one starts only after this one ends)
+            del self._running[folder]

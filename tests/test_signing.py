@@ -750,7 +750,8 @@ def test_a_worker_found_dead_while_sending_it_a_job_lets_the_next_document_be_si
                     peer.send(("sign", index, b"attributes", "sha256", RsaPadding.PKCS1V15))
                 elif kind == "signature":
                     src, dst = jobs[index]
-                    peer.send(("done", signkit.SignResult(src, dst, SignStatus.SIGNED), index))
+                    peer.send(("naming", signkit.SignResult(src, dst, SignStatus.SIGNED), index))
+                    peer.send(("done", None, index))
 
     batch._start_workers = lambda: None  # these two instead
     batch._stop_workers = lambda: [w.conn.close() for w in batch.workers]

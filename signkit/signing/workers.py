@@ -44,7 +44,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -202,20 +202,16 @@ async def _sign_one(conn: Connection, signer: DocumentSigner, setup: _WorkerSetu
                     index: int, src: Path, dst: Path) -> None:
     _JOB.set(index)  # this task's own context
 
-    told: list[SignResult] = []
-
     def naming(result: SignResult) -> None:
         # told before the output gets its name: if this process dies in between, the main
         # process can tell a named output from a missing one by its digest
         conn.send(("naming", result, index))
-        told.append(result)
 
     answer: tuple[str, SignResult | None]
     try:
         dst.parent.mkdir(parents=True, exist_ok=True)
-        result = await signer.sign_async(src, dst, overwrite=setup.overwrite,
-                                         before_naming=naming)
-        answer = ("done", None if told and told[0] is result else result)  # None: as named
+        await signer.sign_async(src, dst, overwrite=setup.overwrite, before_naming=naming)
+        answer = ("done", None)  # named as "naming" said (sign_async calls it on success)
     except _Abandoned:
         answer = ("abandoned", None)
     except SigningError as e:
@@ -294,9 +290,6 @@ class _Batch:
             self._start_workers()
             while self.reported < len(self.jobs):
                 self._dispatch()
-                # a worker found dead while sending it a job has its documents failed, which
-                # can make a waiting document's turn: sign it before waiting for messages
-                self._sign_waiting()
                 if self._sign_here_now():
                     self._sign_here(self.next_job)
                     self.next_job += 1
@@ -382,6 +375,10 @@ class _Batch:
         """Answer what the workers say; sign what may be signed now."""
         if not self.workers:
             return
+        # first what may be signed already: a worker found dead while sending it a job has
+        # its documents failed, which can make a waiting document's turn, and the worker
+        # holding that document says nothing until it gets the signature
+        self._sign_waiting()
         for ready, _ in self.selector.select(timeout):
             worker: _Worker = ready.data
             if worker not in self.workers:  # lost while answering an earlier one
@@ -428,8 +425,8 @@ class _Batch:
         named = worker.naming.pop(index, None)
         src, dst = self.jobs[index]
         result: SignResult
-        if kind == "done" and (value is not None or named is not None):
-            result = value if value is not None else cast(SignResult, named)
+        if kind == "done" and named is not None:
+            result = named
         elif index in self.decided:  # failed at C_Sign
             result = self.decided.pop(index)
         elif kind == "abandoned" or (self.stopped_at is not None and index > self.stopped_at):
