@@ -32,20 +32,25 @@ def _imports_without_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _prepare_verification(argv: list[str]) -> None:
+def _prepare(argv: list[str]) -> None:
     """``signkit verify big.pdf``: hash the large PDFs named on the command line while the
-    imports below run (signkit._prehash), and keep aiohttp out of the imports
-    (signkit._deferred_aiohttp). The verifier uses a pass only for the very file it opens,
-    and a deferred module loads when first used, so a wrong guess here costs time, never a
-    wrong verdict."""
-    if argv and os.path.basename(argv[0]) == "signkit" and "verify" in argv[1:]:
+    imports below run (signkit._prehash). ``verify`` and ``sign``: keep aiohttp out of the
+    imports (signkit._deferred_aiohttp); verification fetches without it, and signing needs
+    it only for a timestamp or revocation data, which import it when they start. The
+    verifier uses a pass only for the very file it opens, and a deferred module loads when
+    first used, so a wrong guess here costs time, never a wrong result."""
+    if not argv or os.path.basename(argv[0]) != "signkit":
+        return
+    if "verify" in argv[1:]:
         after = argv[argv.index("verify") + 1:]
         _prehash.start(a for a in after if a.lower().endswith(".pdf"))
+        _deferred_aiohttp.defer()
+    elif "sign" in argv[1:]:
         _deferred_aiohttp.defer()
 
 
 _dependency_warnings.hide()
-_prepare_verification(sys.argv)
+_prepare(sys.argv)
 
 with _imports_without_gc():
     import click

@@ -6,6 +6,10 @@ tests/test_sign_faults.py."""
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +23,7 @@ from signkit.cli.main import cli
 
 import signkit
 from signkit import PadesLevel, SignOptions
+from signkit.signing.batch import PARALLEL_FROM
 from signkit.verification import VerifyOptions
 
 
@@ -142,3 +147,29 @@ def test_batch_requests_one_timestamp_per_document_over_reused_connections(
     for _, out in jobs:
         checks.qpdf(out)
     checks.pyhanko(jobs[-1][1])
+
+
+def test_the_signkit_command_signs_a_b_lt_batch_on_its_workers(pki, tsa_url, tmp_path, checks):
+    """The command starts without aiohttp (a PAdES-B-B run never needs it): a level that
+    timestamps and fetches revocation data loads it when it starts, in the main process
+    and, before they fork, in the workers."""
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    for i in range(PARALLEL_FROM):  # enough for the workers
+        shutil.copy(SAMPLE, folder / f"doc-{i:02d}.pdf")
+    run = subprocess.run(
+        [str(Path(sys.executable).parent / "signkit"), "sign", str(folder), "--out-dir", str(out),
+         "--pkcs12", str(pki.p12("signer-rsa2048")), "--level", "B-LT", "--tsa", tsa_url,
+         "--trust", str(pki.pem("root")), "--other-certs", str(pki.pem("interm")),
+         "--no-progress"],
+        env={**os.environ, "SIGNKIT_PIN": "p12-secret"}, capture_output=True, text=True,
+        timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    outputs = sorted(out.iterdir())
+    assert len(outputs) == PARALLEL_FROM
+    for signed in (outputs[0], outputs[-1]):
+        checks.qpdf(signed)
+        assert "/DSS" in reader_of(signed).root
+        report = verify_offline(pki, signed)
+        assert report.status.name == "TOTAL_PASSED", report
+        assert report.signatures[0].level == "PAdES-B-LT"

@@ -60,7 +60,8 @@ from ..signing.selfcheck import PrefixDigests
 from ..signing.source import COPY_CHUNK_SIZE, StreamingWriter, open_input, stream_size
 from ..signing.source import raised_in_pyhanko as _raised_in_pyhanko
 from ..signing.source import same_file as _same_file
-from ..signing.timestamps import TsaAuth, TsaClient
+from ..signing.timestamps import TsaClient
+from ..signing.tsa_auth import TsaAuth
 from ..tokens.base import DIGEST_SIZES
 from ..verification.evidence import dss_evidence
 from .result import Additions

@@ -2,7 +2,7 @@
 
 from .batch import BatchOutcome, collect_pdfs, plan_outputs, sign_many
 from .document import DocumentSigner, PadesLevel, SignOptions, SignResult, SignStatus, sign_pdf
-from .timestamps import TsaAuth
+from .tsa_auth import TsaAuth
 
 __all__ = [
     "BatchOutcome",

@@ -52,16 +52,17 @@ from ..errors import (
 from ..tokens.base import DIGEST_SIZES, RsaPadding, SigningKey
 from .adapter import KeySigner
 from .fields import choose_field
-from .network import RevocationFetchers, crl_urls, ocsp_urls
 from .selfcheck import PrefixDigests, SignatureVerifier, check_signed_output
 from .source import COPY_CHUNK_SIZE, document_files, stream_size
 from .source import open_writer as _open_writer
 from .source import raised_in_pyhanko as _raised_in_pyhanko
 from .source import with_path as _with_path
-from .timestamps import SignatureTimestamp, TsaAuth, TsaClient
 
 if TYPE_CHECKING:
     from ..appearance import Appearance, Placement
+    from .network import RevocationFetchers
+    from .timestamps import TsaClient
+    from .tsa_auth import TsaAuth
     from .visible import FieldPlan, VisibleSignature
 
 
@@ -208,6 +209,10 @@ class DocumentSigner:
         self._revocation: RevocationFetchers | None = None
         self.timestamper: TsaClient | None = None
         if level.timestamped:
+            # the time-stamping and revocation clients import aiohttp: only levels that
+            # use the network pay for it
+            from .timestamps import SignatureTimestamp, TsaClient
+
             self._validation_context = self._build_validation_context()
             assert self.options.tsa_url is not None  # checked above
             self.timestamper = TsaClient(
@@ -248,6 +253,8 @@ class DocumentSigner:
         others = [c for p in opts.other_certs for c in load_certificates(Path(p))]
         kwargs = {}
         if opts.level.long_term:
+            from .network import RevocationFetchers
+
             self._revocation = RevocationFetchers(timeout=opts.revocation_timeout)
             kwargs["fetchers"] = self._revocation.fetchers
         return ValidationContext(
@@ -550,6 +557,8 @@ def _is_path_error(error: BaseException | None) -> bool:
 
 
 def _revocation_urls(cert) -> list[str]:
+    from .network import crl_urls, ocsp_urls
+
     return ocsp_urls(cert) + crl_urls(cert)
 
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from dataclasses import dataclass
 
 import aiohttp
 from asn1crypto import cms, tsp
@@ -41,36 +40,9 @@ from ..error_messages import said
 from ..errors import TimestampError, TimestampUntrustedError
 from ..report.messages import Message
 from .network import failure_reason
+from .tsa_auth import TsaAuth
 
 TSA_CONTENT_TYPE = "application/timestamp-reply"
-
-
-@dataclass(frozen=True)
-class TsaAuth:
-    """Credentials for a TSA: HTTP basic (``user``/``password``) or a bearer ``token``.
-
-    >>> TsaAuth.basic("clerk", "secret")
-    >>> TsaAuth.bearer("eyJ...")
-    """
-
-    user: str | None = None
-    password: str | None = None
-    token: str | None = None
-
-    @classmethod
-    def basic(cls, user: str, password: str) -> TsaAuth:
-        return cls(user=user, password=password)
-
-    @classmethod
-    def bearer(cls, token: str) -> TsaAuth:
-        return cls(token=token)
-
-    def __post_init__(self) -> None:
-        if (self.token is None) == (self.user is None):
-            raise ValueError("TsaAuth needs either user and password, or a token")
-
-    def __repr__(self) -> str:  # never print secrets
-        return "TsaAuth(bearer)" if self.token is not None else f"TsaAuth(basic {self.user!r})"
 
 
 class TsaClient(TimeStamper):
