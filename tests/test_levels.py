@@ -23,7 +23,6 @@ from signkit.cli.main import cli
 
 import signkit
 from signkit import PadesLevel, SignOptions
-from signkit.signing.batch import PARALLEL_FROM
 from signkit.verification import VerifyOptions
 
 
@@ -149,14 +148,15 @@ def test_batch_requests_one_timestamp_per_document_over_reused_connections(
     checks.pyhanko(jobs[-1][1])
 
 
-def test_the_signkit_command_signs_a_b_lt_batch_on_its_workers(pki, tsa_url, tmp_path, checks):
-    """The command starts without aiohttp (a PAdES-B-B run never needs it): a level that
-    timestamps and fetches revocation data loads it when it starts, in the main process
-    and, before they fork, in the workers."""
+def test_the_signkit_command_loads_the_network_clients_for_b_lt(pki, tsa_url, tmp_path,
+                                                                checks):
+    """The command starts without aiohttp (a PAdES-B-B run never needs it, and pyHanko's
+    modules that import it are stood in for): a level that timestamps and fetches
+    revocation data loads it when the signer starts."""
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
-    for i in range(PARALLEL_FROM):  # enough for the workers
-        shutil.copy(SAMPLE, folder / f"doc-{i:02d}.pdf")
+    for i in range(2):
+        shutil.copy(SAMPLE, folder / f"doc-{i}.pdf")
     run = subprocess.run(
         [str(Path(sys.executable).parent / "signkit"), "sign", str(folder), "--out-dir", str(out),
          "--pkcs12", str(pki.p12("signer-rsa2048")), "--level", "B-LT", "--tsa", tsa_url,
@@ -166,8 +166,8 @@ def test_the_signkit_command_signs_a_b_lt_batch_on_its_workers(pki, tsa_url, tmp
         timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     outputs = sorted(out.iterdir())
-    assert len(outputs) == PARALLEL_FROM
-    for signed in (outputs[0], outputs[-1]):
+    assert len(outputs) == 2
+    for signed in outputs:
         checks.qpdf(signed)
         assert "/DSS" in reader_of(signed).root
         report = verify_offline(pki, signed)

@@ -60,11 +60,12 @@ from .document import DocumentSigner, SignOptions, SignResult, SignStatus
 _UNDER_WAY_PER_WORKER = 8
 _SENT_PER_WORKER = 9  # and the next is already there when one is done
 _SIGN_WHILE_STARTING = True  # tests turn it off to have every document go to a worker
+# workers sign plain PAdES-B-B (batch.py): they never timestamp or fetch, so pyHanko's
+# modules that import aiohttp are stood in for (signkit._deferred_aiohttp)
 _WORKERS_MAIN = ("import sys; from signkit import _dependency_warnings, _deferred_aiohttp; "
-                 "_dependency_warnings.hide(); "
-                 "sys.argv[1] == 'offline' and _deferred_aiohttp.defer(); "
+                 "_dependency_warnings.hide(); _deferred_aiohttp.defer(); "
                  "from signkit.signing.workers import _serve; "
-                 "_serve([int(fd) for fd in sys.argv[2:]], online=sys.argv[1] == 'online')")
+                 "_serve([int(fd) for fd in sys.argv[1:]])")
 _SECRET_NAME = re.compile(r"PIN|PASS|SECRET|TOKEN|KEY|CREDENTIAL", re.IGNORECASE)
 
 
@@ -119,15 +120,10 @@ class _WorkerSetup:
     fast_pdf_parsing: bool
 
 
-def _serve(fds: list[int], *, online: bool) -> None:
+def _serve(fds: list[int]) -> None:
     """The workers' process: fork one worker per socket after the imports (this process
-    is the first), each serving the main process on its own socket. ``online``: the batch
-    timestamps or fetches revocation data, so the network clients (and aiohttp) are
-    imported before the fork, once for all workers; an offline batch's process keeps
-    aiohttp out altogether (``_WORKERS_MAIN`` defers pyHanko's modules that import it)."""
+    is the first), each serving the main process on its own socket."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process to handle
-    if online:
-        from . import network, timestamps  # noqa: F401
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked workers leave no zombie
     mine = fds[0]
     for fd in fds[1:]:
@@ -233,13 +229,12 @@ async def _sign_one(conn: Connection, signer: DocumentSigner, setup: _WorkerSetu
         conn.send((*answer, index))
 
 
-def workers_command(fds: Sequence[int], *, online: bool) -> list[str]:
+def workers_command(fds: Sequence[int]) -> list[str]:
     """The command line of the workers' process, serving the sockets ``fds``. ``-P``: the
     current folder (the clerk's, full of documents, and anything else that lies there) is
     not put first on the module path, as ``python -c`` would: a ``socket.py`` there would
     otherwise run in a process whose requests the token signs."""
-    return [sys.executable, "-P", "-c", _WORKERS_MAIN, "online" if online else "offline",
-            *map(str, fds)]
+    return [sys.executable, "-P", "-c", _WORKERS_MAIN, *map(str, fds)]
 
 
 @dataclass
@@ -325,8 +320,7 @@ class _Batch:
                if not _SECRET_NAME.search(name)}
         try:
             self.process = subprocess.Popen(
-                workers_command(theirs, online=self.signer.options.level.timestamped),
-                pass_fds=theirs,
+                workers_command(theirs), pass_fds=theirs,
                 stdin=subprocess.DEVNULL, env=env)
         except OSError:
             self.process = None
