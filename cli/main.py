@@ -41,11 +41,11 @@ def _prepare(argv: list[str]) -> None:
     first used, so a wrong guess here costs time, never a wrong result."""
     if not argv or os.path.basename(argv[0]) != "signkit":
         return
-    if "verify" in argv[1:]:
-        after = argv[argv.index("verify") + 1:]
+    args = argv[1:]
+    if "verify" in args:
+        after = args[args.index("verify") + 1:]
         _prehash.start(a for a in after if a.lower().endswith(".pdf"))
-        _deferred_aiohttp.defer()
-    elif "sign" in argv[1:]:
+    if "verify" in args or "sign" in args:
         _deferred_aiohttp.defer()
 
 

@@ -146,15 +146,12 @@ class SignatureVerifier:
             return False
         embedded = attrs.dump()  # [0] IMPLICIT SET OF Attribute
         found = _message_digest(embedded, len(digest))
-        key = None if found is None else (
-            signer_info["digest_algorithm"].dump(), signer_info["signature_algorithm"].dump(),
-            embedded[:found] + bytes(len(digest)) + embedded[found + len(digest):])
-        if key is None or key not in self._checked:
-            intact, valid = validate_sig_integrity(signer_info, self.signer_cert, "data", digest)
-            if intact and valid and key is not None:
-                self._checked.add(key)
-            return intact and valid
-        assert found is not None  # (a key was made)
+        if found is None:
+            return self._full_check(signer_info, digest)
+        key = (signer_info["digest_algorithm"].dump(), signer_info["signature_algorithm"].dump(),
+               embedded[:found] + bytes(len(digest)) + embedded[found + len(digest):])
+        if key not in self._checked:
+            return self._full_check(signer_info, digest, remember=key)
         if embedded[found:found + len(digest)] != digest:
             return False
         try:
@@ -167,6 +164,14 @@ class SignatureVerifier:
         except InvalidSignature:
             return False
         return True
+
+    def _full_check(self, signer_info: cms.SignerInfo, digest: bytes, *,
+                    remember: tuple[bytes, ...] | None = None) -> bool:
+        """pyHanko's check; ``remember``: the shape of attributes it passes, for later."""
+        intact, valid = validate_sig_integrity(signer_info, self.signer_cert, "data", digest)
+        if intact and valid and remember is not None:
+            self._checked.add(remember)
+        return intact and valid
 
 
 _MESSAGE_DIGEST_TYPE = bytes.fromhex("06092a864886f70d010904")  # 1.2.840.113549.1.9.4, DER
