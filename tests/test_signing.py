@@ -191,7 +191,7 @@ def test_named_field_is_created_and_reason_location_contact_are_recorded(key, ch
     checks.all(out)
 
 
-def test_signing_time_is_the_time_the_signature_carries(key, tmp_path):
+def test_signing_time_is_the_time_the_signature_carries(key, pki, tmp_path):
     """``SignResult.signing_time`` is the /M pyHanko reads back (and reports as the signer's
     time when validating), to the second, not a clock reading taken around the signing."""
     before = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -204,7 +204,9 @@ def test_signing_time_is_the_time_the_signature_carries(key, tmp_path):
     assert result.signing_time == written
     assert result.signing_time.utcoffset() == dt.timedelta(0)
     assert before <= result.signing_time <= after
-    assert validate_pdf_signature(sig).signer_reported_dt == result.signing_time
+    vc = ValidationContext(trust_roots=[pki.arch.get_cert(registry.CertLabel("root"))],
+                           allow_fetching=False, revocation_mode="soft-fail")
+    assert validate_pdf_signature(sig, vc).signer_reported_dt == result.signing_time
 
 
 def test_signing_time_from_a_worker_process_is_the_one_in_its_output(key, tmp_path,
