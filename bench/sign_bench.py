@@ -19,11 +19,16 @@ For signkit it also reports the CPU time a document costs in the main process (w
 the token) and in the worker processes, and how busy the cores were: on a machine whose cores
 are all busy, CPU per document is what sets the rate.
 
-It also measures the token's raw C_Sign rate (PyKCS11, CKM_SHA256_RSA_PKCS over 100 bytes),
-checks a sample of every way's outputs with pyHanko's validator (intact, valid, trusted,
-covering the whole file), and prints docs/s, the ratios and the targets:
-signkit >= 20x the CLI loop and >= 2x the library loop, and >= 500 docs/s start to end with
---files 2000 (issue #10; a batch that large is prepared on worker processes, one per core).
+It also measures the token's raw C_Sign rate (PyKCS11, CKM_SHA256_RSA_PKCS over 100 bytes)
+and the floor under any signer that keeps signkit's guarantees: the CPU a document costs with
+no PDF work at all, one C_Sign plus reading the input and writing an output of the signed
+size the way signkit must (an anonymous file in the target folder, fsynced, then named, the
+folder fsynced once per eight names). Set against the CPU a target rate leaves per document,
+it shows how much room PDF work has. It checks a sample of every way's outputs with
+pyHanko's validator (intact, valid, trusted, covering the whole file), and prints docs/s,
+the ratios and the targets: signkit >= 20x the CLI loop and >= 2x the library loop, and
+>= 500 docs/s start to end with --files 2000 (issue #10; a batch that large is prepared on
+worker processes, one per core).
 
     .venv/bin/python bench/sign_bench.py [--files 200] [--cli-files 30] [--json out.json]
 
@@ -36,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -153,6 +159,55 @@ def raw_csign_rate(setup: benchlib.BenchSetup, iterations: int) -> dict:
             "ms_per_sign": elapsed / iterations * 1000}
 
 
+def durable_write_floor(files: list[Path], signed: Path, out: Path) -> dict:
+    """CPU per document, in this process, to read each input and write an output of the size
+    signkit's (in ``signed``) through signkit's own atomic writer: no PDF work at all."""
+    from signkit.atomic import atomic_output, fsync_folder
+
+    out.mkdir()
+    sync_every = 8
+    r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    for i, source in enumerate(files):
+        data = source.read_bytes()
+        added = (signed / source.name).stat().st_size - len(data)
+        with atomic_output(out / source.name, overwrite=False, sync_folder=False) as f:
+            f.write(data)
+            f.write(bytes(added))
+        if i % sync_every == sync_every - 1:
+            fsync_folder(out)
+    fsync_folder(out)
+    wall, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
+    n = len(files)
+    return {"files": n, "wall_ms_per_doc": wall / n * 1000,
+            "user_ms_per_doc": (r1.ru_utime - r0.ru_utime) / n * 1000,
+            "system_ms_per_doc": (r1.ru_stime - r0.ru_stime) / n * 1000}
+
+
+def floor_lines(signkit: WayResult, csign: dict, write: dict) -> tuple[list[str], dict]:
+    """What the target leaves per document, what the floor takes of it, and what signkit
+    spends above the floor."""
+    cores = os.cpu_count() or 1
+    (mu, ms), (ou, osys) = signkit.notes["cpu"]["main"], signkit.notes["cpu"]["others"]
+    spent = (mu + ms + ou + osys) / signkit.files * 1000
+    write_ms = write["user_ms_per_doc"] + write["system_ms_per_doc"]
+    floor = csign["ms_per_sign"] + write_ms
+    # the target's wall time, less the fixed start-up, spread over every core
+    room = (signkit.files / TARGET_DOCS_PER_S - signkit.notes["one_file_run_s"]) * cores \
+        / signkit.files * 1000
+    figures = {"floor_ms_per_doc": floor, "durable_write_ms_per_doc": write_ms,
+               "target_cpu_ms_per_doc": room, "signkit_cpu_ms_per_doc": spent,
+               "ceiling_docs_per_s": cores / floor * 1000}
+    return [
+        f"  floor per document, no PDF work: {floor:.2f} ms CPU (C_Sign "
+        f"{csign['ms_per_sign']:.2f}, read and durable write {write_ms:.2f}: "
+        f"{write['user_ms_per_doc']:.2f} user, {write['system_ms_per_doc']:.2f} system); "
+        f"at most {figures['ceiling_docs_per_s']:.0f} docs/s on {cores} cores",
+        f"  {TARGET_DOCS_PER_S:.0f} docs/s start to end leaves {room:.2f} ms CPU per document "
+        f"with every core busy: {room - floor:.2f} ms above the floor for the PDF, the CMS "
+        f"and the self-check; signkit spends {spent - floor:.2f} ms there now",
+    ], figures
+
+
 def verify_sample(setup: benchlib.BenchSetup, outputs: list[Path], k: int) -> list[str]:
     """pyHanko's validator on ``k`` outputs spread over the run; exits on any failure."""
     from asn1crypto import pem
@@ -225,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"raw C_Sign, {args.csign_iterations} calls ...", flush=True)
         csign = raw_csign_rate(setup, args.csign_iterations)
 
+        print(f"durable-write floor, {args.files} files ...", flush=True)
+        write = durable_write_floor(setup.files, workdir / "out-signkit", workdir / "out-floor")
+
         print("verifying a sample of each way's outputs with pyHanko ...", flush=True)
         for way, folder, files in ((signkit, "out-signkit", setup.files),
                                    (cli, "out-pyhanko-cli", setup.files[:cli_files]),
@@ -254,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{ln['load_pkcs12_s'] * 1000:.0f} ms, loop {ln['loop_docs_per_s']:.1f} docs/s")
     print(f"  raw C_Sign (CKM_SHA256_RSA_PKCS, 100 bytes): {csign['signs_per_s']:.0f}/s "
           f"({csign['ms_per_sign']:.2f} ms each)")
+    floor_text, floor = floor_lines(signkit, csign, write)
+    print(*floor_text, sep="\n")
     print(f"  signkit start to end: {signkit.docs_per_s:.0f} docs/s (target >= "
           f"{TARGET_DOCS_PER_S:.0f} with --files 2000): "
           f"{benchlib.verdict(signkit.docs_per_s >= TARGET_DOCS_PER_S)}")
@@ -274,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         "ways": {"signkit": asdict(signkit), "pyhanko_cli_loop": asdict(cli),
                  "pyhanko_library_loop": asdict(library)},
         "raw_csign": csign,
+        "durable_write": write,
+        "floor": floor,
         "targets": targets,
         "setup_s": setup_s,
         "total_s": total_s,
